@@ -1,0 +1,211 @@
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Buttons lists the physical button names the kiosk understands.
+var Buttons = []string{"a", "b", "c", "d", "ok", "back"}
+
+var pinPattern = regexp.MustCompile(`^GPIO([0-9]{1,2})$`)
+
+// ValidPin reports whether name is a BCM GPIO name of a Raspberry Pi header
+// (GPIO0 to GPIO27).
+func ValidPin(name string) bool {
+	m := pinPattern.FindStringSubmatch(name)
+	if m == nil {
+		return false
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n <= 27
+}
+
+var topicRootPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$`)
+
+func (d *decoder) validate(c *Config) {
+	if !ValidID(c.Site) {
+		d.failAt("site", "%q is not a valid id; use 1 to 63 lowercase letters, digits and dashes, starting with a letter or digit (like bantian-xinxue)", c.Site)
+	}
+	if !ValidID(c.Device) {
+		d.failAt("device", "%q is not a valid id; use 1 to 63 lowercase letters, digits and dashes, starting with a letter or digit (like kiosk-fire-1)", c.Device)
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "" || c.Timezone == "Local" {
+		d.failAt("timezone", "%q is not a known time zone; use an IANA name like Asia/Shanghai", c.Timezone)
+	} else {
+		c.Location = loc
+	}
+	if c.DataDir == "" || !strings.HasPrefix(c.DataDir, "/") {
+		d.failAt("data_dir", "%q must be an absolute folder path, like /var/lib/wufang", c.DataDir)
+	}
+	d.validateMQTT(&c.MQTT)
+	if c.Store.MaxBytes < 1<<20 {
+		d.failAt("store.max_bytes", "%s is too small; allow at least 1MiB (the default is 256MiB)", c.Store.MaxBytes)
+	}
+	if c.Store.Retention.D() < time.Hour {
+		d.failAt("store.retention", "%s is too short; keep sent events at least 1h (the default is 30d)", c.Store.Retention)
+	}
+	if c.HTTP.Listen != "" {
+		host, port, err := net.SplitHostPort(c.HTTP.Listen)
+		if _, perr := strconv.Atoi(port); err != nil || perr != nil {
+			d.failAt("http.listen", "%q is not an address; write host:port like 127.0.0.1:9107, or \"\" to turn the endpoint off", c.HTTP.Listen)
+		} else if host != "" && net.ParseIP(host) == nil && host != "localhost" {
+			d.failAt("http.listen", "%q must use an IP address or localhost as its host, like 127.0.0.1:9107", c.HTTP.Listen)
+		}
+	}
+	d.validateSensors(&c.Sensors)
+	d.validateKiosk(&c.Kiosk)
+	for i, k := range c.Content.TrustedKeys {
+		if err := CheckPublicKey(k); err != nil {
+			d.failAt(fmt.Sprintf("content.trusted_keys[%d]", i), "%v; paste the line that `wufang-pack keygen` printed", err)
+		}
+	}
+	if c.Content.USBRoot != "" && !strings.HasPrefix(c.Content.USBRoot, "/") {
+		d.failAt("content.usb_root", "%q must be an absolute folder path, like /media", c.Content.USBRoot)
+	}
+}
+
+func (d *decoder) validateMQTT(m *MQTT) {
+	if m.Broker != "" {
+		u, err := url.Parse(m.Broker)
+		switch {
+		case err != nil || u.Host == "":
+			d.failAt("mqtt.broker", "%q is not a broker address; write tcp://host:1883 or ssl://host:8883, or \"\" to turn the uplink off", m.Broker)
+		case u.Scheme != "tcp" && u.Scheme != "ssl" && u.Scheme != "tls" && u.Scheme != "mqtt" && u.Scheme != "mqtts":
+			d.failAt("mqtt.broker", "scheme %q is not supported; use tcp:// or ssl://", u.Scheme)
+		case u.Port() == "":
+			d.failAt("mqtt.broker", "%q has no port; add it, like tcp://host:1883 or ssl://host:8883", m.Broker)
+		}
+	}
+	for key, path := range map[string]string{"mqtt.password_file": m.PasswordFile, "mqtt.ca_file": m.CAFile, "mqtt.cert_file": m.CertFile, "mqtt.key_file": m.KeyFile} {
+		if path == "" {
+			continue
+		}
+		if _, err := os.Stat(path); err != nil {
+			d.failAt(key, "%q cannot be read (%v); check the path and its permissions", path, unwrapPathErr(err))
+		}
+	}
+	if (m.CertFile == "") != (m.KeyFile == "") {
+		d.failAt("mqtt.cert_file", "cert_file and key_file go together for mutual TLS; set both or neither")
+	}
+	if !topicRootPattern.MatchString(m.TopicRoot) {
+		d.failAt("mqtt.topic_root", "%q is not allowed; use letters, digits, - and _ in levels separated by /, like wufang/v1 (no + or #)", m.TopicRoot)
+	}
+	if k := m.Keepalive.D(); k < 5*time.Second || k > 20*time.Minute {
+		d.failAt("mqtt.keepalive", "%s is out of range; use between 5s and 20m (the default is 30s)", m.Keepalive)
+	}
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func (d *decoder) validateSensors(s *Sensors) {
+	used := map[string]string{}
+	pin := func(key, name string) {
+		if name == "" {
+			return // this sensor is not fitted
+		}
+		if !ValidPin(name) {
+			d.failAt(key, "%q is not a pin name on this board; use names like GPIO17 (GPIO0 to GPIO27), or \"\" if it is not fitted", name)
+			return
+		}
+		if other, dup := used[name]; dup {
+			d.failAt(key, "%s is already used by %s; give each sensor its own pin", name, other)
+			return
+		}
+		used[name] = key
+	}
+	pin("sensors.door.outer", s.Door.Outer)
+	pin("sensors.door.inner", s.Door.Inner)
+	if (s.Door.Outer == "") != (s.Door.Inner == "") {
+		d.failAt("sensors.door", "a door counter needs both beams; set outer and inner, or neither")
+	}
+	pin("sensors.presence.pin", s.Presence.Pin)
+	for _, name := range sortedKeys(s.Buttons) {
+		if !contains(Buttons, name) {
+			d.failAt("sensors.buttons."+name, "is not a button name; use %s", strings.Join(Buttons, ", "))
+			continue
+		}
+		pin("sensors.buttons."+name, s.Buttons[name])
+	}
+	for _, name := range sortedKeys(s.Pads) {
+		if !ValidID(name) {
+			d.failAt("sensors.pads."+name, "%q is not a valid pad name; use lowercase letters, digits and dashes", name)
+			continue
+		}
+		pin("sensors.pads."+name, s.Pads[name])
+	}
+	if h := s.Presence.Hold.D(); h < time.Second || h > 10*time.Minute {
+		d.failAt("sensors.presence.hold", "%s is out of range; use between 1s and 10m (the default is 30s)", s.Presence.Hold)
+	}
+	if s.Presence.SilentHours < 1 || s.Presence.SilentHours > 24*7 {
+		d.failAt("sensors.presence.silent_hours", "%d is out of range; use between 1 and 168 opening hours", s.Presence.SilentHours)
+	}
+	if db := s.Debounce.D(); db < time.Millisecond || db > time.Second {
+		d.failAt("sensors.debounce", "%s is out of range; use between 1ms and 1s (the default is 20ms)", s.Debounce)
+	}
+	if st := s.StuckAfter.D(); st < 5*time.Second || st > time.Hour {
+		d.failAt("sensors.stuck_after", "%s is out of range; use between 5s and 1h (the default is 60s)", s.StuckAfter)
+	}
+}
+
+func (d *decoder) validateKiosk(k *Kiosk) {
+	if t := k.IdleTimeout.D(); t < 15*time.Second || t > 30*time.Minute {
+		d.failAt("kiosk.idle_timeout", "%s is out of range; use between 15s and 30m (the default is 60s)", k.IdleTimeout)
+	}
+	if h := k.AdminPINHash; h != "" && !strings.HasPrefix(h, "$argon2id$") && !strings.HasPrefix(h, "$scrypt$") {
+		d.failAt("kiosk.admin_pin_hash", "is not a PIN hash; paste the line that `wufang-kiosk hash-pin` printed (it starts with $argon2id$)")
+	}
+	if _, err := ParseSchedule(k.OpeningHours); err != nil {
+		key := "kiosk.opening_hours"
+		if se, ok := err.(*ScheduleError); ok {
+			key += "." + se.Key
+		}
+		d.failAt(key, "%v", err)
+	}
+}
+
+// CheckPublicKey checks a trusted key line: "ed25519:" followed by the
+// standard base64 of a 32-byte public key, then optionally a space and a name.
+func CheckPublicKey(line string) error {
+	f := strings.Fields(line)
+	if len(f) == 0 || !strings.HasPrefix(f[0], "ed25519:") {
+		return fmt.Errorf("%q is not a public key line (it starts with ed25519:)", line)
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(f[0], "ed25519:"))
+	if err != nil || len(b) != 32 {
+		return fmt.Errorf("%q is not a whole ed25519 public key", f[0])
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

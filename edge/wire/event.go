@@ -1,0 +1,62 @@
+// Package wire is the MQTT contract between a wufang device and the central
+// hub: topic builders, payload types, their JSON Schemas and the AsyncAPI
+// document. It uses the standard library only, so any consumer can import it.
+package wire
+
+import "time"
+
+// Version is the payload format version, sent as "v" in every payload.
+const Version = 1
+
+// Kind is the kind of a visit event.
+type Kind string
+
+// The event kinds of DESIGN.md.
+const (
+	DoorEntry      Kind = "door.entry"
+	DoorExit       Kind = "door.exit"
+	PresenceStart  Kind = "presence.start"
+	PresenceEnd    Kind = "presence.end"
+	SessionStart   Kind = "session.start"
+	ModuleStart    Kind = "module.start"
+	StepAnswer     Kind = "step.answer"
+	ModuleComplete Kind = "module.complete"
+	SessionEnd     Kind = "session.end"
+	Feedback       Kind = "feedback"
+	SensorFault    Kind = "sensor.fault"
+	SensorOK       Kind = "sensor.ok"
+	PackInstalled  Kind = "pack.installed"
+	PackRejected   Kind = "pack.rejected"
+)
+
+// Session end reasons.
+const (
+	ReasonFinished = "finished"
+	ReasonIdle     = "idle"
+	ReasonLanguage = "language reset"
+)
+
+// Event is one visit event. The store assigns Seq and Boot; everything else
+// is set by whoever records it. Nothing personal is ever recorded.
+type Event struct {
+	V    int       `json:"v"`
+	Seq  uint64    `json:"seq"`  // per device, monotonic, never reused
+	Boot uint64    `json:"boot"` // the device's boot count when recorded
+	Time time.Time `json:"time"`
+	Kind Kind      `json:"kind"`
+
+	Module  string `json:"module,omitempty"`  // module.*, step.answer
+	Step    string `json:"step,omitempty"`    // step.answer: the step id
+	Correct *bool  `json:"correct,omitempty"` // step.answer: right first answer
+	Score   int    `json:"score,omitempty"`   // module.complete: right first answers
+	Total   int    `json:"total,omitempty"`   // module.complete: questions
+	Passed  *bool  `json:"passed,omitempty"`  // module.complete
+	Rating  int    `json:"rating,omitempty"`  // feedback: 1 not satisfied, 2 OK, 3 satisfied
+	Reason  string `json:"reason,omitempty"`  // session.end, sensor.fault, pack.rejected
+	Lang    string `json:"lang,omitempty"`    // session.start, session.end
+	Sensor  string `json:"sensor,omitempty"`  // door.*, presence.*, sensor.*: the sensor's config name
+	Pack    string `json:"pack,omitempty"`    // pack.*: pack id
+	PackVer string `json:"pack_version,omitempty"`
+	// AfterHours marks door events outside opening hours.
+	AfterHours bool `json:"after_hours,omitempty"`
+}
