@@ -68,7 +68,7 @@ func Load(path string) (*Config, error) {
 func Parse(name string, data []byte) (*Config, error) {
 	cfg := Default()
 	cfg.Path = name
-	d := &decoder{file: name, pos: map[string]*yaml.Node{}}
+	d := &decoder{file: name, pos: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
@@ -113,6 +113,7 @@ type decoder struct {
 	file string
 	errs Errors
 	pos  map[string]*yaml.Node // key path -> value node, for located validation errors
+	keys map[string]*yaml.Node // key path -> key node
 }
 
 func (d *decoder) yamlError(err error) *Error {
@@ -273,6 +274,7 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, key string) {
 				d.fail(k, sub, "is set twice; keep one")
 				continue
 			}
+			d.keys[sub] = k
 			ev := reflect.New(v.Type().Elem()).Elem()
 			d.decodeValue(val, ev, sub)
 			m.SetMapIndex(reflect.ValueOf(k.Value), ev)

@@ -17,8 +17,9 @@ type span struct{ from, to int } // minutes since midnight, to > from
 
 // ScheduleError names the opening_hours entry that is wrong.
 type ScheduleError struct {
-	Key string
-	Msg string
+	Key   string
+	Msg   string
+	InKey bool // the day names are wrong, not the hours
 }
 
 func (e *ScheduleError) Error() string { return e.Msg }
@@ -49,7 +50,7 @@ func ParseSchedule(m map[string]string) (Schedule, error) {
 	for _, key := range sortedKeys(m) {
 		days, err := parseDays(key)
 		if err != nil {
-			return s, &ScheduleError{Key: key, Msg: err.Error()}
+			return s, &ScheduleError{Key: key, Msg: err.Error(), InKey: true}
 		}
 		spans, err := parseSpans(m[key])
 		if err != nil {
@@ -57,7 +58,7 @@ func ParseSchedule(m map[string]string) (Schedule, error) {
 		}
 		for _, d := range days {
 			if other, dup := named[d]; dup {
-				return s, &ScheduleError{Key: key, Msg: fmt.Sprintf("%s is already covered by %s; name each day once", dayNames[d], other)}
+				return s, &ScheduleError{Key: key, Msg: fmt.Sprintf("%s is already covered by %s; name each day once", dayNames[d], other), InKey: true}
 			}
 			named[d] = key
 			s.days[d] = spans

@@ -173,6 +173,10 @@ func (d *decoder) validateKiosk(k *Kiosk) {
 		key := "kiosk.opening_hours"
 		if se, ok := err.(*ScheduleError); ok {
 			key += "." + se.Key
+			if se.InKey {
+				d.fail(d.keys[key], key, "%v", err)
+				return
+			}
 		}
 		d.failAt(key, "%v", err)
 	}

@@ -1,0 +1,252 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultsWork(t *testing.T) {
+	c, err := Parse("wufang.yaml", nil)
+	if err != nil {
+		t.Fatalf("empty file: %v", err)
+	}
+	if c.MQTT.Broker != "" || c.MQTT.TopicRoot != "wufang/v1" {
+		t.Errorf("uplink should be off with root wufang/v1, got %+v", c.MQTT)
+	}
+	if c.Store.MaxBytes != 256<<20 || c.Store.Retention.D() != 30*24*time.Hour {
+		t.Errorf("store defaults: %+v", c.Store)
+	}
+	if c.Location == nil || c.Location.String() != "Asia/Shanghai" {
+		t.Errorf("location: %v", c.Location)
+	}
+	if !ValidID(c.Device) || !ValidID(c.Site) {
+		t.Errorf("default ids invalid: %q %q", c.Site, c.Device)
+	}
+}
+
+func TestLoadMissingDefaultPathGivesDefaults(t *testing.T) {
+	// DefaultPath is absent on test machines; Load must not fail for it.
+	if _, err := os.Stat(DefaultPath); err == nil {
+		t.Skip(DefaultPath + " exists on this machine")
+	}
+	if _, err := Load(DefaultPath); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadMissingExplicitPathFails(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("want a not-found error, got %v", err)
+	}
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	c, err := Load("../../build/wufang.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Site != "bantian-xinxue" {
+		t.Errorf("site = %q", c.Site)
+	}
+}
+
+func TestFullConfig(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pw, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := `site: bantian-xinxue
+device: kiosk-fire-1
+timezone: Europe/London
+data_dir: /var/lib/wufang
+mqtt:
+  broker: ssl://hub.example:8883
+  username: kiosk
+  password_file: ` + pw + `
+  topic_root: wufang/v1
+store: {max_bytes: 64MiB, retention: 7d}
+http: {listen: "127.0.0.1:9200"}
+sensors:
+  simulate: true
+  door: {outer: GPIO17, inner: GPIO27}
+  presence: {pin: GPIO22, hold: 45s}
+  buttons: {a: GPIO5, ok: GPIO26}
+  pads: {exhibit-1: GPIO16}
+kiosk:
+  idle_timeout: 90s
+  admin_pin_hash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA"
+  opening_hours: {mon-fri: "09:00-12:00, 13:00-17:30", sat: closed, sun: "10:00-17:00"}
+content:
+  trusted_keys: ["ed25519:` + strings.Repeat("A", 43) + `= staff laptop"]
+`
+	c, err := Parse("wufang.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Store.MaxBytes != 64<<20 || c.Store.Retention.D() != 7*24*time.Hour {
+		t.Errorf("store: %+v", c.Store)
+	}
+	if len(c.Sensors.Buttons) != 2 || c.Sensors.Pads["exhibit-1"] != "GPIO16" {
+		t.Errorf("maps replace defaults: %+v %+v", c.Sensors.Buttons, c.Sensors.Pads)
+	}
+	p, err := c.Password()
+	if err != nil || p != "s3cret" {
+		t.Errorf("password = %q, %v", p, err)
+	}
+	out, err := c.Redacted()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "argon2id") || strings.Contains(string(out), "s3cret") {
+		t.Errorf("secrets leak into the printed config:\n%s", out)
+	}
+	s := c.Kiosk.Schedule()
+	loc := c.Location
+	cases := []struct {
+		at   time.Time
+		open bool
+	}{
+		{time.Date(2026, 11, 23, 9, 0, 0, 0, loc), true},    // Monday opening
+		{time.Date(2026, 11, 23, 12, 30, 0, 0, loc), false}, // lunch
+		{time.Date(2026, 11, 23, 17, 30, 0, 0, loc), false}, // closing time is closed
+		{time.Date(2026, 11, 28, 11, 0, 0, 0, loc), false},  // Saturday closed
+		{time.Date(2026, 11, 29, 16, 59, 0, 0, loc), true},  // Sunday
+	}
+	for _, tc := range cases {
+		if got := s.Open(tc.at); got != tc.open {
+			t.Errorf("Open(%v) = %v, want %v", tc.at, got, tc.open)
+		}
+	}
+	if l := s.Lines(); l[0] != "mon 09:00-12:00,13:00-17:30" || l[5] != "sat closed" {
+		t.Errorf("lines: %q", l)
+	}
+}
+
+// Every kind of bad file gives one located line that says what is allowed.
+func TestBadConfigs(t *testing.T) {
+	cases := []struct {
+		name, src, want string
+	}{
+		{"unknown key", "site: a\nsensros: {}\n",
+			`wufang.yaml:2:1: sensros: is not a known key; allowed here: site, device, timezone, data_dir, mqtt, store, http, sensors, kiosk, content`},
+		{"nested unknown key", "sensors:\n  door:\n    outr: GPIO17\n",
+			`wufang.yaml:3:5: sensors.door.outr: is not a known key; allowed here: outer, inner, beam_active_low`},
+		{"bad pin", "sensors:\n  door:\n    outer: GPIO99\n",
+			`wufang.yaml:3:12: sensors.door.outer: "GPIO99" is not a pin name on this board; use names like GPIO17 (GPIO0 to GPIO27), or "" if it is not fitted`},
+		{"pin used twice", "sensors:\n  presence: {pin: GPIO17}\n",
+			`wufang.yaml:2:19: sensors.presence.pin: GPIO17 is already used by sensors.door.outer; give each sensor its own pin`},
+		{"bad site", "site: Bantian_XinXue\n",
+			`wufang.yaml:1:7: site: "Bantian_XinXue" is not a valid id; use 1 to 63 lowercase letters, digits and dashes, starting with a letter or digit (like bantian-xinxue)`},
+		{"wildcard device", "device: 'kiosk/#'\n",
+			`wufang.yaml:1:9: device: "kiosk/#" is not a valid id; use 1 to 63 lowercase letters, digits and dashes, starting with a letter or digit (like kiosk-fire-1)`},
+		{"wrong type bool", "sensors:\n  simulate: yes\n",
+			`wufang.yaml:2:13: sensors.simulate: "yes" is not allowed; write true or false`},
+		{"wrong type map", "mqtt: tcp://x:1883\n",
+			`wufang.yaml:1:7: mqtt: must be a mapping of keys (broker, username, password_file, ca_file, cert_file, key_file, topic_root, keepalive), not "tcp://x:1883"`},
+		{"number as text", "site: 123\n",
+			`wufang.yaml:1:7: site: must be text; put 123 in quotes if you mean it as text`},
+		{"bad duration", "kiosk:\n  idle_timeout: soon\n",
+			`wufang.yaml:2:17: kiosk.idle_timeout: "soon" is not a duration; write it like 30s, 5m, 2h or 30d`},
+		{"duration out of range", "kiosk:\n  idle_timeout: 1s\n",
+			`wufang.yaml:2:17: kiosk.idle_timeout: 1s is out of range; use between 15s and 30m (the default is 60s)`},
+		{"bad size", "store:\n  max_bytes: lots\n",
+			`wufang.yaml:2:14: store.max_bytes: "lots" is not a size; write it like 64MiB, 1GiB or 500000000`},
+		{"bad timezone", "timezone: Mars/Olympus\n",
+			`wufang.yaml:1:11: timezone: "Mars/Olympus" is not a known time zone; use an IANA name like Asia/Shanghai`},
+		{"bad broker scheme", "mqtt:\n  broker: http://hub:1883\n",
+			`wufang.yaml:2:11: mqtt.broker: scheme "http" is not supported; use tcp:// or ssl://`},
+		{"broker without port", "mqtt:\n  broker: tcp://hub\n",
+			`wufang.yaml:2:11: mqtt.broker: "tcp://hub" has no port; add it, like tcp://host:1883 or ssl://host:8883`},
+		{"missing password file", "mqtt:\n  password_file: /nonexistent/wufang-pw\n",
+			`wufang.yaml:2:18: mqtt.password_file: "/nonexistent/wufang-pw" cannot be read (no such file or directory); check the path and its permissions`},
+		{"topic root wildcard", "mqtt:\n  topic_root: wufang/+\n",
+			`wufang.yaml:2:15: mqtt.topic_root: "wufang/+" is not allowed; use letters, digits, - and _ in levels separated by /, like wufang/v1 (no + or #)`},
+		{"duplicate key", "site: a\nsite: b\n",
+			`wufang.yaml:2:1: site: is set twice; keep one`},
+		{"unknown button", "sensors:\n  buttons: {e: GPIO4}\n",
+			`wufang.yaml:2:16: sensors.buttons.e: is not a button name; use a, b, c, d, ok, back`},
+		{"bad hours", "kiosk:\n  opening_hours: {mon-fri: 9-5}\n",
+			`wufang.yaml:2:28: kiosk.opening_hours.mon-fri: "9-5" is not opening hours; write them like "09:00-17:30", or closed`},
+		{"bad day", "kiosk:\n  opening_hours: {weekdays: '09:00-17:00'}\n",
+			`wufang.yaml:2:19: kiosk.opening_hours.weekdays: "weekdays" is not a day or range of days; use mon, tue, wed, thu, fri, sat, sun, a range like mon-fri, or daily`},
+		{"bad pin hash", "kiosk:\n  admin_pin_hash: '1234'\n",
+			"wufang.yaml:2:19: kiosk.admin_pin_hash: is not a PIN hash; paste the line that `wufang-kiosk hash-pin` printed (it starts with $argon2id$)"},
+		{"bad key", "content:\n  trusted_keys: [abc]\n",
+			`wufang.yaml:2:18: content.trusted_keys[0]: "abc" is not a public key line (it starts with ed25519:); paste the line that ` + "`wufang-pack keygen`" + ` printed`},
+		{"list expected", "content:\n  trusted_keys: abc\n",
+			`wufang.yaml:2:17: content.trusted_keys: must be a list (- item per line, or [a, b]), not "abc"`},
+		{"relative data dir", "data_dir: data\n",
+			`wufang.yaml:1:11: data_dir: "data" must be an absolute folder path, like /var/lib/wufang`},
+		{"not yaml", "site: [\n",
+			`wufang.yaml:1:1: not valid YAML: did not find expected node content`},
+		{"not a mapping", "- a\n- b\n",
+			`wufang.yaml:1:1: the file must be a mapping of keys to values, like the example in build/wufang.example.yaml`},
+		{"alias", "site: &s abc\ndevice: *s\n",
+			`wufang.yaml:2:9: device: aliases are not supported in the config; write the value out`},
+		{"half a door", "sensors:\n  door: {outer: GPIO17, inner: ''}\n",
+			`wufang.yaml:2:9: sensors.door: a door counter needs both beams; set outer and inner, or neither`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("wufang.yaml", []byte(tc.src))
+			if err == nil {
+				t.Fatal("accepted a bad config")
+			}
+			var es Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("error is %T, want config.Errors", err)
+			}
+			if got := err.Error(); got != tc.want {
+				t.Errorf("got\n  %s\nwant\n  %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAllProblemsReported(t *testing.T) {
+	_, err := Parse("wufang.yaml", []byte("site: A\ndevice: B\nkiosk: {idle_timeout: 1s}\n"))
+	if err == nil || len(err.(Errors)) != 3 {
+		t.Fatalf("want 3 problems, got %v", err)
+	}
+}
+
+func TestDurationAndSizeRoundTrip(t *testing.T) {
+	for _, s := range []string{"30d", "1h0m0s", "20ms"} {
+		d, err := ParseDuration(s)
+		if err != nil || Duration(d).String() != s {
+			t.Errorf("%s -> %v %v -> %s", s, d, err, Duration(d))
+		}
+	}
+	for _, s := range []string{"256MiB", "1GiB", "1000"} {
+		n, err := ParseSize(s)
+		if err != nil || n.String() != s {
+			t.Errorf("%s -> %d %v -> %s", s, n, err, n)
+		}
+	}
+	if _, err := ParseSize("99999999999GiB"); err == nil {
+		t.Error("overflowing size accepted")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/*.yaml")
+	seeds = append(seeds, "../../build/wufang.example.yaml")
+	for _, p := range seeds {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("sensors: {door: {outer: GPIO1}}\nkiosk: {opening_hours: {fri-mon: '00:00-24:00'}}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := Parse("f.yaml", b)
+		if err == nil && (!ValidID(c.Site) || !ValidID(c.Device) || c.Location == nil) {
+			t.Fatalf("accepted invalid config: %+v", c)
+		}
+	})
+}
