@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The dependency rules of DESIGN.md: the sensors, content, edge and kiosk/flow
+# packages never pull in Fyne (they build with CGO_ENABLED=0 and cross-compile
+# without a C toolchain); bbolt stays in edge/store; paho stays in edge/uplink.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+
+deps_of() { go list -deps "$@" 2>/dev/null; }
+
+fyne=$(deps_of ./sensors/... ./content/... ./edge/... ./kiosk/flow/... | grep '^fyne.io/' || true)
+if [ -n "$fyne" ]; then
+	echo "sensors, content, edge or kiosk/flow depend on Fyne:" >&2
+	go list -f '{{.ImportPath}}: {{join .Imports " "}}' ./sensors/... ./content/... ./edge/... ./kiosk/flow/... | grep 'fyne.io/' >&2 || true
+	fail=1
+fi
+
+# importers PKG prints the packages of this module that import PKG directly.
+importers() { go list -f '{{.ImportPath}} {{join .Imports " "}}' ./... | awk -v p="$1" '{for (i = 2; i <= NF; i++) if ($i == p) print $1}'; }
+
+for rule in "go.etcd.io/bbolt edge/store" "github.com/eclipse/paho.mqtt.golang edge/uplink" \
+	"periph.io/x/host/v3 sensors/hw" "fyne.io/fyne/v2/app kiosk/cmd/wufang-kiosk"; do
+	set -- $rule
+	bad=$(importers "$1" | grep -v "^github.com/wufang-kiosk/wufang/$2\(/\|$\)" || true)
+	if [ -n "$bad" ]; then
+		echo "$1 may only be imported under $2; imported by: $bad" >&2
+		fail=1
+	fi
+done
+
+# The pure-Go binaries build without cgo.
+for cmd in ./edge/cmd/wufang-edge ./content/cmd/wufang-pack; do
+	if [ -d "$cmd" ] && ! CGO_ENABLED=0 go list -deps "$cmd" >/dev/null 2>&1; then
+		echo "$cmd does not build with CGO_ENABLED=0" >&2
+		fail=1
+	fi
+done
+[ $fail = 0 ] && echo "    import boundaries hold"
+exit $fail

@@ -1,0 +1,84 @@
+# shellcheck shell=bash
+# Shared set-up for the build scripts: Debian packages and a Go toolchain.
+# Sourced, not run. Everything here is idempotent and quiet when there is
+# nothing to do.
+
+set -euo pipefail
+
+WUFANG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+GO_WANT=1.26.8
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# as_root runs a command as root: directly when we are root, else with sudo.
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		echo "need root to run: $*  (install sudo, or run this script as root)" >&2
+		exit 1
+	fi
+}
+
+# need_packages installs the Debian packages that are not installed yet.
+need_packages() {
+	local missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing Debian packages: ${missing[*]}"
+	if [ -z "${WUFANG_APT_UPDATED:-}" ]; then
+		as_root apt-get update -qq
+		export WUFANG_APT_UPDATED=1
+	fi
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Fyne's minimal C build set, and what the kiosk needs to run in a window.
+FYNE_PACKAGES=(gcc pkg-config libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev)
+# The test suite: a real broker, a virtual screen, taps and screenshots.
+TEST_PACKAGES=(mosquitto xvfb xdotool imagemagick x11-utils ca-certificates curl unzip git file)
+
+# go_ok reports whether `go` on PATH is at least GO_WANT's minor version.
+go_ok() {
+	command -v go >/dev/null || return 1
+	local v
+	v=$(go env GOVERSION 2>/dev/null) || return 1
+	v=${v#go}
+	[ "$(printf '%s\n%s\n' "1.26" "$v" | sort -V | head -1)" = "1.26" ]
+}
+
+# need_go puts a Go >= 1.26 on PATH. Debian 12 ships Go 1.19, so when no
+# recent Go is installed, fetch the official toolchain from the Go module
+# proxy (the same zip `GOTOOLCHAIN=auto` uses) into the user's cache.
+need_go() {
+	[ -x /usr/local/go/bin/go ] && export PATH=/usr/local/go/bin:$PATH
+	go_ok && return 0
+	local arch
+	case "$(uname -m)" in
+	x86_64) arch=amd64 ;;
+	aarch64) arch=arm64 ;;
+	armv7l | armv6l) arch=armv6l ;;
+	*) echo "no Go toolchain for $(uname -m); install Go $GO_WANT by hand" >&2; exit 1 ;;
+	esac
+	local dir=${XDG_CACHE_HOME:-$HOME/.cache}/wufang/go$GO_WANT
+	if [ ! -x "$dir/bin/go" ]; then
+		need_packages curl unzip ca-certificates
+		log "fetching Go $GO_WANT ($arch) from the Go module proxy"
+		local tmp
+		tmp=$(mktemp -d)
+		curl -fsSL -o "$tmp/go.zip" "${GOPROXY_URL:-https://proxy.golang.org}/golang.org/toolchain/@v/v0.0.1-go$GO_WANT.linux-$arch.zip"
+		unzip -q "$tmp/go.zip" -d "$tmp"
+		mkdir -p "$(dirname "$dir")"
+		rm -rf "$dir"
+		mv "$tmp/golang.org/toolchain@v0.0.1-go$GO_WANT.linux-$arch" "$dir"
+		chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/* 2>/dev/null || true
+		rm -rf "$tmp"
+	fi
+	export PATH=$dir/bin:$PATH
+	go_ok || { echo "Go set-up failed: $(command -v go) is $(go env GOVERSION)" >&2; exit 1; }
+}

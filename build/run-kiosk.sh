@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Quick start: build and run the kiosk in a window with the built-in pack and
+# simulated sensors. Installs what it needs on Debian 12 / Raspberry Pi OS.
+# Keys in the window: see `wufang-kiosk --help` (development mode).
+# Extra arguments go to wufang-kiosk, e.g. --config wufang.yaml.
+source "$(dirname "$0")/lib.sh"
+need_packages "${FYNE_PACKAGES[@]}"
+need_go
+cd "$WUFANG_ROOT"
+mkdir -p bin
+log "building wufang-kiosk (the first build compiles Fyne's C code: a few minutes)"
+go build -o bin/wufang-kiosk ./kiosk/cmd/wufang-kiosk
+export LANG=${LANG:-C.UTF-8}
+case "$LANG" in *UTF-8* | *utf8*) ;; *) export LANG=C.UTF-8 ;; esac
+exec ./bin/wufang-kiosk --windowed --sim "$@"
