@@ -76,7 +76,8 @@ for a, b in ranges:
 for path in sorted(glob.glob(os.path.join(repo, "content", "**", "*.yaml"), recursive=True)):
     with open(path, encoding="utf-8") as f:
         chars.update(f.read())
-chars = {c for c in chars if c.isprintable() or c == " "}
+import unicodedata
+chars = {c for c in chars if not unicodedata.category(c).startswith("C")}
 sys.stdout.write("".join(sorted(chars)))
 PY
 
@@ -92,12 +93,14 @@ for font in coll.fonts:
 else:
     sys.exit("make-font.sh: no Noto Sans CJK SC face in " + sys.argv[1])
 PY
-	# Vertical metrics (vhea, vmtx, VORG) serve vertical CJK layout, which
-	# Fyne never does; hinting is useless at kiosk text sizes. Glyphs the
-	# face lacks (some arrows and dingbats) are simply skipped.
+	# Vertical metrics (vhea, vmtx, VORG) and the vert, locl and ccmp
+	# features serve vertical layout, other CJK locales and composition, none
+	# of which the kiosk does; dropping them halves the glyph count (the GSUB
+	# closure pulled in ~6,000 alternates). Hinting is useless at kiosk text
+	# sizes. Glyphs the face lacks (some arrows and dingbats) are skipped.
 	"$py" -m fontTools.subset "$work/SC-$w.otf" \
 		--text-file="$work/chars.txt" \
-		--layout-features='kern,liga,locl,palt,vert,ccmp,mark,mkmk' \
+		--layout-features='kern,liga' \
 		--drop-tables+=vhea,vmtx,VORG,BASE \
 		--no-hinting \
 		--name-IDs='*' --name-languages='*' \
