@@ -1,0 +1,712 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxBytes  = 256 << 20
+	DefaultRetention = 30 * 24 * time.Hour
+	// MinMaxBytes is the smallest disk cap Open accepts.
+	MinMaxBytes = 256 << 10
+)
+
+// lockTimeout is how long Open waits for another process's lock.
+const lockTimeout = time.Second
+
+// maxBatch bounds the events of one group commit.
+const maxBatch = 2048
+
+// Options configure a Store. Zero fields get the documented defaults.
+type Options struct {
+	Location  *time.Location   // site time zone for the day roll-over; nil = Asia/Shanghai
+	MaxBytes  int64            // disk cap of the database file; 0 = 256 MiB
+	Retention time.Duration    // acknowledged events older than this are deleted; 0 = 30 days
+	Now       func() time.Time // clock; nil = time.Now
+	Logger    *slog.Logger     // nil = discard
+	Site      string           // copied into Totals
+	Device    string           // copied into Totals
+}
+
+func (o *Options) defaults() error {
+	if o.Location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			// No tzdata on the system: Asia/Shanghai has had no DST since 1991.
+			loc = time.FixedZone("Asia/Shanghai", 8*3600)
+		}
+		o.Location = loc
+	}
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxBytes < MinMaxBytes {
+		return fmt.Errorf("%w: max bytes %d is below the minimum %d", ErrBadOptions, o.MaxBytes, MinMaxBytes)
+	}
+	if o.Retention == 0 {
+		o.Retention = DefaultRetention
+	}
+	if o.Retention < 0 {
+		return fmt.Errorf("%w: negative retention %v", ErrBadOptions, o.Retention)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Stats describe the store for status and metrics.
+type Stats struct {
+	Boot      uint64 // boot count (incremented by each Open)
+	LastSeq   uint64 // highest sequence number assigned
+	Watermark uint64 // every event up to here is acknowledged (or dropped)
+	Backlog   uint64 // events after the watermark, still to send
+	Dropped   uint64 // events dropped unsent because of the disk cap (lifetime of the file)
+	Events    uint64 // events held in the file
+	Bytes     int64  // size of the database file
+	MaxBytes  int64  // the cap
+	// Recovered is where a database file that could not be opened was
+	// moved at this Open, or "".
+	Recovered   string
+	Compactions uint64 // compactions since Open
+}
+
+// Store is the durable event log. Its methods are safe for concurrent use.
+type Store struct {
+	path     string
+	opts     Options
+	readOnly bool
+	log      *slog.Logger
+
+	dbMu sync.RWMutex // held for reading around every use of db; for writing to swap it
+	db   *bolt.DB
+	cap  capacity
+
+	mu        sync.Mutex // guards the fields below
+	boot      uint64
+	lastSeq   uint64
+	firstSeq  uint64 // oldest event held; lastSeq+1 when none
+	watermark uint64
+	acked     map[uint64]struct{} // acks above the watermark, waiting for the gap to fill
+	wmSaved   uint64              // watermark as last written to disk
+	dropped   uint64
+	lifetime  wire.Counters
+	days      map[string]wire.Daily // cache of recently written days
+	recovered string
+	compacts  uint64
+	closed    bool
+	failed    error // a panic in the writer: the store refuses further writes
+
+	reqs    chan *request
+	changed chan struct{}
+	quit    chan struct{}
+	stopped chan struct{}
+	closeMu sync.Mutex
+}
+
+type request struct {
+	ev   wire.Event
+	done chan error
+}
+
+var (
+	bucketEvents = []byte("events")
+	bucketDays   = []byte("days")
+	bucketMeta   = []byte("meta")
+
+	keyFormat    = []byte("format")
+	keyBoot      = []byte("boot")
+	keySeq       = []byte("seq")
+	keyWatermark = []byte("watermark")
+	keyDropped   = []byte("dropped")
+	keyLifetime  = []byte("lifetime")
+)
+
+const formatName = "wufang-store/1"
+
+// Open opens or creates the store at path (its folder is created). A file
+// that bbolt cannot open, or whose content is not a store, is moved aside as
+// path.corrupt-<timestamp>, logged at Error and replaced by a fresh store;
+// Stats().Recovered names where it went. If another process holds the file,
+// Open returns ErrLocked after about a second.
+func Open(path string, opts Options) (*Store, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("store: create folder: %w", err)
+	}
+	s := &Store{path: path, opts: opts, log: opts.Logger}
+	err := s.openDB(false)
+	if errors.Is(err, ErrCorrupt) {
+		aside := fmt.Sprintf("%s.corrupt-%s", path, opts.Now().UTC().Format("20060102T150405Z"))
+		if _, statErr := os.Stat(aside); statErr == nil {
+			aside += "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		}
+		if rerr := os.Rename(path, aside); rerr != nil {
+			return nil, fmt.Errorf("store: move corrupt %s aside: %w (it failed with: %v)", path, rerr, err)
+		}
+		syncDir(filepath.Dir(path))
+		s.log.Error("store: database file could not be opened; moved aside, starting a fresh one",
+			"file", path, "moved_to", aside, "err", err)
+		s.recovered = aside
+		err = s.openDB(false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.reqs = make(chan *request, maxBatch)
+	s.changed = make(chan struct{}, 1)
+	s.quit = make(chan struct{})
+	s.stopped = make(chan struct{})
+	go s.writer()
+	return s, nil
+}
+
+// OpenReadOnly opens an existing store for reading, without starting a new
+// boot (for `wufang-edge status` when the daemon is not running). If the
+// daemon holds the file it returns ErrLocked; a damaged file gives
+// ErrCorrupt and is left where it is.
+func OpenReadOnly(path string, opts Options) (*Store, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{path: path, opts: opts, log: opts.Logger, readOnly: true}
+	if err := s.openDB(true); err != nil {
+		return nil, err
+	}
+	s.changed = make(chan struct{}, 1)
+	s.stopped = make(chan struct{})
+	close(s.stopped)
+	return s, nil
+}
+
+// openDB opens bbolt and loads the state; for a writable store it also
+// starts a new boot. Anything that shows the file is not a readable store
+// is reported as ErrCorrupt.
+func (s *Store) openDB(readOnly bool) (err error) {
+	bo := &bolt.Options{
+		Timeout:      lockTimeout,
+		ReadOnly:     readOnly,
+		FreelistType: bolt.FreelistMapType,
+	}
+	if !readOnly {
+		bo.MaxSize = int(s.opts.MaxBytes)
+	}
+	var db *bolt.DB
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, r)
+			}
+		}()
+		db, err = bolt.Open(s.path, 0o600, bo)
+	}()
+	switch {
+	case err == nil:
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("%w: %s", ErrLocked, s.path)
+	case errors.Is(err, ErrCorrupt):
+		return err
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
+		errors.Is(err, berrors.ErrChecksum), isSizeError(err):
+		return fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, err)
+	default:
+		return fmt.Errorf("store: open %s: %w", s.path, err)
+	}
+	if err := s.load(db, readOnly); err != nil {
+		db.Close()
+		return err
+	}
+	s.db = db
+	if !readOnly {
+		s.cap = newCapacity(s.opts.MaxBytes, db.Info().PageSize)
+		db.AllocSize = s.cap.alloc
+		s.enforceCapAtOpen()
+	}
+	return nil
+}
+
+// isSizeError recognises bbolt's untyped errors about a file that is too
+// short or has impossible pages.
+func isSizeError(err error) bool {
+	msg := err.Error()
+	for _, m := range []string{"file size too small", "invalid page type", "unexpected page"} {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// load reads the state; a writable store also creates the buckets and
+// counts the boot. Faults while reading the mapped file (a truncated or
+// damaged file) become ErrCorrupt instead of crashing the process.
+func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, r)
+		}
+	}()
+	if fi, statErr := os.Stat(s.path); statErr == nil {
+		// A file shorter than bbolt's high-water mark was truncated: reading
+		// its tail through the mapping would fault.
+		tx, berr := db.Begin(false)
+		if berr != nil {
+			return fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, berr)
+		}
+		size := tx.Size()
+		_ = tx.Rollback()
+		if size > fi.Size() {
+			return fmt.Errorf("%w: %s: file is %d bytes, its pages need %d (truncated)", ErrCorrupt, s.path, fi.Size(), size)
+		}
+	}
+	read := func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			if tx.Bucket(bucketEvents) != nil || tx.Bucket(bucketDays) != nil {
+				return fmt.Errorf("%w: %s: meta bucket missing", ErrCorrupt, s.path)
+			}
+			if readOnly {
+				return fmt.Errorf("%w: %s: not a wufang store (no meta bucket)", ErrCorrupt, s.path)
+			}
+			// Only a brand-new file may lack the meta bucket; a file with
+			// foreign buckets is not ours.
+			if c := tx.Cursor(); func() bool { k, _ := c.First(); return k != nil }() {
+				return fmt.Errorf("%w: %s: not a wufang store", ErrCorrupt, s.path)
+			}
+			return nil
+		}
+		if f := meta.Get(keyFormat); string(f) != formatName {
+			return fmt.Errorf("%w: %s: format %q, want %q", ErrCorrupt, s.path, f, formatName)
+		}
+		s.boot = getUint(meta, keyBoot)
+		s.lastSeq = getUint(meta, keySeq)
+		s.watermark = getUint(meta, keyWatermark)
+		s.dropped = getUint(meta, keyDropped)
+		if b := meta.Get(keyLifetime); b != nil {
+			if err := json.Unmarshal(b, &s.lifetime); err != nil {
+				return fmt.Errorf("%w: %s: lifetime counters: %v", ErrCorrupt, s.path, err)
+			}
+		}
+		ev := tx.Bucket(bucketEvents)
+		if ev == nil || tx.Bucket(bucketDays) == nil {
+			return fmt.Errorf("%w: %s: bucket missing", ErrCorrupt, s.path)
+		}
+		s.firstSeq = s.lastSeq + 1
+		c := ev.Cursor()
+		if k, _ := c.First(); k != nil {
+			if len(k) != 8 {
+				return fmt.Errorf("%w: %s: bad event key", ErrCorrupt, s.path)
+			}
+			s.firstSeq = binary.BigEndian.Uint64(k)
+		}
+		if k, _ := c.Last(); k != nil {
+			if len(k) != 8 || binary.BigEndian.Uint64(k) > s.lastSeq {
+				return fmt.Errorf("%w: %s: events after the last sequence number", ErrCorrupt, s.path)
+			}
+		}
+		if s.watermark > s.lastSeq {
+			s.watermark = s.lastSeq
+		}
+		return nil
+	}
+	if readOnly {
+		err = db.View(read)
+	} else {
+		err = db.Update(func(tx *bolt.Tx) error {
+			if err := read(tx); err != nil {
+				return err
+			}
+			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucketIfNotExists(bucketEvents); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucketIfNotExists(bucketDays); err != nil {
+				return err
+			}
+			if s.firstSeq == 0 {
+				s.firstSeq = s.lastSeq + 1
+			}
+			s.boot++
+			if err := meta.Put(keyFormat, []byte(formatName)); err != nil {
+				return err
+			}
+			return putUint(meta, keyBoot, s.boot)
+		})
+	}
+	if err != nil {
+		if errors.Is(err, ErrCorrupt) {
+			return err
+		}
+		return fmt.Errorf("store: load %s: %w", s.path, err)
+	}
+	s.wmSaved = s.watermark
+	s.acked = map[uint64]struct{}{}
+	s.days = map[string]wire.Daily{}
+	today := s.dateOf(s.opts.Now())
+	if d, ok, err := readDay(db, today); err != nil {
+		return fmt.Errorf("%w: %s: day %s: %v", ErrCorrupt, s.path, today, err)
+	} else if ok {
+		s.days[today] = d
+	}
+	return nil
+}
+
+func readDay(db *bolt.DB, date string) (wire.Daily, bool, error) {
+	var d wire.Daily
+	var ok bool
+	err := db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDays)
+		if b == nil {
+			return nil
+		}
+		v := b.Get([]byte(date))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &d)
+	})
+	return d, ok, err
+}
+
+func getUint(b *bolt.Bucket, k []byte) uint64 {
+	v := b.Get(k)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+func putUint(b *bolt.Bucket, k []byte, v uint64) error {
+	return b.Put(k, binary.BigEndian.AppendUint64(nil, v))
+}
+
+func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq) }
+
+func (s *Store) dateOf(t time.Time) string { return t.In(s.opts.Location).Format(wire.DateLayout) }
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}
+
+// Record appends e and counts it. It assigns V, Seq and Boot (and Time when
+// zero) and returns once the event and the counters are on disk. Concurrent
+// calls share one transaction. If ctx ends first Record returns ctx.Err();
+// the event may still be recorded.
+func (s *Store) Record(ctx context.Context, e wire.Event) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	if e.Time.IsZero() {
+		e.Time = s.opts.Now()
+	}
+	if err := e.Check(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidEvent, err)
+	}
+	s.mu.Lock()
+	closed, failed := s.closed, s.failed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if failed != nil {
+		return failed
+	}
+	r := &request{ev: e, done: make(chan error, 1)}
+	select {
+	case s.reqs <- r:
+	case <-s.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-s.stopped:
+		// The writer ended; it answers every request it took before that.
+		select {
+		case err := <-r.done:
+			return err
+		default:
+			return ErrClosed
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Pending returns up to max events with seq > after, in ascending order.
+// Events dropped because of the disk cap are skipped (they count as
+// acknowledged).
+func (s *Store) Pending(after uint64, max int) ([]wire.Event, error) {
+	if max <= 0 {
+		return nil, nil
+	}
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	if s.db == nil {
+		return nil, ErrClosed
+	}
+	var out []wire.Event
+	var bad []uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEvents).Cursor()
+		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
+			seq := binary.BigEndian.Uint64(k)
+			e, err := decodeEvent(seq, v)
+			if err != nil {
+				bad = append(bad, seq)
+				continue
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: pending: %w", err)
+	}
+	for _, seq := range bad {
+		// An unreadable event can never be sent; treat it as dropped so the
+		// watermark does not stall on it.
+		s.log.Error("store: unreadable event skipped", "file", s.path, "seq", seq)
+		s.mu.Lock()
+		s.dropped++
+		s.ackLocked(seq)
+		s.mu.Unlock()
+	}
+	return out, nil
+}
+
+// Ack records that the broker acknowledged seq. The watermark advances over
+// contiguous acknowledgements only; an ack beyond a gap is remembered until
+// the gap fills. Acks reach the disk with the next commit or within about a
+// second; a crash before that only causes a few events to be sent again.
+func (s *Store) Ack(seq uint64) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if seq == 0 || seq > s.lastSeq {
+		return fmt.Errorf("%w: ack %d, last recorded %d", ErrUnknownSeq, seq, s.lastSeq)
+	}
+	s.ackLocked(seq)
+	return nil
+}
+
+func (s *Store) ackLocked(seq uint64) {
+	if seq <= s.watermark {
+		return
+	}
+	s.acked[seq] = struct{}{}
+	s.advanceLocked()
+}
+
+// advanceLocked moves the watermark over remembered acks.
+func (s *Store) advanceLocked() {
+	for {
+		if _, ok := s.acked[s.watermark+1]; !ok {
+			break
+		}
+		delete(s.acked, s.watermark+1)
+		s.watermark++
+	}
+	if len(s.acked) > 0 {
+		for k := range s.acked {
+			if k <= s.watermark {
+				delete(s.acked, k)
+			}
+		}
+	}
+}
+
+// Watermark returns the highest seq up to which every event is acknowledged
+// (or was dropped).
+func (s *Store) Watermark() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.watermark
+}
+
+// Totals returns the lifetime counters and today's (in the site's time
+// zone, by the store's clock), with the highest seq they include.
+func (s *Store) Totals() wire.Totals {
+	now := s.opts.Now()
+	today := s.dateOf(now)
+	day, _ := s.Day(today)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Re-read today's counters under the lock so they and Seq agree.
+	if d, ok := s.days[today]; ok {
+		day = d.Counters.Clone()
+	}
+	return wire.Totals{
+		V:        wire.Version,
+		Site:     s.opts.Site,
+		Device:   s.opts.Device,
+		Seq:      s.lastSeq,
+		Boot:     s.boot,
+		Lifetime: s.lifetime.Clone(),
+		Today:    day,
+		Date:     today,
+		TimeZone: s.opts.Location.String(),
+		Time:     now,
+	}
+}
+
+// Day returns the counters of one day (yyyy-mm-dd, site time zone); ok is
+// false when nothing was counted that day.
+func (s *Store) Day(date string) (wire.Counters, bool) {
+	s.mu.Lock()
+	d, ok := s.days[date]
+	s.mu.Unlock()
+	if ok {
+		return d.Counters.Clone(), true
+	}
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	if s.db == nil {
+		return wire.Counters{}, false
+	}
+	d, ok, err := readDay(s.db, date)
+	if err != nil {
+		s.log.Error("store: read day", "date", date, "err", err)
+		return wire.Counters{}, false
+	}
+	return d.Counters, ok
+}
+
+// Days returns the days from..to (inclusive, yyyy-mm-dd) that have
+// counters, in date order.
+func (s *Store) Days(from, to string) ([]wire.Daily, error) {
+	return s.days_(func(k string) bool { return k >= from }, func(k string) bool { return k <= to }, from)
+}
+
+// ClosedDaysAfter returns the days after date (exclusive) that have ended
+// by the store's clock, in date order: what the uplink publishes as
+// retained daily/{date}. Use "" for all of them.
+func (s *Store) ClosedDaysAfter(date string) ([]wire.Daily, error) {
+	today := s.dateOf(s.opts.Now())
+	return s.days_(func(k string) bool { return k > date }, func(k string) bool { return k < today }, date)
+}
+
+func (s *Store) days_(keep func(string) bool, more func(string) bool, seek string) ([]wire.Daily, error) {
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	if s.db == nil {
+		return nil, ErrClosed
+	}
+	var out []wire.Daily
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketDays).Cursor()
+		for k, v := c.Seek([]byte(seek)); k != nil && more(string(k)); k, v = c.Next() {
+			if !keep(string(k)) {
+				continue
+			}
+			var d wire.Daily
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("day %s: %w", k, err)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: days: %w", err)
+	}
+	return out, nil
+}
+
+// Changed is signalled (without blocking; capacity one) after each commit
+// that recorded events.
+func (s *Store) Changed() <-chan struct{} { return s.changed }
+
+// Stats returns the store's figures for status and metrics.
+func (s *Store) Stats() Stats {
+	var size int64
+	if fi, err := os.Stat(s.path); err == nil {
+		size = fi.Size()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{
+		Boot:        s.boot,
+		LastSeq:     s.lastSeq,
+		Watermark:   s.watermark,
+		Backlog:     s.lastSeq - s.watermark,
+		Dropped:     s.dropped,
+		Events:      s.lastSeq + 1 - s.firstSeq,
+		Bytes:       size,
+		MaxBytes:    s.opts.MaxBytes,
+		Recovered:   s.recovered,
+		Compactions: s.compacts,
+	}
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close commits what was accepted, writes the watermark and closes the file.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	if !s.readOnly {
+		close(s.quit)
+		<-s.stopped
+	}
+	s.dbMu.Lock()
+	defer s.dbMu.Unlock()
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	if err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}

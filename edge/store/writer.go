@@ -1,0 +1,452 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+// flushEvery is how often, in wall time, acks are written when no events
+// are being recorded; it only bounds how many events a crash makes the
+// uplink resend, so it does not use the injected clock.
+const flushEvery = time.Second
+
+// housekeepEvery bounds, by the injected clock, how often an idle store
+// looks for events past retention.
+const housekeepEvery = time.Minute
+
+// writer is the one goroutine that writes: it gathers every waiting Record
+// into one transaction (group commit), and writes acks and retention in
+// between.
+func (s *Store) writer() {
+	defer close(s.stopped)
+	tick := time.NewTicker(flushEvery)
+	defer tick.Stop()
+	var lastHousekeep time.Time
+	batch := make([]*request, 0, maxBatch)
+	for {
+		select {
+		case r := <-s.reqs:
+			batch = append(batch[:0], r)
+		gather:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-s.reqs:
+					batch = append(batch, r)
+				default:
+					break gather
+				}
+			}
+			s.commitBatch(batch)
+			clear(batch)
+		case <-tick.C:
+			now := s.opts.Now()
+			housekeep := now.Sub(lastHousekeep) >= housekeepEvery || now.Before(lastHousekeep)
+			if housekeep {
+				lastHousekeep = now
+			}
+			s.mu.Lock()
+			dirty := s.watermark != s.wmSaved
+			s.mu.Unlock()
+			if dirty || housekeep {
+				s.commitBatch(nil)
+			}
+		case <-s.quit:
+			for {
+				select {
+				case r := <-s.reqs:
+					batch = append(batch[:0], r)
+					s.commitBatch(batch)
+					continue
+				default:
+				}
+				break
+			}
+			s.commitBatch(nil)
+			return
+		}
+	}
+}
+
+// commitBatch commits batch (possibly empty: then only acks and
+// housekeeping) and answers every request in it.
+func (s *Store) commitBatch(batch []*request) {
+	err := s.commitWithRoom(batch)
+	for _, r := range batch {
+		r.done <- err
+	}
+	if err == nil && len(batch) > 0 {
+		select {
+		case s.changed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// commitWithRoom commits, and when bbolt reports the file would outgrow the
+// cap, drops old events, compacts if that is not enough, and retries.
+func (s *Store) commitWithRoom(batch []*request) (err error) {
+	s.mu.Lock()
+	failed := s.failed
+	s.mu.Unlock()
+	if failed != nil {
+		return failed
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: write failed: %v", ErrCorrupt, s.path, r)
+			s.log.Error("store: database file damaged while writing; refusing further writes until restart", "file", s.path, "err", err)
+			_ = os.WriteFile(s.path+".check", []byte(err.Error()+"\n"), 0o600)
+			s.mu.Lock()
+			s.failed = err
+			s.mu.Unlock()
+		}
+	}()
+	for attempt := 0; ; attempt++ {
+		err = s.commit(batch, 0)
+		if !errors.Is(err, berrors.ErrMaxSizeReached) {
+			break
+		}
+		switch attempt {
+		case 0, 1:
+			// Make room: drop a tenth of the events, more the second time.
+			s.mu.Lock()
+			held := s.lastSeq + 1 - s.firstSeq
+			s.mu.Unlock()
+			n := held/10 + 1
+			if attempt == 1 {
+				n = held/4 + 1
+			}
+			if derr := s.commit(nil, n); derr != nil && !errors.Is(derr, berrors.ErrMaxSizeReached) {
+				return fmt.Errorf("store: make room: %w", derr)
+			}
+		case 2:
+			if cerr := s.compact(); cerr != nil {
+				return fmt.Errorf("store: compact: %w", cerr)
+			}
+		default:
+			return fmt.Errorf("%w: %s: %d events do not fit under %d bytes: %v", ErrFull, s.path, len(batch), s.opts.MaxBytes, err)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// commit writes one transaction: batch's events and counters, retention,
+// the cap (dropping oldest events when the live data nears the budget, at
+// least force of them), and the watermark. The in-memory state changes only
+// once bbolt has committed.
+func (s *Store) commit(batch []*request, force uint64) error {
+	now := s.opts.Now()
+	s.mu.Lock()
+	seq := s.lastSeq
+	boot := s.boot
+	wm := s.watermark
+	first := s.firstSeq
+	dropped := s.dropped
+	life := s.lifetime.Clone()
+	touched := map[string]wire.Daily{}
+	dates := make([]string, len(batch))
+	for i, r := range batch {
+		seq++
+		r.ev.V, r.ev.Seq, r.ev.Boot = wire.Version, seq, boot
+		dates[i] = s.dateOf(r.ev.Time)
+		if _, ok := touched[dates[i]]; !ok {
+			if d, ok := s.days[dates[i]]; ok {
+				d.Counters = d.Counters.Clone()
+				touched[dates[i]] = d
+			}
+		}
+	}
+	s.mu.Unlock()
+
+	var (
+		newFirst   = first
+		newDropped = dropped
+		newWM      = wm
+		freed      uint64
+	)
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	if s.db == nil {
+		return ErrClosed
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		events.FillPercent = 1.0
+		days := tx.Bucket(bucketDays)
+		meta := tx.Bucket(bucketMeta)
+
+		// Drops and retention only ever remove the oldest events, so the
+		// held events stay one contiguous range of seqs.
+		drop := func(n uint64, onlyExpired bool) error {
+			cutoff := now.Add(-s.opts.Retention)
+			c := events.Cursor()
+			var del [][]byte
+			for k, v := c.First(); k != nil && uint64(len(del)) < n; k, v = c.Next() {
+				sq := binary.BigEndian.Uint64(k)
+				if onlyExpired {
+					if sq > newWM {
+						break
+					}
+					e, err := decodeEvent(sq, v)
+					if err == nil && !e.Time.Before(cutoff) {
+						break
+					}
+				}
+				del = append(del, k)
+			}
+			for _, k := range del {
+				sq := binary.BigEndian.Uint64(k)
+				if err := events.Delete(k); err != nil {
+					return err
+				}
+				if sq > newWM {
+					newDropped++
+					newWM = sq
+				}
+				newFirst = sq + 1
+				freed++
+			}
+			return nil
+		}
+		if err := drop(retentionChunk, true); err != nil {
+			return err
+		}
+
+		held := seq - uint64(len(batch)) + 1 - newFirst
+		need := s.cap.overBudget(tx.Size(), s.db.Stats(), len(batch), held)
+		if force > need {
+			need = force
+		}
+		if need > 0 {
+			before := newDropped
+			if err := drop(need, false); err != nil {
+				return err
+			}
+			if newDropped > before {
+				s.log.Warn("store: disk cap reached; dropped oldest unsent events (counters keep them)",
+					"file", s.path, "dropped", newDropped-before, "dropped_total", newDropped, "max_bytes", s.opts.MaxBytes)
+			}
+		}
+
+		buf := make([]byte, 0, 64*len(batch))
+		for i, r := range batch {
+			start := len(buf)
+			buf = encodeEvent(buf, &r.ev)
+			if err := events.Put(seqKey(r.ev.Seq), buf[start:len(buf):len(buf)]); err != nil {
+				return err
+			}
+			s.cap.observe(len(buf) - start)
+			d, ok := touched[dates[i]]
+			if !ok {
+				if v := days.Get([]byte(dates[i])); v != nil {
+					if err := json.Unmarshal(v, &d); err != nil {
+						return fmt.Errorf("day %s: %w", dates[i], err)
+					}
+				}
+				d.V, d.Date = wire.Version, dates[i]
+			}
+			d.Counters.Add(r.ev)
+			d.Seq = r.ev.Seq
+			touched[dates[i]] = d
+			life.Add(r.ev)
+		}
+		for date, d := range touched {
+			b, err := json.Marshal(d)
+			if err != nil {
+				return err
+			}
+			if err := days.Put([]byte(date), b); err != nil {
+				return err
+			}
+		}
+		if len(batch) > 0 {
+			b, err := json.Marshal(life)
+			if err != nil {
+				return err
+			}
+			if err := meta.Put(keyLifetime, b); err != nil {
+				return err
+			}
+			if err := putUint(meta, keySeq, seq); err != nil {
+				return err
+			}
+		}
+		if newDropped != dropped {
+			if err := putUint(meta, keyDropped, newDropped); err != nil {
+				return err
+			}
+		}
+		// Acks that arrived since the snapshot are written by the next commit.
+		s.mu.Lock()
+		if s.watermark > newWM {
+			newWM = s.watermark
+		}
+		s.mu.Unlock()
+		return putUint(meta, keyWatermark, newWM)
+	})
+	if err != nil {
+		return err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastSeq = seq
+	s.lifetime = life
+	s.dropped = newDropped
+	if newFirst > s.firstSeq {
+		s.firstSeq = newFirst
+	}
+	if len(batch) > 0 && s.firstSeq > seq {
+		s.firstSeq = seq + 1
+	}
+	if s.firstSeq == 0 {
+		s.firstSeq = seq + 1
+	}
+	if newWM > s.watermark {
+		s.watermark = newWM
+	}
+	s.advanceLocked()
+	s.wmSaved = newWM
+	today := s.dateOf(now)
+	for date := range s.days {
+		if _, ok := touched[date]; !ok && date != today {
+			delete(s.days, date)
+		}
+	}
+	for date, d := range touched {
+		s.days[date] = d
+	}
+	return nil
+}
+
+// retentionChunk bounds the expired events one transaction deletes.
+const retentionChunk = 20000
+
+// compact copies the live data into a new file, packed full, and renames it
+// over the old one: bbolt never gives pages back to the file system, so
+// this is how the file shrinks when fragmentation has pushed it to the cap.
+func (s *Store) compact() error {
+	s.dbMu.Lock()
+	defer s.dbMu.Unlock()
+	tmp := s.path + ".compact"
+	_ = os.Remove(tmp)
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return err
+	}
+	if err := copyDB(dst, s.db); err != nil {
+		dst.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := dst.Sync(); err != nil {
+		dst.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	before := int64(0)
+	if fi, err := os.Stat(s.path); err == nil {
+		before = fi.Size()
+	}
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	s.db = nil
+	renameErr := os.Rename(tmp, s.path)
+	syncDir(filepath.Dir(s.path))
+	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType, MaxSize: int(s.opts.MaxBytes)})
+	if err != nil {
+		return fmt.Errorf("reopen after compaction: %w", err)
+	}
+	db.AllocSize = s.cap.alloc
+	s.db = db
+	if renameErr != nil {
+		return renameErr
+	}
+	after := int64(0)
+	if fi, err := os.Stat(s.path); err == nil {
+		after = fi.Size()
+	}
+	s.mu.Lock()
+	s.compacts++
+	s.mu.Unlock()
+	s.log.Info("store: compacted", "file", s.path, "bytes_before", before, "bytes_after", after)
+	return nil
+}
+
+// copyDB copies every bucket of src into dst in transactions of bounded
+// size; keys arrive in order, so pages are filled completely.
+func copyDB(dst, src *bolt.DB) error {
+	const perTx = 50000
+	return src.View(func(stx *bolt.Tx) error {
+		return stx.ForEach(func(name []byte, sb *bolt.Bucket) error {
+			c := sb.Cursor()
+			k, v := c.First()
+			for {
+				n := 0
+				err := dst.Update(func(dtx *bolt.Tx) error {
+					db, err := dtx.CreateBucketIfNotExists(name)
+					if err != nil {
+						return err
+					}
+					db.FillPercent = 1.0
+					for ; k != nil && n < perTx; k, v = c.Next() {
+						if v == nil {
+							return fmt.Errorf("nested bucket %q in %q", k, name)
+						}
+						if err := db.Put(k, v); err != nil {
+							return err
+						}
+						n++
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				if k == nil {
+					return nil
+				}
+			}
+		})
+	})
+}
+
+// enforceCapAtOpen shrinks a file that is over the cap (the cap was lowered
+// in the config): drop events until the live data fits, then compact.
+func (s *Store) enforceCapAtOpen() {
+	fi, err := os.Stat(s.path)
+	if err != nil || fi.Size() <= s.cap.budget {
+		return
+	}
+	s.log.Warn("store: database file is over its cap; shrinking", "file", s.path, "bytes", fi.Size(), "max_bytes", s.opts.MaxBytes)
+	for i := 0; i < 20; i++ {
+		if err := s.commit(nil, 0); err != nil && !errors.Is(err, berrors.ErrMaxSizeReached) {
+			s.log.Error("store: shrink", "err", err)
+			return
+		}
+		if s.cap.live(s.db) <= s.cap.high {
+			break
+		}
+	}
+	if err := s.compact(); err != nil {
+		s.log.Error("store: compact", "file", s.path, "err", err)
+	}
+}
