@@ -27,6 +27,9 @@ type Pack struct {
 
 	// Loaded from modules/<id>.yaml, in Modules order.
 	Mods []*Module `yaml:"-"`
+
+	// src remembers where each value was written, for located problems.
+	src *source
 }
 
 // Slide is one slide of the attract loop.

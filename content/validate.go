@@ -1,0 +1,532 @@
+package content
+
+import (
+	"fmt"
+	"io/fs"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	idPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	langPattern   = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	colourPattern = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+	digitsPattern = regexp.MustCompile(`^[0-9]{3,15}$`)
+)
+
+// ValidID reports whether s may be a pack, step, target, situation or
+// outcome id: [a-z0-9][a-z0-9-]{0,62}.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
+const idRule = "use lower-case letters, digits and dashes, starting with a letter or digit, at most 63 characters"
+
+// Validate checks a loaded pack against everything the kiosk relies on and
+// returns every problem found, errors and warnings, in file order. fsys is
+// the file system the pack was loaded from; its media are opened, checked
+// from their headers and decoded. A pack with no errors is safe to install;
+// warnings (texts over their budget) should be fixed but do not stop it.
+func Validate(p *Pack, fsys fs.FS) []Problem {
+	v := &validator{p: p, fsys: fsys, media: map[string]bool{}, steps: map[string]string{}}
+	v.pack()
+	for _, m := range p.Mods {
+		v.module(m)
+	}
+	sortProblems(v.probs)
+	return v.probs
+}
+
+type validator struct {
+	p     *Pack
+	fsys  fs.FS
+	probs []Problem
+	langs []string        // the pack's valid languages
+	media map[string]bool // media already checked
+	steps map[string]string
+	file  string // file being checked
+}
+
+func (v *validator) add(sev Severity, key, format string, args ...any) {
+	at := v.p.src.at(v.file, key)
+	v.probs = append(v.probs, Problem{File: v.file, Line: at.line, Col: at.col, Severity: sev, Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) errorf(key, format string, args ...any) { v.add(SevError, key, format, args...) }
+func (v *validator) warnf(key, format string, args ...any)  { v.add(SevWarning, key, format, args...) }
+
+func (v *validator) pack() {
+	p := v.p
+	v.file = manifestName
+	switch p.Format {
+	case Format:
+	case "":
+		v.errorf("format", "is missing; write format: %s as the first line of pack.yaml", Format)
+	default:
+		v.errorf("format", "%q is not a format this app reads; write format: %s", p.Format, Format)
+	}
+	v.id("id", p.ID, "my-pack")
+	if p.Version == "" {
+		v.errorf("version", "is missing; write the pack's version as three numbers, like version: 1.0.0")
+	} else if _, ok := parseVersion(p.Version); !ok {
+		v.errorf("version", "%q is not a version; write three numbers like 1.0.0 (major.minor.patch), and raise it for every new edition", p.Version)
+	}
+	if p.MinAppVersion != "" {
+		if _, ok := parseVersion(p.MinAppVersion); !ok {
+			v.errorf("min_app_version", "%q is not a version; write the oldest app version that can show this pack, like 1.0.0, or leave the key out", p.MinAppVersion)
+		}
+	}
+	if len(p.Languages) == 0 {
+		v.errorf("languages", "is missing; list the pack's languages, the default first, like languages: [zh-CN, en]")
+	}
+	for i, l := range p.Languages {
+		key := fmt.Sprintf("languages[%d]", i)
+		switch {
+		case !langPattern.MatchString(l):
+			v.errorf(key, "%q is not a language tag; write tags like zh-CN or en", l)
+		case slices.Contains(v.langs, l):
+			v.errorf(key, "%s is listed twice; keep one", l)
+		default:
+			v.langs = append(v.langs, l)
+		}
+	}
+	v.text("title", p.Title, true, MaxTitle)
+	if len(p.Modules) == 0 {
+		v.errorf("modules", "is missing; list the modules in home-screen order, from: %s", strings.Join(ModuleIDs, ", "))
+	}
+	seen := map[string]bool{}
+	for i, id := range p.Modules {
+		key := fmt.Sprintf("modules[%d]", i)
+		switch {
+		case !slices.Contains(ModuleIDs, id):
+			v.errorf(key, "%q is not a module of this app; use one of %s", id, strings.Join(ModuleIDs, ", "))
+		case seen[id]:
+			v.errorf(key, "%s is listed twice; keep one", id)
+		default:
+			seen[id] = true
+			if _, err := fs.Stat(v.fsys, ModuleFile(id)); err != nil {
+				v.errorf(key, "module %s is listed but %s is missing; add the file or remove %s from the list", id, ModuleFile(id), id)
+			}
+		}
+	}
+	if len(p.Attract) == 0 {
+		v.errorf("attract", "is missing; add at least one slide for the idle screen (title, body, image)")
+	}
+	for i, s := range p.Attract {
+		key := fmt.Sprintf("attract[%d]", i)
+		v.text(key+".title", s.Title, true, MaxTitle)
+		v.text(key+".body", s.Body, false, MaxBody)
+		v.image(key+".image", s.Image, false)
+		if s.Seconds < 0 || s.Seconds > 120 {
+			v.errorf(key+".seconds", "%d is not allowed; show a slide for 1 to 120 seconds, or leave the key out for the default (8)", s.Seconds)
+		}
+	}
+}
+
+func (v *validator) id(key, id, example string) bool {
+	switch {
+	case id == "":
+		v.errorf(key, "is missing; write an id like %s (%s)", example, idRule)
+	case !ValidID(id):
+		v.errorf(key, "%q is not a valid id; %s, like %s", id, idRule, example)
+	default:
+		return true
+	}
+	return false
+}
+
+// text checks a visible text: every language of the pack, nothing else,
+// and within its budget.
+func (v *validator) text(key string, t Text, required bool, budget int) {
+	if len(t) == 0 {
+		if required {
+			v.errorf(key, "is missing; write it in every language of the pack (%s)", strings.Join(v.langs, ", "))
+		}
+		return
+	}
+	for _, l := range v.langs {
+		s, ok := t[l]
+		if !ok || strings.TrimSpace(s) == "" {
+			v.errorf(key, "has no %s text; every visible text needs every language of the pack (%s), add %s: …", l, strings.Join(v.langs, ", "), l)
+			continue
+		}
+		if w := Width(s); w > budget {
+			v.warnf(key+"."+l, "the %s text is %d wide, over its budget of %d (a Chinese character counts 2); shorten it so it fits the screen without scrolling", l, w, budget)
+		}
+	}
+	for _, l := range sortedKeys(t) {
+		if !slices.Contains(v.langs, l) {
+			v.errorf(key+"."+l, "%s is not a language of this pack (%s); remove it, or add it to languages in pack.yaml", l, strings.Join(v.langs, ", "))
+		}
+	}
+}
+
+func sortedKeys(t Text) []string {
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// image checks a media reference and, the first time it is seen, the file.
+func (v *validator) image(key, name string, required bool) {
+	if name == "" {
+		if required {
+			v.errorf(key, "is missing; give the path of a PNG, JPEG or SVG picture in the pack, like media/scene.svg")
+		}
+		return
+	}
+	if msg := checkMediaPath(name); msg != "" {
+		v.errorf(key, "%s", msg)
+		return
+	}
+	data, err := readMedia(v.fsys, name)
+	if err != nil {
+		v.errorf(key, "%v", err)
+		return
+	}
+	if v.media[name] {
+		return
+	}
+	v.media[name] = true
+	if _, err := checkImage(name, data); err != nil {
+		v.errorf(key, "%v", err)
+	}
+}
+
+func (v *validator) module(m *Module) {
+	v.file = ModuleFile(m.ID)
+	if f, ok := v.p.src.moduleFile(m); ok {
+		v.file = f
+	}
+	want := strings.TrimSuffix(strings.TrimPrefix(v.file, modulesDir+"/"), ".yaml")
+	switch {
+	case m.ID == "":
+		v.errorf("id", "is missing; write id: %s (the module's id is its file name)", want)
+	case m.ID != want:
+		v.errorf("id", "%q does not match the file name; the module in %s must have id: %s", m.ID, v.file, want)
+	}
+	v.text("title", m.Title, true, MaxTitle)
+	v.text("summary", m.Summary, true, MaxSummary)
+	switch {
+	case m.Colour == "":
+		v.errorf("colour", "is missing; write the module's colour in quotes, like colour: \"#D32F2F\" (without quotes YAML reads # as the start of a comment)")
+	case !colourPattern.MatchString(m.Colour):
+		v.errorf("colour", "%q is not a colour; write # and six hexadecimal digits in quotes, like \"#D32F2F\"", m.Colour)
+	}
+	v.image("icon", m.Icon, true)
+	switch {
+	case m.Hotline.Number == "":
+		v.errorf("hotline.number", "is missing; write the number visitors should call, in quotes, like number: \"119\"")
+	case !digitsPattern.MatchString(m.Hotline.Number):
+		v.errorf("hotline.number", "%q is not a phone number; write 3 to 15 digits only, no spaces or dashes, like \"119\"", m.Hotline.Number)
+	}
+	v.text("hotline.label", m.Hotline.Label, true, MaxHotlineLabel)
+	if m.PassScore < 1 || m.PassScore > 100 {
+		if m.PassScore == 0 {
+			v.errorf("pass_score", "is missing; write the percentage of first answers that must be right to pass, 1 to 100, like pass_score: 60")
+		} else {
+			v.errorf("pass_score", "%d is not a percentage; write a whole number from 1 to 100, like 60", m.PassScore)
+		}
+	}
+	v.text("remember", m.Remember, true, MaxExplanation)
+	if len(m.Steps) == 0 {
+		v.errorf("steps", "is missing; a module needs at least one step (lesson, choice, order, hotspot or scenario)")
+	}
+	for i := range m.Steps {
+		v.step(fmt.Sprintf("steps[%d]", i), &m.Steps[i])
+	}
+}
+
+// stepFields lists, per type, the step keys that apply; any other key with a
+// value is reported, so nothing written is silently ignored.
+var stepFields = map[string][]string{
+	Lesson:   {"title", "image", "body"},
+	Choice:   {"title", "image", "prompt", "options", "explanation"},
+	Order:    {"title", "image", "prompt", "items", "explanation"},
+	Hotspot:  {"title", "image", "prompt", "targets", "explanation"},
+	Scenario: {"title", "image", "prompt", "start", "situations", "outcomes"},
+}
+
+func stepSet(s *Step) map[string]bool {
+	return map[string]bool{
+		"title": len(s.Title) > 0, "image": s.Image != "", "body": len(s.Body) > 0,
+		"prompt": len(s.Prompt) > 0, "options": len(s.Options) > 0, "items": len(s.Items) > 0,
+		"targets": len(s.Targets) > 0, "explanation": len(s.Explanation) > 0,
+		"start": s.Start != "", "situations": len(s.Situations) > 0, "outcomes": len(s.Outcomes) > 0,
+	}
+}
+
+var stepKeyOrder = []string{"title", "image", "body", "prompt", "options", "items", "targets", "explanation", "start", "situations", "outcomes"}
+
+func (v *validator) step(key string, s *Step) {
+	if v.id(key+".id", s.ID, "fire-q1") {
+		if prev, ok := v.steps[s.ID]; ok {
+			v.errorf(key+".id", "step id %s is already used in %s; every step id must be unique in the pack, rename one", s.ID, prev)
+		} else {
+			at := v.p.src.at(v.file, key+".id")
+			where := v.file
+			if at.line > 0 {
+				where = fmt.Sprintf("%s line %d", v.file, at.line)
+			}
+			v.steps[s.ID] = where
+		}
+	}
+	allowed, ok := stepFields[s.Type]
+	if !ok {
+		if s.Type == "" {
+			v.errorf(key+".type", "is missing; write the step type: lesson, choice, order, hotspot or scenario")
+		} else {
+			v.errorf(key+".type", "%q is not a step type; use lesson, choice, order, hotspot or scenario", s.Type)
+		}
+		return
+	}
+	set := stepSet(s)
+	for _, f := range stepKeyOrder {
+		if set[f] && !slices.Contains(allowed, f) {
+			v.errorf(key+"."+f, "is not used by a %s step; remove it, or change the type", s.Type)
+		}
+	}
+	switch s.Type {
+	case Lesson:
+		v.text(key+".title", s.Title, true, MaxTitle)
+		v.text(key+".body", s.Body, true, MaxBody)
+		v.image(key+".image", s.Image, false)
+	case Choice:
+		v.text(key+".title", s.Title, false, MaxTitle)
+		v.text(key+".prompt", s.Prompt, true, MaxPrompt)
+		v.image(key+".image", s.Image, false)
+		v.choice(key, s)
+		v.text(key+".explanation", s.Explanation, true, MaxExplanation)
+	case Order:
+		v.text(key+".title", s.Title, false, MaxTitle)
+		v.text(key+".prompt", s.Prompt, true, MaxPrompt)
+		v.image(key+".image", s.Image, false)
+		switch {
+		case len(s.Items) < MinOrderItems:
+			v.errorf(key+".items", "an order step needs at least %d items to put in order, and it has %d; add items", MinOrderItems, len(s.Items))
+		case len(s.Items) > MaxOrderItems:
+			v.errorf(key+".items", "an order step can have at most %d items, and it has %d; remove some or split the step", MaxOrderItems, len(s.Items))
+		}
+		for i, it := range s.Items {
+			v.text(fmt.Sprintf("%s.items[%d]", key, i), it, true, MaxOption)
+		}
+		v.text(key+".explanation", s.Explanation, true, MaxExplanation)
+	case Hotspot:
+		v.text(key+".title", s.Title, false, MaxTitle)
+		v.text(key+".prompt", s.Prompt, true, MaxPrompt)
+		v.image(key+".image", s.Image, true)
+		v.targets(key, s)
+		v.text(key+".explanation", s.Explanation, false, MaxExplanation)
+	case Scenario:
+		v.text(key+".title", s.Title, false, MaxTitle)
+		v.text(key+".prompt", s.Prompt, false, MaxPrompt)
+		v.image(key+".image", s.Image, false)
+		v.scenario(key, s)
+	}
+}
+
+func (v *validator) choice(key string, s *Step) {
+	switch {
+	case len(s.Options) < MinOptions:
+		v.errorf(key+".options", "a choice step needs at least %d options, and it has %d; add options", MinOptions, len(s.Options))
+	case len(s.Options) > MaxOptions:
+		v.errorf(key+".options", "a choice step can have at most %d options, and it has %d; remove some", MaxOptions, len(s.Options))
+	}
+	correct := 0
+	for i, o := range s.Options {
+		v.text(fmt.Sprintf("%s.options[%d].text", key, i), o.Text, true, MaxOption)
+		if o.Correct {
+			correct++
+		}
+	}
+	if len(s.Options) > 0 && correct == 0 {
+		v.errorf(key+".options", "no option is marked correct; add correct: true to the right answer (or answers)")
+	}
+	if len(s.Options) > 1 && correct == len(s.Options) {
+		v.errorf(key+".options", "every option is marked correct, so there is nothing to choose; keep correct: true only on the right answers")
+	}
+}
+
+func (v *validator) targets(key string, s *Step) {
+	switch {
+	case len(s.Targets) == 0:
+		v.errorf(key+".targets", "is missing; a hotspot step needs at least one target (id, label, x, y, w, h as fractions of the picture)")
+	case len(s.Targets) > MaxTargets:
+		v.errorf(key+".targets", "a hotspot step can have at most %d targets, and it has %d; remove some or split the step", MaxTargets, len(s.Targets))
+	}
+	ids := map[string]bool{}
+	for i, t := range s.Targets {
+		tk := fmt.Sprintf("%s.targets[%d]", key, i)
+		if v.id(tk+".id", t.ID, "pan-handle") {
+			if ids[t.ID] {
+				v.errorf(tk+".id", "target id %s is used twice in this step; rename one", t.ID)
+			}
+			ids[t.ID] = true
+		}
+		v.text(tk+".label", t.Label, true, MaxTargetLabel)
+		bad := false
+		for _, c := range []struct {
+			name string
+			x    float64
+		}{{"x", t.X}, {"y", t.Y}, {"w", t.W}, {"h", t.H}} {
+			if math.IsNaN(c.x) || c.x < 0 || c.x > 1 {
+				v.errorf(tk+"."+c.name, "%g is outside the picture; x, y, w and h are fractions of the picture's size, from 0 to 1", c.x)
+				bad = true
+			}
+		}
+		if bad {
+			continue
+		}
+		switch {
+		case t.W == 0 || t.H == 0:
+			v.errorf(tk, "the target has no area (w: %g, h: %g); give w and h as fractions of the picture, like w: 0.2", t.W, t.H)
+		case t.X+t.W > 1+1e-9:
+			v.errorf(tk+".w", "x + w is %g, past the right edge of the picture; make x or w smaller so x + w is at most 1", t.X+t.W)
+		case t.Y+t.H > 1+1e-9:
+			v.errorf(tk+".h", "y + h is %g, past the bottom edge of the picture; make y or h smaller so y + h is at most 1", t.Y+t.H)
+		}
+	}
+}
+
+func (v *validator) scenario(key string, s *Step) {
+	sit := map[string]int{}
+	for i, st := range s.Situations {
+		sk := fmt.Sprintf("%s.situations[%d]", key, i)
+		if v.id(sk+".id", st.ID, "smoke-in-hall") {
+			if _, dup := sit[st.ID]; dup {
+				v.errorf(sk+".id", "situation id %s is used twice in this scenario; rename one", st.ID)
+			} else {
+				sit[st.ID] = i
+			}
+		}
+	}
+	out := map[string]int{}
+	good, bad := 0, 0
+	for i, o := range s.Outcomes {
+		ok := fmt.Sprintf("%s.outcomes[%d]", key, i)
+		if v.id(ok+".id", o.ID, "safe-outside") {
+			if _, dup := out[o.ID]; dup {
+				v.errorf(ok+".id", "outcome id %s is used twice in this scenario; rename one", o.ID)
+			} else {
+				out[o.ID] = i
+			}
+		}
+		v.text(ok+".title", o.Title, true, MaxTitle)
+		v.text(ok+".text", o.Text, true, MaxExplanation)
+		if o.Good {
+			good++
+		} else {
+			bad++
+		}
+	}
+	switch {
+	case len(s.Situations) == 0:
+		v.errorf(key+".situations", "is missing; a scenario needs at least one situation with choices")
+	case s.Start == "":
+		v.errorf(key+".start", "is missing; write the id of the first situation, like start: %s", s.Situations[0].ID)
+	default:
+		if _, ok := sit[s.Start]; !ok {
+			v.errorf(key+".start", "%q is not a situation of this scenario; write the id of one of its situations", s.Start)
+		}
+	}
+	if len(s.Outcomes) == 0 {
+		v.errorf(key+".outcomes", "is missing; a scenario needs outcomes, at least one good (good: true) and one bad")
+	} else if good == 0 {
+		v.errorf(key+".outcomes", "has no good outcome; mark the safe ending with good: true")
+	} else if bad == 0 {
+		v.errorf(key+".outcomes", "has no bad outcome; a scenario teaches by showing what goes wrong too, add an ending with good: false")
+	}
+
+	// Edges of the graph, as far as they are valid.
+	next := make([][]int, len(s.Situations))
+	ends := make([]bool, len(s.Situations))
+	reached := map[string]bool{}
+	for i, st := range s.Situations {
+		sk := fmt.Sprintf("%s.situations[%d]", key, i)
+		v.text(sk+".text", st.Text, true, MaxPrompt)
+		v.image(sk+".image", st.Image, false)
+		switch {
+		case len(st.Choices) < MinBranches:
+			v.errorf(sk+".choices", "a situation needs at least %d choices, and it has %d; add choices", MinBranches, len(st.Choices))
+		case len(st.Choices) > MaxBranches:
+			v.errorf(sk+".choices", "a situation can have at most %d choices, and it has %d; remove some", MaxBranches, len(st.Choices))
+		}
+		for j, b := range st.Choices {
+			bk := fmt.Sprintf("%s.choices[%d]", sk, j)
+			v.text(bk+".text", b.Text, true, MaxOption)
+			v.text(bk+".consequence", b.Consequence, false, MaxExplanation)
+			switch {
+			case b.Next != "" && b.Outcome != "":
+				v.errorf(bk, "has both next and outcome; a choice leads either to the next situation (next) or to an ending (outcome), keep one")
+			case b.Next == "" && b.Outcome == "":
+				v.errorf(bk, "leads nowhere; add next: <situation id> or outcome: <outcome id>")
+			case b.Next != "":
+				if n, ok := sit[b.Next]; ok {
+					next[i] = append(next[i], n)
+				} else {
+					v.errorf(bk+".next", "%q is not a situation of this scenario; write the id of one of its situations", b.Next)
+				}
+			default:
+				if _, ok := out[b.Outcome]; ok {
+					ends[i] = true
+					reached[b.Outcome] = true
+				} else {
+					v.errorf(bk+".outcome", "%q is not an outcome of this scenario; write the id of one of its outcomes", b.Outcome)
+				}
+			}
+		}
+	}
+	start, ok := sit[s.Start]
+	if !ok {
+		return
+	}
+	// Every situation is reachable from the start.
+	seen := make([]bool, len(s.Situations))
+	stack := []int{start}
+	seen[start] = true
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, n := range next[i] {
+			if !seen[n] {
+				seen[n] = true
+				stack = append(stack, n)
+			}
+		}
+	}
+	// Every situation can still reach an ending (no loop without a way out).
+	canEnd := slices.Clone(ends)
+	for changed := true; changed; {
+		changed = false
+		for i := range next {
+			if canEnd[i] {
+				continue
+			}
+			for _, n := range next[i] {
+				if canEnd[n] {
+					canEnd[i], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	for i, st := range s.Situations {
+		sk := fmt.Sprintf("%s.situations[%d]", key, i)
+		if _, ok := sit[st.ID]; !ok || sit[st.ID] != i {
+			continue
+		}
+		if !seen[i] {
+			v.errorf(sk, "situation %s can never be reached from the start (%s); lead a choice to it with next: %s, or remove it", st.ID, s.Start, st.ID)
+		} else if !canEnd[i] {
+			v.errorf(sk, "from situation %s no choice ever leads to an outcome, so the visitor would go round in circles; make a choice here or after it end with outcome: <id>", st.ID)
+		}
+	}
+	for i, o := range s.Outcomes {
+		if o.ID != "" && out[o.ID] == i && !reached[o.ID] {
+			v.warnf(fmt.Sprintf("%s.outcomes[%d]", key, i), "outcome %s is never reached; lead a choice to it with outcome: %s, or remove it", o.ID, o.ID)
+		}
+	}
+}
