@@ -34,7 +34,7 @@ func (m *Machine) hints() []ButtonHint {
 		}
 		add(BtnD, ActFinish, 0)
 	case Step:
-		h = m.stepHints(add, h)
+		m.stepHints(add)
 	case Result:
 		add(BtnA, ActHome, 0)
 		add(BtnB, ActFinish, 0)
@@ -58,17 +58,17 @@ func (m *Machine) hints() []ButtonHint {
 	return h
 }
 
-func (m *Machine) stepHints(add func(string, Action, int), h []ButtonHint) []ButtonHint {
+func (m *Machine) stepHints(add func(string, Action, int)) {
 	s := &m.st
 	st := m.step()
 	if st == nil {
-		return h
+		return
 	}
 	back := func() { add(BtnBack, ActBack, 0) }
 	if s.Answered {
 		add(BtnOK, ActNext, 0)
 		back()
-		return h
+		return
 	}
 	switch st.Type {
 	case content.Choice:
@@ -115,7 +115,6 @@ func (m *Machine) stepHints(add func(string, Action, int), h []ButtonHint) []But
 		add(BtnOK, ActNext, 0)
 		back()
 	}
-	return h
 }
 
 // nextLang is the language after the current one in the pack's list.
