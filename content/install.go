@@ -54,6 +54,10 @@ type Installer struct {
 	mu sync.Mutex
 }
 
+// DefaultDir is the folder under a device's data_dir that holds installed
+// packs; wufang-pack install and the kiosk both use it.
+func DefaultDir(dataDir string) string { return filepath.Join(dataDir, "content") }
+
 // InstallOptions are the choices staff make for one install.
 type InstallOptions struct {
 	// AllowDowngrade installs a lower version of the active pack.
@@ -301,7 +305,7 @@ func (in *Installer) install(wfpackPath string, opts InstallOptions) (Result, *P
 	}
 	if a := st.Active; a != nil && a.ID == p.ID && !opts.AllowDowngrade {
 		if c, err := CompareVersions(p.Version, a.Version); err == nil && c < 0 {
-			return res, p, fmt.Errorf("install pack: %w: %s %s is older than the active %s; to go back to it on purpose, use rollback or install with downgrade allowed", ErrDowngrade, p.ID, p.Version, a.Version)
+			return res, p, fmt.Errorf("install pack: %w: %s %s is older than the active %s; to go back to it on purpose, roll back, or install it again allowing a downgrade (wufang-pack install --allow-downgrade)", ErrDowngrade, p.ID, p.Version, a.Version)
 		}
 	}
 

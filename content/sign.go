@@ -159,12 +159,12 @@ func signSums(k PrivateKey, sums []byte) []byte {
 
 // Signer says who signed a pack.
 type Signer struct {
-	KeyID string // "" for an unsigned pack
-	Name  string // the name on the trusted key line
+	KeyID string `json:"key_id,omitempty"` // "" for an unsigned pack
+	Name  string `json:"name,omitempty"`   // the name on the trusted key line
 	// Trusted is true when KeyID is one of the trusted keys and the
 	// signature is good. An unsigned pack (allowed by allow_unsigned) or one
 	// signed by an unknown key under allow_unsigned has Trusted false.
-	Trusted bool
+	Trusted bool `json:"trusted"`
 }
 
 func (s Signer) String() string {
