@@ -51,9 +51,12 @@ func TestModes(t *testing.T) {
 
 func TestWrongPasswordRefused(t *testing.T) {
 	b := Start(t, Options{Username: "dev", Password: "right"})
-	bad := *b
-	bad.opts.Password = "wrong"
-	if err := publish(t, &bad, "pub", "x", "y", false); err == nil {
+	opts := b.ClientOptions("pub").SetPassword("wrong")
+	c := mqtt.NewClient(opts)
+	tok := c.Connect()
+	tok.WaitTimeout(5 * time.Second)
+	if tok.Error() == nil {
+		c.Disconnect(0)
 		t.Fatal("wrong password accepted")
 	}
 }

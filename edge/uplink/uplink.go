@@ -1,0 +1,591 @@
+// Package uplink publishes a device's visit events and counters to the
+// central MQTT broker (paho.mqtt.golang), store-and-forward.
+//
+// The outbox (edge/store) is the only source of truth: the uplink connects
+// with a clean session, never uses paho's own message store, and on every
+// connection resumes from the store's acknowledged watermark. Events go out
+// in order at QoS 1 with a window of messages in flight; each PUBACK is
+// handed back to the store, which moves the watermark over contiguous
+// acknowledgements. A crash or a lost connection can therefore only make the
+// uplink send some events twice, never skip one; consumers drop replays by
+// (device, seq).
+//
+// Besides events the uplink keeps three retained topics up to date: status
+// (online on connect; the last will says offline), totals (after new events,
+// at most about once a second) and daily/{date} once a day has closed.
+//
+// It reconnects by itself with exponential backoff and jitter (1 s to 60 s)
+// and reports its state (connected, since when, the last error in plain
+// words) through State.
+package uplink
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+// Outbox is what the uplink needs from the event store.
+type Outbox interface {
+	// Pending returns up to max events with seq > after, in seq order.
+	Pending(after uint64, max int) ([]wire.Event, error)
+	// Ack records that the broker acknowledged seq.
+	Ack(seq uint64) error
+	// Watermark is the highest seq below which everything is acknowledged.
+	Watermark() uint64
+	// Totals is the current totals document.
+	Totals() wire.Totals
+	// ClosedDaysAfter returns the closed days after date (yyyy-mm-dd, or ""
+	// for all), oldest first.
+	ClosedDaysAfter(date string) ([]wire.Daily, error)
+	// Changed signals that events were recorded.
+	Changed() <-chan struct{}
+}
+
+// Config configures the uplink. Zero fields get safe defaults.
+type Config struct {
+	// Broker is tcp://, mqtt://, ssl://, tls:// or mqtts:// host:port. Empty
+	// turns the uplink off.
+	Broker    string
+	TopicRoot string // default wire.DefaultRoot
+	Site      string
+	Device    string
+	Username  string
+	// Password is the password itself (read from mqtt.password_file by the
+	// caller). It is never logged.
+	Password string
+	CAFile   string // PEM CA bundle that signs the broker's certificate
+	CertFile string // client certificate for mutual TLS
+	KeyFile  string
+	// Keepalive is the MQTT keepalive (default 30 s).
+	Keepalive time.Duration
+	// Window is the number of events in flight (default 100).
+	Window int
+	// TotalsInterval is the least time between two totals publications
+	// (default 1 s).
+	TotalsInterval time.Duration
+	// Backoff returns how long to wait before connection attempt n (n ≥ 1
+	// counts failed attempts in a row). Default: exponential from 1 s to
+	// 60 s with jitter.
+	Backoff func(n int) time.Duration
+	// ConnectTimeout bounds the TCP, TLS and MQTT handshakes (default 10 s).
+	ConnectTimeout time.Duration
+	// Describe fills the status payload with what the uplink does not know:
+	// app version, pack, boot, backlog, dropped, sensor health.
+	Describe func(*wire.Status)
+	// DailyMarkFile remembers the last daily/{date} published, so closed
+	// days go out once. Empty: kept in memory (all closed days are
+	// published again, retained and identical, after a restart).
+	DailyMarkFile string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// State is what the uplink reports for status pages.
+type State struct {
+	Enabled   bool      `json:"enabled"`
+	Broker    string    `json:"broker,omitempty"`
+	Connected bool      `json:"connected"`
+	Since     time.Time `json:"since,omitzero"` // connected or disconnected since
+	LastError string    `json:"last_error,omitempty"`
+	ErrorAt   time.Time `json:"last_error_at,omitzero"`
+	// Attempts counts failed connection attempts in a row.
+	Attempts  int       `json:"attempts,omitempty"`
+	NextRetry time.Time `json:"next_retry,omitzero"`
+	// Sent counts events acknowledged by the broker since start.
+	Sent uint64 `json:"sent"`
+}
+
+// Uplink publishes an outbox to a broker. Build it with New and call Run.
+type Uplink struct {
+	cfg    Config
+	outbox Outbox
+	log    *slog.Logger
+
+	mu    sync.Mutex
+	state State
+	daily string // last daily/{date} published
+}
+
+// New returns an uplink for cfg reading from outbox. A nil log discards.
+func New(cfg Config, outbox Outbox, log *slog.Logger) *Uplink {
+	if cfg.TopicRoot == "" {
+		cfg.TopicRoot = wire.DefaultRoot
+	}
+	if cfg.Keepalive <= 0 {
+		cfg.Keepalive = 30 * time.Second
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = 100
+	}
+	if cfg.TotalsInterval <= 0 {
+		cfg.TotalsInterval = time.Second
+	}
+	if cfg.Backoff == nil {
+		cfg.Backoff = Backoff(time.Second, 60*time.Second)
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	u := &Uplink{cfg: cfg, outbox: outbox, log: log}
+	u.state = State{Enabled: cfg.Broker != "", Broker: redactURL(cfg.Broker), Since: cfg.Now()}
+	if cfg.DailyMarkFile != "" {
+		if b, err := os.ReadFile(cfg.DailyMarkFile); err == nil {
+			u.daily = strings.TrimSpace(string(b))
+		}
+	}
+	return u
+}
+
+// Backoff returns exponential backoff from min doubling up to max, each
+// delay with up to 50 % random jitter added (still capped at max), so that
+// a room full of devices does not reconnect in step.
+func Backoff(min, max time.Duration) func(n int) time.Duration {
+	return func(n int) time.Duration {
+		d := min
+		for i := 1; i < n && d < max; i++ {
+			d *= 2
+		}
+		d += time.Duration(rand.Int64N(int64(d)/2 + 1))
+		return clamp(d, min, max)
+	}
+}
+
+func clamp(d, lo, hi time.Duration) time.Duration {
+	return max(lo, min(d, hi))
+}
+
+// State returns the uplink's current state.
+func (u *Uplink) State() State {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.state
+}
+
+func (u *Uplink) setState(f func(*State)) {
+	u.mu.Lock()
+	f(&u.state)
+	u.mu.Unlock()
+}
+
+// Run connects and publishes until ctx is done. It returns nil then, or an
+// error at once when the configuration cannot work (bad topic parts). With
+// no broker configured it just waits for ctx.
+func (u *Uplink) Run(ctx context.Context) error {
+	if u.cfg.Broker == "" {
+		<-ctx.Done()
+		return nil
+	}
+	topics, err := wire.NewTopics(u.cfg.TopicRoot, u.cfg.Site, u.cfg.Device)
+	if err != nil {
+		return fmt.Errorf("uplink: %w", err)
+	}
+	if _, err := url.Parse(u.cfg.Broker); err != nil {
+		return fmt.Errorf("uplink: broker: %w", err)
+	}
+	failures := 0
+	for {
+		connected, err := u.session(ctx, topics)
+		if ctx.Err() != nil {
+			u.setState(func(s *State) {
+				if s.Connected {
+					s.Connected, s.Since = false, u.cfg.Now()
+				}
+			})
+			return nil
+		}
+		if connected {
+			failures = 0
+		}
+		failures++
+		wait := u.cfg.Backoff(failures)
+		msg := describe(err, u.cfg)
+		u.setState(func(s *State) {
+			if s.Connected {
+				s.Since = u.cfg.Now()
+			}
+			s.Connected = false
+			s.LastError, s.ErrorAt = msg, u.cfg.Now()
+			s.Attempts = failures
+			s.NextRetry = u.cfg.Now().Add(wait)
+		})
+		if connected || failures == 1 || failures%10 == 0 {
+			u.log.Warn("mqtt uplink down", "broker", redactURL(u.cfg.Broker), "error", msg, "retry_in", wait.Round(time.Millisecond), "attempts", failures)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}
+
+func (u *Uplink) tlsConfig() (*tls.Config, error) {
+	scheme := strings.ToLower(strings.SplitN(u.cfg.Broker, "://", 2)[0])
+	secure := scheme == "ssl" || scheme == "tls" || scheme == "mqtts"
+	if !secure {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if u.cfg.CAFile != "" {
+		pem, err := os.ReadFile(u.cfg.CAFile)
+		if err != nil {
+			return nil, &configError{fmt.Sprintf("cannot read mqtt.ca_file: %v", err)}
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, &configError{fmt.Sprintf("mqtt.ca_file %s holds no PEM certificate", u.cfg.CAFile)}
+		}
+		cfg.RootCAs = pool
+	}
+	if u.cfg.CertFile != "" || u.cfg.KeyFile != "" {
+		c, err := tls.LoadX509KeyPair(u.cfg.CertFile, u.cfg.KeyFile)
+		if err != nil {
+			return nil, &configError{fmt.Sprintf("cannot load mqtt.cert_file and mqtt.key_file: %v", err)}
+		}
+		cfg.Certificates = []tls.Certificate{c}
+	}
+	return cfg, nil
+}
+
+// configError is a problem with the files the config names; its message is
+// already in plain words.
+type configError struct{ msg string }
+
+func (e *configError) Error() string { return e.msg }
+
+func (u *Uplink) status(topics wire.Topics, online bool) []byte {
+	st := wire.Status{V: wire.Version, Online: online, Time: u.cfg.Now().UTC()}
+	if u.cfg.Describe != nil {
+		u.cfg.Describe(&st)
+	}
+	st.V, st.Online = wire.Version, online
+	if online {
+		s := u.State()
+		if s.Connected {
+			since := s.Since.UTC()
+			st.ConnectedSince = &since
+		}
+	}
+	b, _ := json.Marshal(st)
+	return b
+}
+
+var errLost = errors.New("connection lost")
+
+// session makes one connection and publishes until it is lost or ctx is
+// done. connected reports whether the MQTT handshake succeeded.
+func (u *Uplink) session(ctx context.Context, topics wire.Topics) (connected bool, err error) {
+	tlsCfg, err := u.tlsConfig()
+	if err != nil {
+		return false, err
+	}
+	lost := make(chan error, 1)
+	opts := mqtt.NewClientOptions().
+		AddBroker(u.cfg.Broker).
+		SetClientID(u.cfg.Site+"-"+u.cfg.Device).
+		SetProtocolVersion(4).
+		SetCleanSession(true).
+		SetAutoReconnect(false).
+		SetConnectRetry(false).
+		SetKeepAlive(u.cfg.Keepalive).
+		SetPingTimeout(min(u.cfg.Keepalive, 10*time.Second)).
+		SetConnectTimeout(u.cfg.ConnectTimeout).
+		SetWriteTimeout(u.cfg.ConnectTimeout).
+		SetOrderMatters(false).
+		SetBinaryWill(topics.Status(), u.status(topics, false), 1, true).
+		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
+			select {
+			case lost <- err:
+			default:
+			}
+		})
+	if u.cfg.Username != "" {
+		opts.SetUsername(u.cfg.Username)
+		opts.SetPassword(u.cfg.Password)
+	}
+	if tlsCfg != nil {
+		opts.SetTLSConfig(tlsCfg)
+	}
+	client := mqtt.NewClient(opts)
+	tok := client.Connect()
+	select {
+	case <-tok.Done():
+	case <-ctx.Done():
+		go func() { <-tok.Done(); client.Disconnect(0) }()
+		return false, ctx.Err()
+	}
+	if err := tok.Error(); err != nil {
+		return false, err
+	}
+	now := u.cfg.Now()
+	u.setState(func(s *State) {
+		s.Connected, s.Since = true, now
+		s.LastError, s.Attempts, s.NextRetry = "", 0, time.Time{}
+	})
+	u.log.Info("mqtt uplink connected", "broker", redactURL(u.cfg.Broker), "client_id", u.cfg.Site+"-"+u.cfg.Device)
+
+	p := &publisher{u: u, client: client, topics: topics, lost: lost}
+	err = p.run(ctx)
+	if ctx.Err() != nil {
+		// A clean stop: say offline ourselves, the will only fires on an
+		// unclean one.
+		t := client.Publish(topics.Status(), 1, true, u.status(topics, false))
+		t.WaitTimeout(time.Second)
+		client.Disconnect(250)
+		return true, ctx.Err()
+	}
+	client.Disconnect(0)
+	return true, err
+}
+
+type inflight struct {
+	seq uint64
+	tok mqtt.Token
+}
+
+type publisher struct {
+	u      *Uplink
+	client mqtt.Client
+	topics wire.Topics
+	lost   chan error
+
+	next        uint64 // highest seq handed to paho
+	queue       []inflight
+	totalsDirty bool
+	lastTotals  time.Time
+	lastStatus  time.Time
+}
+
+func (p *publisher) publish(topic string, retained bool, payload []byte) mqtt.Token {
+	return p.client.Publish(topic, 1, retained, payload)
+}
+
+func (p *publisher) run(ctx context.Context) error {
+	u := p.u
+	p.publish(p.topics.Status(), true, u.status(p.topics, true))
+	p.lastStatus = u.cfg.Now()
+	p.next = u.outbox.Watermark()
+	p.totalsDirty = true
+	if err := p.publishDailies(ctx); err != nil {
+		return err
+	}
+	var timer *time.Timer
+	var timerC <-chan time.Time
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		changed := u.outbox.Changed()
+		if err := p.fill(); err != nil {
+			return err
+		}
+		if p.totalsDirty && timerC == nil {
+			wait := p.lastTotals.Add(u.cfg.TotalsInterval).Sub(u.cfg.Now())
+			if wait <= 0 {
+				if err := p.publishTotals(ctx); err != nil {
+					return err
+				}
+			} else {
+				timer = time.NewTimer(wait)
+				timerC = timer.C
+			}
+		}
+		var head <-chan struct{}
+		if len(p.queue) > 0 {
+			head = p.queue[0].tok.Done()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-p.lost:
+			return fmt.Errorf("%w: %w", errLost, err)
+		case <-changed:
+			p.totalsDirty = true
+		case <-head:
+			if err := p.acks(); err != nil {
+				return err
+			}
+		case <-timerC:
+			timer, timerC = nil, nil
+		}
+	}
+}
+
+// fill hands events to paho until the window is full or the outbox is
+// drained.
+func (p *publisher) fill() error {
+	u := p.u
+	for room := u.cfg.Window - len(p.queue); room > 0; room = u.cfg.Window - len(p.queue) {
+		events, err := u.outbox.Pending(p.next, room)
+		if err != nil {
+			return fmt.Errorf("read outbox: %w", err)
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		for _, e := range events {
+			if e.V == 0 {
+				e.V = wire.Version
+			}
+			b, err := json.Marshal(e)
+			if err != nil {
+				return fmt.Errorf("encode event %d: %w", e.Seq, err)
+			}
+			p.queue = append(p.queue, inflight{seq: e.Seq, tok: p.publish(p.topics.Event(), false, b)})
+			p.next = e.Seq
+		}
+	}
+	return nil
+}
+
+// acks hands the completed head of the window to the store.
+func (p *publisher) acks() error {
+	n := 0
+	defer func() {
+		p.queue = p.queue[n:]
+		p.u.setState(func(s *State) { s.Sent += uint64(n) })
+	}()
+	for n < len(p.queue) {
+		select {
+		case <-p.queue[n].tok.Done():
+		default:
+			goto done
+		}
+		if err := p.queue[n].tok.Error(); err != nil {
+			return fmt.Errorf("publish event %d: %w", p.queue[n].seq, err)
+		}
+		if err := p.u.outbox.Ack(p.queue[n].seq); err != nil {
+			return fmt.Errorf("ack event %d: %w", p.queue[n].seq, err)
+		}
+		n++
+	}
+done:
+	if n == len(p.queue) {
+		// The backlog may just have drained: let the status say so soon.
+		p.totalsDirty = true
+	}
+	return nil
+}
+
+func (p *publisher) publishTotals(ctx context.Context) error {
+	u := p.u
+	t := u.outbox.Totals()
+	t.V = wire.Version
+	if t.Site == "" {
+		t.Site, t.Device = u.cfg.Site, u.cfg.Device
+	}
+	if t.Time.IsZero() {
+		t.Time = u.cfg.Now().UTC()
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("encode totals: %w", err)
+	}
+	p.publish(p.topics.Totals(), true, b)
+	now := u.cfg.Now()
+	p.lastTotals, p.totalsDirty = now, false
+	if now.Sub(p.lastStatus) >= 5*u.cfg.TotalsInterval || len(p.queue) == 0 {
+		p.publish(p.topics.Status(), true, u.status(p.topics, true))
+		p.lastStatus = now
+	}
+	return p.publishDailies(ctx)
+}
+
+// publishDailies publishes the days closed since the last one published and
+// remembers the newest once the broker has them.
+func (p *publisher) publishDailies(ctx context.Context) error {
+	u := p.u
+	u.mu.Lock()
+	after := u.daily
+	u.mu.Unlock()
+	days, err := u.outbox.ClosedDaysAfter(after)
+	if err != nil {
+		return fmt.Errorf("read closed days: %w", err)
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	toks := make([]mqtt.Token, len(days))
+	for i, d := range days {
+		d.V = wire.Version
+		b, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("encode daily %s: %w", d.Date, err)
+		}
+		toks[i] = p.publish(p.topics.Daily(d.Date), true, b)
+	}
+	for _, t := range toks {
+		select {
+		case <-t.Done():
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-p.lost:
+			return fmt.Errorf("%w: %w", errLost, err)
+		}
+		if err := t.Error(); err != nil {
+			return fmt.Errorf("publish daily: %w", err)
+		}
+	}
+	last := days[len(days)-1].Date
+	u.mu.Lock()
+	u.daily = last
+	u.mu.Unlock()
+	if u.cfg.DailyMarkFile != "" {
+		if err := writeFileAtomic(u.cfg.DailyMarkFile, []byte(last+"\n")); err != nil {
+			u.log.Warn("cannot remember the last daily published", "file", u.cfg.DailyMarkFile, "error", err)
+		}
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".daily-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
