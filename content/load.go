@@ -125,10 +125,12 @@ func load(fsys fs.FS) (*Pack, Problems) {
 	if len(d.probs) > 0 && p.Format == "" && p.ID == "" {
 		return nil, probs
 	}
+	loaded := map[string]bool{}
 	for _, id := range p.Modules {
-		if !slices.Contains(ModuleIDs, id) {
-			continue // Validate says which ids are allowed
+		if !slices.Contains(ModuleIDs, id) || loaded[id] {
+			continue // Validate says which ids are allowed, and once
 		}
+		loaded[id] = true
 		name := ModuleFile(id)
 		if _, err := fs.Stat(fsys, name); err != nil {
 			continue // Validate reports the missing file where the module is listed
@@ -180,7 +182,7 @@ func readYAML(fsys fs.FS, name string) (root *yaml.Node, prob *Problem) {
 	doc, err := parseYAML(data)
 	if err != nil {
 		line, msg := yamlErrorLine(err)
-		return fail(line, 1, "is not valid YAML: %s", msg)
+		return fail(line, 1, "is not valid YAML near here: %s", msg)
 	}
 	if doc == nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return fail(0, 0, "is empty; it must be a mapping of keys to values (see wufang-pack init)")
