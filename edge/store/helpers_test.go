@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+// clock is a settable clock for Options.Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock(t time.Time) *clock { return &clock{t: t} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		l = time.FixedZone("Asia/Shanghai", 8*3600)
+	}
+	return l
+}()
+
+// start is 10:00 on 2026-03-04 in Shanghai.
+var start = time.Date(2026, 3, 4, 10, 0, 0, 0, shanghai)
+
+// openTest opens a store in a new temporary folder and closes it at the
+// end of the test.
+func openTest(tb testing.TB, opts Options) (*Store, string) {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "edge.db")
+	return openAt(tb, p, opts), p
+}
+
+func openAt(tb testing.TB, p string, opts Options) *Store {
+	tb.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s, err := Open(p, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var modules = []string{"traffic", "fire", "fraud", "drugs", "disasters"}
+
+// visit returns the events of one realistic visitor, numbered i.
+func visit(i int) []wire.Event {
+	m := modules[i%len(modules)]
+	ev := []wire.Event{
+		{Kind: wire.DoorEntry, Sensor: "door", AfterHours: i%17 == 0},
+		{Kind: wire.PresenceStart, Sensor: "presence"},
+		{Kind: wire.SessionStart, Lang: "zh-CN"},
+		{Kind: wire.ModuleStart, Module: m},
+	}
+	for q := 0; q < 4; q++ {
+		ev = append(ev, wire.Event{Kind: wire.StepAnswer, Module: m, Step: fmt.Sprintf("%s-q%d", m, q+1), Correct: ptr((i+q)%3 != 0)})
+	}
+	ev = append(ev,
+		wire.Event{Kind: wire.ModuleComplete, Module: m, Score: 3, Total: 4, Passed: ptr(i%4 != 0)},
+		wire.Event{Kind: wire.Feedback, Rating: 1 + i%3},
+		wire.Event{Kind: wire.SessionEnd, Reason: wire.ReasonFinished, Lang: "zh-CN"},
+		wire.Event{Kind: wire.PresenceEnd, Sensor: "presence"},
+		wire.Event{Kind: wire.DoorExit, Sensor: "door"},
+	)
+	return ev
+}
+
+// visitEvents returns n events made of whole and partial visits.
+func visitEvents(n int) []wire.Event {
+	var out []wire.Event
+	for i := 0; len(out) < n; i++ {
+		out = append(out, visit(i)...)
+	}
+	return out[:n]
+}
+
+// recordAll records events from workers goroutines and returns the counts
+// they add up to.
+func recordAll(tb testing.TB, s *Store, events []wire.Event, workers int) wire.Counters {
+	tb.Helper()
+	var want wire.Counters
+	for _, e := range events {
+		want.Add(e)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(events); i += workers {
+				if err := s.Record(context.Background(), events[i]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		tb.Fatal(err)
+	}
+	return want
+}
