@@ -182,6 +182,9 @@ func readYAML(fsys fs.FS, name string) (root *yaml.Node, prob *Problem) {
 	doc, err := parseYAML(data)
 	if err != nil {
 		line, msg := yamlErrorLine(err)
+		if strings.HasPrefix(msg, "did not find expected ',' or") {
+			msg += "; inside {…} or […], put texts that contain ? : , # [ ] { } in quotes"
+		}
 		return fail(line, 1, "is not valid YAML near here: %s", msg)
 	}
 	if doc == nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -234,14 +237,19 @@ func badUTF8At(data []byte) (line, col int) {
 
 func yamlErrorLine(err error) (int, string) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.Index(rest, ":"); i > 0 {
-			if line, err := strconv.Atoi(rest[:i]); err == nil {
-				return line, strings.TrimSpace(rest[i+1:])
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				line, msg = n, strings.TrimSpace(rest[i+1:])
 			}
 		}
 	}
-	return 0, msg
+	// yaml.v3 reports these from a 0-based mark (or not at all on line 1).
+	if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found a tab character") {
+		line++
+	}
+	return line, msg
 }
 
 // decoder decodes a yaml.Node tree into the pack types, strictly, recording

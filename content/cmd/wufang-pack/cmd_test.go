@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestValidateManyProblemsGolden(t *testing.T) {
+	out, errOut, code := runCmd(t, "validate", "testdata/many-problems")
+	if code != exitProblem || errOut != "" {
+		t.Fatalf("exit %d, stderr %q; want 1 and nothing on stderr", code, errOut)
+	}
+	golden(t, "validate-many-problems.golden", out)
+}
+
+func TestUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, exitUsage, "Usage:"},
+		{[]string{"--help"}, exitOK, "wufang-pack validate PATH"},
+		{[]string{"--version"}, exitOK, "wufang-pack dev (pack format wufang-pack/1)"},
+		{[]string{"frobnicate"}, exitUsage, `"frobnicate" is not a command`},
+		{[]string{"validate"}, exitUsage, "missing PATH"},
+		{[]string{"validate", "a", "b"}, exitUsage, "too many arguments"},
+		{[]string{"validate", "--nope", "x"}, exitUsage, "flag provided but not defined: -nope"},
+		{[]string{"validate", "--help"}, exitOK, "-strict"},
+		{[]string{"keygen"}, exitUsage, "--out FILE is required"},
+		{[]string{"build", "x"}, exitUsage, "--key FILE is required"},
+		{[]string{"render", "x"}, exitUsage, "needs the kiosk's screens"},
+	} {
+		out, errOut, code := runCmd(t, c.args...)
+		if code != c.code || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("wufang-pack %s: exit %d, output %q; want exit %d and %q", strings.Join(c.args, " "), code, out+errOut, c.code, c.want)
+		}
+	}
+}
+
+// TestWorkflow runs what staff do: init, validate, keygen, build, verify,
+// install, a second version, a refused downgrade, rollback.
+func TestWorkflow(t *testing.T) {
+	dir := t.TempDir()
+	pack := filepath.Join(dir, "pack")
+	key := filepath.Join(dir, "team.key")
+	data := filepath.Join(dir, "data")
+	must := func(want int, args ...string) string {
+		t.Helper()
+		out, errOut, code := runCmd(t, args...)
+		if code != want {
+			t.Fatalf("wufang-pack %s: exit %d, want %d\n%s%s", strings.Join(args, " "), code, want, out, errOut)
+		}
+		return out + errOut
+	}
+	must(exitOK, "init", pack)
+	if out := must(exitProblem, "init", pack); !strings.Contains(out, "already exists") {
+		t.Errorf("init over a pack: %s", out)
+	}
+	if out := must(exitOK, "validate", pack); !strings.Contains(out, "pack my-pack 0.1.0 is valid (1 module, 5 steps)") {
+		t.Errorf("validate skeleton: %s", out)
+	}
+	out := must(exitOK, "keygen", "--out", key, "--name", "Centre team")
+	st, err := os.Stat(key)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	var keyLine string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "ed25519:") {
+			keyLine = l
+		}
+	}
+	if !strings.HasSuffix(keyLine, " Centre team") {
+		t.Fatalf("keygen printed no key line:\n%s", out)
+	}
+	if out := must(exitProblem, "keygen", "--out", key); !strings.Contains(out, "never overwrites") {
+		t.Errorf("keygen over a key: %s", out)
+	}
+	cfg := filepath.Join(dir, "wufang.yaml")
+	if err := os.WriteFile(cfg, []byte("content:\n  trusted_keys:\n    - \""+keyLine+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v1 := filepath.Join(dir, "v1.wfpack")
+	must(exitOK, "build", pack, "--key", key, "--out", v1)
+	if out := must(exitOK, "verify", v1, "--key-line", keyLine); !strings.Contains(out, "signed by Centre team") {
+		t.Errorf("verify: %s", out)
+	}
+	must(exitOK, "verify", v1, "--config", cfg)
+	if out := must(exitOK, "info", v1); !strings.Contains(out, "1 lesson, 1 choice, 1 order, 1 hotspot, 1 scenario") {
+		t.Errorf("info: %s", out)
+	}
+	if out := must(exitOK, "install", v1, "--data-dir", data, "--config", cfg); !strings.Contains(out, "Installed my-pack 0.1.0") {
+		t.Errorf("install: %s", out)
+	}
+
+	// A second version, built unsigned then signed.
+	pj := filepath.Join(pack, "pack.yaml")
+	b, _ := os.ReadFile(pj)
+	os.WriteFile(pj, bytes.Replace(b, []byte("version: 0.1.0 "), []byte("version: 0.2.0 "), 1), 0o644)
+	v2 := filepath.Join(dir, "v2.wfpack")
+	must(exitOK, "build", pack, "--unsigned", "--out", v2)
+	if out := must(exitProblem, "install", v2, "--data-dir", data, "--config", cfg); !strings.Contains(out, "not signed") {
+		t.Errorf("unsigned install: %s", out)
+	}
+	must(exitOK, "sign", v2, "--key", key)
+	if out := must(exitOK, "install", v2, "--data-dir", data, "--config", cfg); !strings.Contains(out, "previous pack, my-pack 0.1.0, is kept") {
+		t.Errorf("install v2: %s", out)
+	}
+	if out := must(exitProblem, "install", v1, "--data-dir", data, "--config", cfg); !strings.Contains(out, "older than the active 0.2.0") {
+		t.Errorf("downgrade: %s", out)
+	}
+	if out := must(exitOK, "info", "--data-dir", data); !strings.Contains(out, "active:     my-pack 0.2.0, signed by Centre team") {
+		t.Errorf("info --data-dir: %s", out)
+	}
+	if out := must(exitOK, "rollback", "--data-dir", data, "--config", cfg); !strings.Contains(out, "my-pack 0.1.0 is active again") {
+		t.Errorf("rollback: %s", out)
+	}
+	must(exitOK, "install", v1, "--data-dir", data, "--config", cfg, "--allow-downgrade")
+
+	// A broken pack: validate and build report the problem, exit 1.
+	os.WriteFile(filepath.Join(pack, "modules", "fire.yaml"), []byte("id: fire\npass_mark: 1\n"), 0o644)
+	if out := must(exitProblem, "validate", pack); !strings.Contains(out, filepath.Join(pack, "modules", "fire.yaml")+":2:1: error: pass_mark: is not a known key") {
+		t.Errorf("validate broken: %s", out)
+	}
+	if out := must(exitProblem, "build", pack, "--key", key); !strings.Contains(out, "fix them and build again") {
+		t.Errorf("build broken: %s", out)
+	}
+	// A file that is not a pack.
+	if out := must(exitProblem, "validate", cfg); !strings.Contains(out, "not a .wfpack") {
+		t.Errorf("validate non-pack: %s", out)
+	}
+}
