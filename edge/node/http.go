@@ -1,0 +1,190 @@
+package node
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wufang-kiosk/wufang/edge/store"
+	"github.com/wufang-kiosk/wufang/edge/uplink"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/sensors/health"
+)
+
+// Status is the document of GET /status and `wufang-edge status --json`:
+// the totals payload, plus the uplink's state, the store's figures and the
+// sensors' health.
+type Status struct {
+	wire.Totals
+	App     string         `json:"app"`
+	Running bool           `json:"running"` // false when read from the file with the daemon stopped
+	Uplink  uplink.State   `json:"uplink"`
+	Store   StoreStatus    `json:"store"`
+	Sensors []SensorStatus `json:"sensors,omitempty"`
+}
+
+// StoreStatus are the store's figures.
+type StoreStatus struct {
+	Path      string `json:"path"`
+	Boot      uint64 `json:"boot"`
+	LastSeq   uint64 `json:"last_seq"`
+	Watermark uint64 `json:"watermark"`
+	Backlog   uint64 `json:"backlog"`
+	Dropped   uint64 `json:"dropped"`
+	Events    uint64 `json:"events"`
+	Bytes     int64  `json:"bytes"`
+	MaxBytes  int64  `json:"max_bytes"`
+	// Recovered names where a damaged database file was moved aside.
+	Recovered string `json:"recovered,omitempty"`
+}
+
+// StoreStatusOf converts store figures.
+func StoreStatusOf(path string, s store.Stats) StoreStatus {
+	return StoreStatus{Path: path, Boot: s.Boot, LastSeq: s.LastSeq, Watermark: s.Watermark, Backlog: s.Backlog,
+		Dropped: s.Dropped, Events: s.Events, Bytes: s.Bytes, MaxBytes: s.MaxBytes, Recovered: s.Recovered}
+}
+
+// SensorStatus is one sensor's health.
+type SensorStatus struct {
+	Sensor    string    `json:"sensor"`
+	Level     string    `json:"level"`
+	Reason    string    `json:"reason,omitempty"`
+	Since     time.Time `json:"since,omitzero"`
+	LastEvent time.Time `json:"last_event,omitzero"`
+}
+
+// Status returns the node's status document.
+func (n *Node) Status() Status {
+	s := Status{
+		Totals:  n.Store.Totals(),
+		App:     n.opts.Version,
+		Running: true,
+		Uplink:  n.uplink.State(),
+		Store:   StoreStatusOf(n.Store.Path(), n.Store.Stats()),
+	}
+	for _, h := range n.room.Health() {
+		s.Sensors = append(s.Sensors, sensorStatus(h))
+	}
+	return s
+}
+
+func sensorStatus(h health.Status) SensorStatus {
+	return SensorStatus{Sensor: h.Sensor, Level: string(h.Level), Reason: h.Reason, Since: h.Since, LastEvent: h.LastEvent}
+}
+
+// Handler serves GET /status (JSON) and GET /metrics (Prometheus text
+// format).
+func (n *Node) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(n.Status())
+	})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		WriteMetrics(w, n.Status())
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "wufang edge node: GET /status (JSON) or /metrics (Prometheus)")
+	})
+	return mux
+}
+
+// WriteMetrics writes s in the Prometheus text exposition format.
+func WriteMetrics(w io.Writer, s Status) {
+	m := &metrics{w: w}
+	m.gauge("wufang_info", "The device's identity and version.", 1, "site", s.Site, "device", s.Device, "app", s.App)
+	m.gauge("wufang_store_boot", "Boot count of the event store.", float64(s.Store.Boot))
+	m.gauge("wufang_store_last_seq", "Highest event sequence number recorded.", float64(s.Store.LastSeq))
+	m.gauge("wufang_store_watermark", "Every event up to this sequence number is acknowledged by the broker.", float64(s.Store.Watermark))
+	m.gauge("wufang_store_backlog", "Events recorded but not yet acknowledged by the broker.", float64(s.Store.Backlog))
+	m.counter("wufang_store_dropped_total", "Events dropped unsent because of the disk cap (counters are kept).", float64(s.Store.Dropped))
+	m.gauge("wufang_store_events", "Events held in the database file.", float64(s.Store.Events))
+	m.gauge("wufang_store_bytes", "Size of the database file.", float64(s.Store.Bytes))
+	m.gauge("wufang_store_max_bytes", "Disk cap of the database file.", float64(s.Store.MaxBytes))
+	m.gauge("wufang_uplink_enabled", "1 when a broker is configured.", b2f(s.Uplink.Enabled))
+	m.gauge("wufang_uplink_connected", "1 while connected to the broker.", b2f(s.Uplink.Connected))
+	m.counter("wufang_uplink_sent_total", "Events acknowledged by the broker since start.", float64(s.Uplink.Sent))
+	m.gauge("wufang_uplink_failed_attempts", "Failed connection attempts in a row.", float64(s.Uplink.Attempts))
+	c := s.Lifetime
+	m.counter("wufang_door_entries_total", "People who came in through the door.", float64(c.Entries))
+	m.counter("wufang_door_exits_total", "People who went out through the door.", float64(c.Exits))
+	m.counter("wufang_door_after_hours_entries_total", "Entries outside opening hours.", float64(c.AfterHoursEntries))
+	m.counter("wufang_door_after_hours_exits_total", "Exits outside opening hours.", float64(c.AfterHoursExits))
+	m.counter("wufang_sessions_total", "Kiosk sessions started.", float64(c.Sessions))
+	m.counter("wufang_sensor_faults_total", "Sensor faults reported.", float64(c.SensorFaults))
+	m.labelled("wufang_modules_started_total", "Modules started, per module.", "module", c.ModulesStarted)
+	m.labelled("wufang_modules_completed_total", "Modules completed, per module.", "module", c.ModulesCompleted)
+	m.labelled("wufang_modules_passed_total", "Modules passed, per module.", "module", c.ModulesPassed)
+	m.head("wufang_feedback_total", "Feedback ratings (1 not satisfied, 2 OK, 3 satisfied).", "counter")
+	for i, v := range c.Feedback {
+		m.sample("wufang_feedback_total", float64(v), "rating", fmt.Sprint(i+1))
+	}
+	if len(s.Sensors) > 0 {
+		m.head("wufang_sensor_ok", "1 when the sensor is healthy, 0 on a warning or fault.", "gauge")
+		for _, h := range s.Sensors {
+			m.sample("wufang_sensor_ok", b2f(h.Level == string(health.OK)), "sensor", h.Sensor)
+		}
+	}
+}
+
+type metrics struct{ w io.Writer }
+
+func (m *metrics) head(name, help, typ string) {
+	fmt.Fprintf(m.w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+}
+
+func (m *metrics) sample(name string, v float64, labels ...string) {
+	var b strings.Builder
+	b.WriteString(name)
+	if len(labels) > 0 {
+		b.WriteByte('{')
+		for i := 0; i+1 < len(labels); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%s=\"%s\"", labels[i], escapeLabel(labels[i+1]))
+		}
+		b.WriteByte('}')
+	}
+	fmt.Fprintf(m.w, "%s %v\n", b.String(), v)
+}
+
+func (m *metrics) gauge(name, help string, v float64, labels ...string) {
+	m.head(name, help, "gauge")
+	m.sample(name, v, labels...)
+}
+
+func (m *metrics) counter(name, help string, v float64) {
+	m.head(name, help, "counter")
+	m.sample(name, v)
+}
+
+func (m *metrics) labelled(name, help, label string, values map[string]uint64) {
+	m.head(name, help, "counter")
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		m.sample(name, float64(values[k]), label, k)
+	}
+}
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+func escapeLabel(s string) string { return labelEscaper.Replace(s) }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

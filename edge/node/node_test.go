@@ -1,0 +1,136 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/edge/uplink/brokertest"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/sensors"
+)
+
+func testConfig(t *testing.T, broker string) *config.Config {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Site, cfg.Device = "test-site", "door-1"
+	cfg.DataDir = t.TempDir()
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Sensors.Simulate = true
+	cfg.MQTT.Broker = broker
+	cfg.Kiosk.OpeningHours = nil // always open
+	return cfg
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s", url, resp.Status)
+	}
+	return string(b)
+}
+
+func TestNodeRecordsDoorAndPublishes(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	cfg := testConfig(t, b.URL())
+	topics, _ := wire.NewTopics(cfg.MQTT.TopicRoot, cfg.Site, cfg.Device)
+	sub := b.Subscribe(t, topics.Root+"/#")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n, err := Start(ctx, cfg, Options{Version: "1.2.3", UplinkBackoff: func(int) time.Duration { return 50 * time.Millisecond }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Sim == nil {
+		t.Fatal("simulate: true but no Sim")
+	}
+	events := n.Sensors()
+	for _, cross := range []func(context.Context) error{n.Sim.Enter, n.Sim.Enter, n.Sim.Exit} {
+		if err := cross(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond) // the beams' debounce between people
+	}
+	var got []sensors.Kind
+	for len(got) < 3 {
+		select {
+		case e := <-events:
+			if e.Kind == sensors.DoorEntry || e.Kind == sensors.DoorExit {
+				got = append(got, e.Kind)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("sensor copies: %v", got)
+		}
+	}
+	if !sub.WaitFor(10*time.Second, func(m []brokertest.Message) bool {
+		for i := len(m) - 1; i >= 0; i-- {
+			if m[i].Topic == topics.Totals() {
+				tot, err := wire.DecodeTotals(m[i].Payload)
+				return err == nil && tot.Lifetime.Entries == 2 && tot.Lifetime.Exits == 1
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("no totals with 2 entries and 1 exit; status %+v", n.Status().Uplink)
+	}
+
+	base := "http://" + n.HTTPAddr()
+	var st Status
+	if err := json.Unmarshal([]byte(get(t, base+"/status")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Lifetime.Entries != 2 || st.Lifetime.Exits != 1 || !st.Uplink.Connected || st.App != "1.2.3" || st.Store.LastSeq < 3 {
+		t.Fatalf("status: %+v", st)
+	}
+	metrics := get(t, base+"/metrics")
+	for _, want := range []string{"wufang_door_entries_total 2\n", "wufang_door_exits_total 1\n", "wufang_uplink_connected 1\n", `wufang_info{site="test-site",device="door-1",app="1.2.3"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q:\n%s", want, metrics)
+		}
+	}
+	cancel()
+	if err := n.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := <-events; ok {
+		// drain: the channel must end up closed
+		for range events {
+		}
+	}
+}
+
+func TestAfterHoursDoorEvents(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.Kiosk.OpeningHours = map[string]string{"daily": "closed"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n, err := Start(ctx, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Sim.Enter(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n.Store.Totals().Lifetime.Entries == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if l := n.Store.Totals().Lifetime; l.Entries != 1 || l.AfterHoursEntries != 1 {
+		t.Fatalf("lifetime %+v", l)
+	}
+	cancel()
+	if err := n.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
