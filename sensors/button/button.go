@@ -45,13 +45,13 @@ type Opts struct {
 
 // Button is one debounced button.
 type Button struct {
-	pin  gpio.PinIn
+	in   []run.Input
 	name string
 	opts Opts
 }
 
 // New returns a button on pin whose events carry the sensor name (for
-// instance "button.a"). It does not touch the pin until Run.
+// instance "button.a"). It sets the pin up as an input with edge detection.
 func New(pin gpio.PinIn, name string, opts *Opts) (*Button, error) {
 	if pin == nil {
 		return nil, fmt.Errorf("button %s: no pin", name)
@@ -59,11 +59,15 @@ func New(pin gpio.PinIn, name string, opts *Opts) (*Button, error) {
 	if name == "" {
 		return nil, errors.New("button: no name")
 	}
-	b := &Button{pin: pin, name: name}
+	b := &Button{name: name}
 	if opts != nil {
 		b.opts = *opts
 	}
 	b.opts.defaults()
+	b.in = []run.Input{{Pin: pin, Pull: b.opts.Pull, ActiveLow: b.opts.ActiveLow}}
+	if err := run.Configure(b.in); err != nil {
+		return nil, fmt.Errorf("button %s: %w", name, err)
+	}
 	return b, nil
 }
 
@@ -100,8 +104,7 @@ func newMachine(name string, opts Opts) *contact.Machine {
 
 // Run reports presses until ctx ends. It returns nil after a clean stop.
 func (b *Button) Run(ctx context.Context, out chan<- sensors.Event) error {
-	in := []run.Input{{Pin: b.pin, Pull: b.opts.Pull, ActiveLow: b.opts.ActiveLow}}
-	if err := run.Run(ctx, b.opts.Clock, in, newMachine(b.name, b.opts), out); err != nil {
+	if err := run.Run(ctx, b.opts.Clock, b.in, newMachine(b.name, b.opts), out); err != nil {
 		return fmt.Errorf("button %s: %w", b.name, err)
 	}
 	return nil

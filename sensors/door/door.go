@@ -93,21 +93,28 @@ type Opts struct {
 
 // Counter is a two-beam door counter.
 type Counter struct {
-	outer, inner gpio.PinIn
-	opts         Opts
+	in   []run.Input
+	opts Opts
 }
 
-// New returns a counter on the outer and inner beam inputs. It does not
-// touch the pins until Run.
+// New returns a counter on the outer and inner beam inputs and sets them up
+// as inputs with edge detection.
 func New(outer, inner gpio.PinIn, opts *Opts) (*Counter, error) {
 	if outer == nil || inner == nil {
 		return nil, errors.New("door: both beam pins are needed")
 	}
-	c := &Counter{outer: outer, inner: inner}
+	c := &Counter{}
 	if opts != nil {
 		c.opts = *opts
 	}
 	c.opts.defaults()
+	c.in = []run.Input{
+		{Pin: outer, Pull: c.opts.Pull, ActiveLow: c.opts.ActiveLow},
+		{Pin: inner, Pull: c.opts.Pull, ActiveLow: c.opts.ActiveLow},
+	}
+	if err := run.Configure(c.in); err != nil {
+		return nil, fmt.Errorf("door: %w", err)
+	}
 	return c, nil
 }
 
@@ -138,11 +145,7 @@ func (o *Opts) defaults() {
 // Run counts until ctx ends, sending door.entry, door.exit, sensor.fault and
 // sensor.ok events on out. It returns nil after a clean stop.
 func (c *Counter) Run(ctx context.Context, out chan<- sensors.Event) error {
-	in := []run.Input{
-		{Pin: c.outer, Pull: c.opts.Pull, ActiveLow: c.opts.ActiveLow},
-		{Pin: c.inner, Pull: c.opts.Pull, ActiveLow: c.opts.ActiveLow},
-	}
-	if err := run.Run(ctx, c.opts.Clock, in, NewMachine(c.opts), out); err != nil {
+	if err := run.Run(ctx, c.opts.Clock, c.in, NewMachine(c.opts), out); err != nil {
 		return fmt.Errorf("door: %w", err)
 	}
 	return nil

@@ -82,27 +82,31 @@ func (o *Opts) defaults() {
 
 // Sensor is a PIR presence sensor.
 type Sensor struct {
-	pin  gpio.PinIn
+	in   []run.Input
 	opts Opts
 }
 
-// New returns a presence sensor on pin. It does not touch the pin until Run.
+// New returns a presence sensor on pin and sets the pin up as an input with
+// edge detection.
 func New(pin gpio.PinIn, opts *Opts) (*Sensor, error) {
 	if pin == nil {
 		return nil, errors.New("presence: no pin")
 	}
-	s := &Sensor{pin: pin}
+	s := &Sensor{}
 	if opts != nil {
 		s.opts = *opts
 	}
 	s.opts.defaults()
+	s.in = []run.Input{{Pin: pin, Pull: s.opts.Pull, ActiveLow: s.opts.ActiveLow}}
+	if err := run.Configure(s.in); err != nil {
+		return nil, fmt.Errorf("presence: %w", err)
+	}
 	return s, nil
 }
 
 // Run reports presence until ctx ends. It returns nil after a clean stop.
 func (s *Sensor) Run(ctx context.Context, out chan<- sensors.Event) error {
-	in := []run.Input{{Pin: s.pin, Pull: s.opts.Pull, ActiveLow: s.opts.ActiveLow}}
-	if err := run.Run(ctx, s.opts.Clock, in, NewMachine(s.opts), out); err != nil {
+	if err := run.Run(ctx, s.opts.Clock, s.in, NewMachine(s.opts), out); err != nil {
 		return fmt.Errorf("presence: %w", err)
 	}
 	return nil
@@ -143,17 +147,23 @@ func (m *Machine) Edge(_ int, t time.Time, active bool, _ func(sensors.Event)) {
 // Next implements run.Machine.
 func (m *Machine) Next() (time.Time, bool) {
 	d, ok := m.f.Due()
-	if m.ending && (!ok || m.endAt.Before(d)) {
+	if m.ending && !m.returning() && (!ok || m.endAt.Before(d)) {
 		return m.endAt, true
 	}
 	return d, ok
 }
 
+// returning reports whether motion began before the end time: the end then
+// waits for the filter to decide.
+func (m *Machine) returning() bool {
+	since, ok := m.f.Pending()
+	return ok && !since.After(m.endAt)
+}
+
 // Advance implements run.Machine.
 func (m *Machine) Advance(now time.Time, emit func(sensors.Event)) {
 	for {
-		d, ok := m.f.Due()
-		if m.ending && !m.endAt.After(now) && (!ok || !d.Before(m.endAt)) {
+		if m.ending && !m.endAt.After(now) && !m.returning() {
 			m.ending, m.present = false, false
 			emit(sensors.Event{Time: m.endAt, Sensor: m.opts.Name, Kind: sensors.PresenceEnd})
 			continue

@@ -328,6 +328,8 @@ type beamEdge struct {
 	at      time.Duration
 	beam    int // 0 outer, 1 inner
 	blocked bool
+
+	spike, spikeEnd bool // generator noise: flip the beam's level
 }
 
 var beamNames = [2]string{"outer", "inner"}
@@ -341,10 +343,10 @@ func crossEdges(in bool, w Walk) []beamEdge {
 		first, second = 1, 0
 	}
 	return []beamEdge{
-		{0, first, true},
-		{secs(w.Gap / w.Speed), second, true},
-		{secs(w.Depth / w.Speed), first, false},
-		{secs((w.Gap + w.Depth) / w.Speed), second, false},
+		{at: 0, beam: first, blocked: true},
+		{at: secs(w.Gap / w.Speed), beam: second, blocked: true},
+		{at: secs(w.Depth / w.Speed), beam: first, blocked: false},
+		{at: secs((w.Gap + w.Depth) / w.Speed), beam: second, blocked: false},
 	}
 }
 
@@ -357,12 +359,12 @@ func abortEdges(in bool, w Walk, depth float64, dwell time.Duration) []beamEdge 
 	}
 	depth = min(depth, w.Depth*0.95) // the back never passes the first beam
 	turn := secs(depth/w.Speed) + dwell
-	out := []beamEdge{{0, first, true}}
+	out := []beamEdge{{at: 0, beam: first, blocked: true}}
 	if depth > w.Gap {
 		out = append(out,
-			beamEdge{secs(w.Gap / w.Speed), second, true},
-			beamEdge{turn + secs((depth-w.Gap)/w.Speed), second, false})
+			beamEdge{at: secs(w.Gap / w.Speed), beam: second, blocked: true},
+			beamEdge{at: turn + secs((depth-w.Gap)/w.Speed), beam: second, blocked: false})
 	}
-	out = append(out, beamEdge{turn + secs(depth/w.Speed), first, false})
+	out = append(out, beamEdge{at: turn + secs(depth/w.Speed), beam: first, blocked: false})
 	return out
 }

@@ -77,13 +77,13 @@ const Prefix = "pad."
 
 // Pad is one touch pad.
 type Pad struct {
-	pin  gpio.PinIn
+	in   []run.Input
 	name string
 	opts Opts
 }
 
 // New returns a pad on pin whose events carry the sensor name (for instance
-// "pad.exhibit-1"). It does not touch the pin until Run.
+// "pad.exhibit-1"). It sets the pin up as an input with edge detection.
 func New(pin gpio.PinIn, name string, opts *Opts) (*Pad, error) {
 	if pin == nil {
 		return nil, fmt.Errorf("touch pad %s: no pin", name)
@@ -91,11 +91,15 @@ func New(pin gpio.PinIn, name string, opts *Opts) (*Pad, error) {
 	if name == "" {
 		return nil, errors.New("touch pad: no name")
 	}
-	p := &Pad{pin: pin, name: name}
+	p := &Pad{name: name}
 	if opts != nil {
 		p.opts = *opts
 	}
 	p.opts.defaults()
+	p.in = []run.Input{{Pin: pin, Pull: p.opts.Pull, ActiveLow: p.opts.ActiveLow}}
+	if err := run.Configure(p.in); err != nil {
+		return nil, fmt.Errorf("touch pad %s: %w", name, err)
+	}
 	return p, nil
 }
 
@@ -109,8 +113,7 @@ func newMachine(name string, opts Opts) *contact.Machine {
 
 // Run reports touches until ctx ends. It returns nil after a clean stop.
 func (p *Pad) Run(ctx context.Context, out chan<- sensors.Event) error {
-	in := []run.Input{{Pin: p.pin, Pull: p.opts.Pull, ActiveLow: p.opts.ActiveLow}}
-	if err := run.Run(ctx, p.opts.Clock, in, newMachine(p.name, p.opts), out); err != nil {
+	if err := run.Run(ctx, p.opts.Clock, p.in, newMachine(p.name, p.opts), out); err != nil {
 		return fmt.Errorf("touch pad %s: %w", p.name, err)
 	}
 	return nil

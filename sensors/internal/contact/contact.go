@@ -62,20 +62,26 @@ func (m *Machine) Next() (time.Time, bool) {
 			next, ok = t, true
 		}
 	}
-	if m.longDue {
+	if m.longDue && !m.releasing() {
 		consider(m.since.Add(m.opts.LongPress), true)
 	}
 	consider(m.stuck.Due())
 	return next, ok
 }
 
+// releasing reports whether a release began before the long-press time: the
+// long press then waits for the filter to decide.
+func (m *Machine) releasing() bool {
+	since, ok := m.f.Pending()
+	return ok && !since.After(m.since.Add(m.opts.LongPress))
+}
+
 // Advance implements run.Machine.
 func (m *Machine) Advance(now time.Time, emit func(sensors.Event)) {
 	for {
-		d, pending := m.f.Due()
-		if m.longDue {
+		if m.longDue && !m.releasing() {
 			at := m.since.Add(m.opts.LongPress)
-			if !at.After(now) && (!pending || !d.Before(at)) {
+			if !at.After(now) {
 				m.longDue = false
 				emit(sensors.Event{Time: at, Sensor: m.opts.Name, Kind: m.opts.Long})
 				continue

@@ -55,6 +55,12 @@ func (f *Filter) Due() (time.Time, bool) {
 	return f.since.Add(f.Window), true
 }
 
+// Pending returns when the raw level began to differ from the accepted one,
+// if it does: a change that may yet be accepted, dated at its start.
+func (f *Filter) Pending() (time.Time, bool) {
+	return f.since, f.pending
+}
+
 // Advance accepts the pending change if it has been stable until now. It
 // returns whether the level changed, and the time of the raw edge that
 // started the stable run.

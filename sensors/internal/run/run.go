@@ -45,19 +45,26 @@ type Input struct {
 	ActiveLow bool
 }
 
-// Run configures the pins for edge detection and feeds the machine until
-// ctx ends. It returns nil after a clean stop.
+// Configure sets the pins up as inputs with edge detection. Devices call it
+// from their constructor, like periph drivers, so a pin that cannot do it is
+// an error before anything runs, and edges are caught from then on.
+func Configure(inputs []Input) error {
+	for _, in := range inputs {
+		if in.Pin == nil {
+			return errors.New("nil pin")
+		}
+		if err := in.Pin.In(in.Pull, gpio.BothEdges); err != nil {
+			return fmt.Errorf("configure %s for edge detection: %w", in.Pin, err)
+		}
+	}
+	return nil
+}
+
+// Run feeds the machine from configured pins until ctx ends. It returns nil
+// after a clean stop.
 func Run(ctx context.Context, clock sensors.Clock, inputs []Input, m Machine, out chan<- sensors.Event) error {
 	if clock == nil {
 		clock = sensors.SystemClock
-	}
-	for _, in := range inputs {
-		if in.Pin == nil {
-			return errors.New("run: nil pin")
-		}
-		if err := in.Pin.In(in.Pull, gpio.BothEdges); err != nil {
-			return fmt.Errorf("configure %s for edges: %w", in.Pin, err)
-		}
 	}
 	r := &runner{ctx: ctx, clock: clock, m: m, out: out}
 	active := make([]bool, len(inputs))
