@@ -190,6 +190,9 @@ func readYAML(fsys fs.FS, name string) (root *yaml.Node, prob *Problem) {
 	if doc == nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return fail(0, 0, "is empty; it must be a mapping of keys to values (see wufang-pack init)")
 	}
+	if a := firstAlias(doc); a != nil {
+		return fail(a.Line, a.Column, "uses a YAML alias (*%s); aliases are not allowed in a pack, write the value out in full", a.Value)
+	}
 	return doc.Content[0], nil
 }
 
@@ -216,6 +219,21 @@ func parseYAML(data []byte) (doc *yaml.Node, err error) {
 		return nil, fmt.Errorf("line %d: a second document starts here (---); a pack file holds one document", extra.Line)
 	}
 	return &n, nil
+}
+
+// firstAlias finds the first alias node without following any alias, so a
+// document built to expand exponentially costs one pass over what was
+// written.
+func firstAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		return n
+	}
+	for _, c := range n.Content {
+		if a := firstAlias(c); a != nil {
+			return a
+		}
+	}
+	return nil
 }
 
 func badUTF8At(data []byte) (line, col int) {

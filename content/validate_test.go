@@ -292,13 +292,13 @@ func TestValidateRules(t *testing.T) {
 		}},
 		{"alias", r(fire, "title:\n  zh-CN: 消防安全", "title: &t\n  zh-CN: 消防安全"), nil},
 		{"alias used", both(r(fire, "title:\n  zh-CN: 消防安全\n  en: Fire safety\n", "title: &t\n  zh-CN: 消防安全\n  en: Fire safety\n"), r(fire, "summary:\n  zh-CN: 拨打119、火场逃生\n  en: Calling 119, getting out\n", "summary: *t\n")), []string{
-			"modules/fire.yaml:7:10: error: summary: uses a YAML alias (*t); aliases are not allowed in a pack, write the value out in full",
+			"modules/fire.yaml:7:10: error: uses a YAML alias (*t); aliases are not allowed in a pack, write the value out in full",
 		}},
 		{"not utf8", r(fire, "Fire safety", "Fire s\xe4fety"), []string{
 			"modules/fire.yaml:6:13: error: is not UTF-8 text; save the file as UTF-8 (in most editors: Save As, encoding UTF-8)",
 		}},
 		{"bad yaml", r(fire, "pass_score: 60", "pass_score: [60"), []string{
-			"modules/fire.yaml:16:1: error: is not valid YAML near here: did not find expected ',' or ']'",
+			"modules/fire.yaml:17:1: error: is not valid YAML near here: did not find expected ',' or ']'; inside {…} or […], put texts that contain ? : , # [ ] { } in quotes",
 		}},
 		{"two documents", r(fire, "pass_score: 60", "pass_score: 60\n---\nid: x"), []string{
 			"modules/fire.yaml:18:1: error: is not valid YAML near here: a second document starts here (---); a pack file holds one document",

@@ -147,7 +147,11 @@ func readWfpack(r io.ReaderAt, size int64, put func(name string, data []byte) er
 	}
 	z, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, refuse(ErrNotPack, "the file is not a .wfpack (%v); make packs with wufang-pack build, and copy the file again if it came from a USB stick", err)
+		magic := make([]byte, 4)
+		if n, _ := r.ReadAt(magic, 0); n == 4 && string(magic) == "PK\x03\x04" {
+			return nil, refuse(ErrNotPack, "the file is incomplete or damaged (%v); copy it again, and wait for the copy to finish before you remove the USB stick", err)
+		}
+		return nil, refuse(ErrNotPack, "the file is not a .wfpack (%v); make packs with wufang-pack build", err)
 	}
 	if len(z.File) > MaxFiles {
 		return nil, refuse(ErrTooManyFiles, "the pack holds %d files; at most %d are allowed, remove unused pictures", len(z.File), MaxFiles)
