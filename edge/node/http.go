@@ -76,8 +76,8 @@ func sensorStatus(h health.Status) SensorStatus {
 	return SensorStatus{Sensor: h.Sensor, Level: string(h.Level), Reason: h.Reason, Since: h.Since, LastEvent: h.LastEvent}
 }
 
-// Handler serves GET /status (JSON) and GET /metrics (Prometheus text
-// format).
+// Handler serves GET /status (JSON), GET /metrics (Prometheus text format)
+// and GET /days?from=&to= (the daily counters, JSON).
 func (n *Node) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
@@ -90,8 +90,27 @@ func (n *Node) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		WriteMetrics(w, n.Status())
 	})
+	mux.HandleFunc("GET /days", func(w http.ResponseWriter, r *http.Request) {
+		from, to := r.URL.Query().Get("from"), r.URL.Query().Get("to")
+		for _, d := range []string{from, to} {
+			if _, err := time.Parse(wire.DateLayout, d); err != nil {
+				http.Error(w, "from and to must be dates like 2026-01-31", http.StatusBadRequest)
+				return
+			}
+		}
+		days, err := n.Store.Days(from, to)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if days == nil {
+			days = []wire.Daily{}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(days)
+	})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "wufang edge node: GET /status (JSON) or /metrics (Prometheus)")
+		fmt.Fprintln(w, "wufang edge node: GET /status (JSON), /metrics (Prometheus), /days?from=yyyy-mm-dd&to=yyyy-mm-dd (JSON)")
 	})
 	return mux
 }

@@ -1,0 +1,242 @@
+// Command wufang-edge is the wufang door-counter node: the room's sensors,
+// the durable event store and the MQTT uplink without a screen, plus the
+// commands staff use to check that counts reach the hub.
+//
+//	wufang-edge [--config PATH] run              run until SIGTERM or Ctrl-C
+//	wufang-edge [--config PATH] status [--json]  counters, backlog, uplink state
+//	wufang-edge [--config PATH] watch [--broker URL --site SITE …]
+//	wufang-edge [--config PATH] export --from DATE --to DATE > days.csv
+//	wufang-edge [--config PATH] config check
+//
+// It builds with CGO_ENABLED=0.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/edge/node"
+)
+
+// version is set at build time: -ldflags "-X main.version=1.2.3".
+var version = "0.1.0-dev"
+
+const usage = `wufang-edge: the wufang door-counter node and staff tools
+
+Usage:
+  wufang-edge [--config PATH] <command> [flags]
+
+Commands:
+  run            run the sensors, the event store, the MQTT uplink and the
+                 local status endpoint until SIGTERM or Ctrl-C
+  status         this device's counters, backlog and uplink state (--json for
+                 the same document as the totals payload plus the uplink state)
+  watch          live table of a site's devices from the broker's retained
+                 status and totals: what the hub sees
+  export         daily counters as CSV: --from 2026-01-01 --to 2026-01-31
+  config check   print the effective config (secrets redacted); exit 1 on errors
+
+Global flags:
+  --config PATH  config file (default /etc/wufang/wufang.yaml; without it
+                 the built-in defaults run a simulated demo)
+  --version      print the version
+  --help         this text; "wufang-edge <command> --help" for a command's flags
+`
+
+// exit codes
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// usageError is a mistake on the command line: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// Main runs the command line args and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout, stderr)
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "wufang-edge: %s\nRun wufang-edge --help for usage.\n", ue.msg)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "wufang-edge: %v\n", err)
+		return exitFail
+	}
+}
+
+type env struct {
+	configPath string
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+func (e *env) loadConfig() (*config.Config, error) {
+	cfg, err := config.Load(e.configPath)
+	if err != nil {
+		var es config.Errors
+		if errors.As(err, &es) {
+			return nil, fmt.Errorf("the config has errors:\n%w", err)
+		}
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (e *env) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	e := &env{configPath: config.DefaultPath, stdout: stdout, stderr: stderr}
+	global := flag.NewFlagSet("wufang-edge", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	global.StringVar(&e.configPath, "config", config.DefaultPath, "config file")
+	showVersion := global.Bool("version", false, "print the version")
+	global.Usage = func() {}
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return flag.ErrHelp
+		}
+		return usagef("%v", err)
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "wufang-edge %s\n", version)
+		return nil
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usagef("no command given")
+	}
+	cmd, cargs := rest[0], rest[1:]
+	switch cmd {
+	case "run":
+		return e.run(cargs)
+	case "status":
+		return e.status(cargs)
+	case "watch":
+		return e.watch(cargs)
+	case "export":
+		return e.export(cargs)
+	case "config":
+		if len(cargs) == 0 || cargs[0] != "check" {
+			return usagef("config takes one subcommand: config check")
+		}
+		return e.configCheck(cargs[1:])
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "version":
+		fmt.Fprintf(stdout, "wufang-edge %s\n", version)
+		return nil
+	default:
+		return usagef("unknown command %q; the commands are run, status, watch, export and config check", cmd)
+	}
+}
+
+// flags returns a command's flag set; it also accepts --config after the
+// command.
+func (e *env) flags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&e.configPath, "config", e.configPath, "config file")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: wufang-edge %s\n\nFlags:\n", synopsis)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(out)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return err
+		}
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+func (e *env) run(args []string) error {
+	fs := e.flags("run", "run [--sim-script FILE]")
+	script := fs.String("sim-script", "", "play this visitor script (sensors/sim format) on the simulated sensors")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	log := e.logger()
+	n, err := node.Start(ctx, cfg, node.Options{Version: version, Logger: log, SimScript: *script})
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("stopping")
+	if err := n.Wait(); err != nil {
+		return err
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+func (e *env) configCheck(args []string) error {
+	fs := e.flags("config check", "config check")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	out, err := cfg.Redacted()
+	if err != nil {
+		return fmt.Errorf("print config: %w", err)
+	}
+	src := cfg.Path
+	if src == "" {
+		src = e.configPath + " (not found: built-in defaults)"
+	}
+	fmt.Fprintf(e.stdout, "# config OK: %s\n# effective configuration, secrets redacted:\n%s", src, out)
+	if !strings.HasSuffix(string(out), "\n") {
+		fmt.Fprintln(e.stdout)
+	}
+	return nil
+}
