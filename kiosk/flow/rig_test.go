@@ -181,12 +181,16 @@ func solveButtons(r *rig, right bool) {
 			}
 			break
 		}
-		for i, tg := range st.Targets {
-			if r.st().Found[i] {
-				continue
+		// A check finds the first unfound target in the cell, which may be
+		// another one than aimed at: go round until all are found.
+		for range len(st.Targets) {
+			for i, tg := range st.Targets {
+				if r.st().Answered || r.st().Found[i] {
+					continue
+				}
+				moveTo(r, cellOf(tg))
+				pressFor(r, flow.ActCheck, 0)
 			}
-			moveTo(r, cellOf(tg))
-			pressFor(r, flow.ActCheck, 0)
 		}
 	case content.Scenario:
 		for i := 0; !r.st().Answered && i < 20; i++ {
