@@ -247,6 +247,7 @@ func (s *Store) openDB(readOnly bool) (err error) {
 		s.cap = newCapacity(s.opts.MaxBytes, db.Info().PageSize)
 		db.AllocSize = s.cap.alloc
 		s.enforceCapAtOpen()
+		_ = os.Remove(s.path + ".compact") // left by a crash during compaction
 	}
 	return nil
 }

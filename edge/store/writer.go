@@ -105,7 +105,7 @@ func (s *Store) commitWithRoom(batch []*request) (err error) {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %s: write failed: %v", ErrCorrupt, s.path, r)
 			s.log.Error("store: database file damaged while writing; refusing further writes until restart", "file", s.path, "err", err)
-			_ = os.WriteFile(s.path+".check", []byte(err.Error()+"\n"), 0o600)
+			_ = os.WriteFile(s.path+checkSuffix, []byte(err.Error()+"\n"), 0o600)
 			s.mu.Lock()
 			s.failed = err
 			s.mu.Unlock()
@@ -117,20 +117,19 @@ func (s *Store) commitWithRoom(batch []*request) (err error) {
 			break
 		}
 		switch attempt {
-		case 0, 1:
-			// Make room: drop a tenth of the events, more the second time.
+		case 0:
+			// Free pages in place: drop a tenth of the events. This
+			// transaction needs a few new pages itself and may fail too.
 			s.mu.Lock()
 			held := s.lastSeq + 1 - s.firstSeq
 			s.mu.Unlock()
-			n := held/10 + 1
-			if attempt == 1 {
-				n = held/4 + 1
-			}
-			if derr := s.commit(nil, n); derr != nil && !errors.Is(derr, berrors.ErrMaxSizeReached) {
+			if derr := s.commit(nil, held/10+1); derr != nil && !errors.Is(derr, berrors.ErrMaxSizeReached) {
 				return fmt.Errorf("store: make room: %w", derr)
 			}
-		case 2:
-			if cerr := s.compact(); cerr != nil {
+		case 1:
+			// Fragmentation or no free page left: rewrite the file without
+			// the oldest events.
+			if cerr := s.compact(s.dropsToFit(len(batch))); cerr != nil {
 				return fmt.Errorf("store: compact: %w", cerr)
 			}
 		default:
@@ -335,10 +334,50 @@ func (s *Store) commit(batch []*request, force uint64) error {
 // retentionChunk bounds the expired events one transaction deletes.
 const retentionChunk = 20000
 
-// compact copies the live data into a new file, packed full, and renames it
-// over the old one: bbolt never gives pages back to the file system, so
-// this is how the file shrinks when fragmentation has pushed it to the cap.
-func (s *Store) compact() error {
+// checkSuffix names the marker file left when a write found the file
+// damaged; the next Open checks the whole file when it exists.
+const checkSuffix = ".check"
+
+// dropsToFit returns how many of the oldest events a compaction must leave
+// out so the live data, plus room for incoming events, comes down to the
+// low mark. It walks the events bucket, which is fine for this rare path.
+func (s *Store) dropsToFit(incoming int) uint64 {
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	var bs bolt.BucketStats
+	var size int64
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		size = tx.Size()
+		bs = tx.Bucket(bucketEvents).Stats()
+		return nil
+	})
+	if bs.KeyN == 0 {
+		return 0
+	}
+	page := int64(s.cap.page)
+	eventBytes := int64(bs.LeafInuse + bs.BranchInuse)
+	per := max(eventBytes/int64(bs.KeyN), 1)
+	st := s.db.Stats()
+	live := size - int64(st.FreePageN+st.PendingPageN)*page
+	// After compaction the events take eventBytes (pages filled), the rest
+	// what it takes now at most.
+	other := max(live-int64(bs.LeafPageN+bs.LeafOverflowN+bs.BranchPageN+bs.BranchOverflowN)*page, 0)
+	target := s.cap.low - other - 2*int64(incoming)*s.cap.perEvent()
+	if target <= 0 {
+		return uint64(bs.KeyN)
+	}
+	keep := target / per
+	if keep >= int64(bs.KeyN) {
+		return 0
+	}
+	return uint64(int64(bs.KeyN) - keep)
+}
+
+// compact copies the live data into a new file, packed full, leaving out
+// the oldest drop events (counted as dropped if unsent), and renames it over
+// the old one: bbolt never gives pages back to the file system, so this is
+// how the file shrinks. It runs on the writer goroutine (or in Open).
+func (s *Store) compact(drop uint64) error {
 	s.dbMu.Lock()
 	defer s.dbMu.Unlock()
 	tmp := s.path + ".compact"
@@ -347,17 +386,50 @@ func (s *Store) compact() error {
 	if err != nil {
 		return err
 	}
-	if err := copyDB(dst, s.db); err != nil {
+	dst.AllocSize = s.cap.alloc
+	fail := func(err error) error {
 		dst.Close()
 		os.Remove(tmp)
 		return err
+	}
+
+	s.mu.Lock()
+	first, wm, dropped := s.firstSeq, s.watermark, s.dropped
+	s.mu.Unlock()
+	newFirst := first + drop
+	newWM, newDropped := wm, dropped
+	if drop > 0 {
+		last := newFirst - 1
+		if last > wm {
+			newDropped += last - max(wm, first-1)
+			newWM = last
+		}
+	}
+	if err := copyDB(dst, s.db, seqKey(newFirst)); err != nil {
+		return fail(err)
+	}
+	err = dst.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if err := putUint(meta, keyDropped, newDropped); err != nil {
+			return err
+		}
+		return putUint(meta, keyWatermark, newWM)
+	})
+	if err != nil {
+		return fail(err)
 	}
 	if err := dst.Sync(); err != nil {
-		dst.Close()
+		return fail(err)
+	}
+	var hwm int64
+	_ = dst.View(func(tx *bolt.Tx) error { hwm = tx.Size(); return nil })
+	if err := dst.Close(); err != nil {
 		os.Remove(tmp)
 		return err
 	}
-	if err := dst.Close(); err != nil {
+	// bbolt sized the new file by its own growth steps; only the pages up
+	// to the high-water mark hold data, so cut the rest off.
+	if err := truncateSync(tmp, hwm); err != nil {
 		os.Remove(tmp)
 		return err
 	}
@@ -386,19 +458,36 @@ func (s *Store) compact() error {
 	}
 	s.mu.Lock()
 	s.compacts++
+	if newFirst > s.firstSeq {
+		s.firstSeq = newFirst
+	}
+	s.dropped = newDropped
+	if newWM > s.watermark {
+		s.watermark = newWM
+	}
+	s.advanceLocked()
+	s.wmSaved = newWM
 	s.mu.Unlock()
-	s.log.Info("store: compacted", "file", s.path, "bytes_before", before, "bytes_after", after)
+	if newDropped > dropped {
+		s.log.Warn("store: disk cap reached; dropped oldest unsent events (counters keep them)",
+			"file", s.path, "dropped", newDropped-dropped, "dropped_total", newDropped, "max_bytes", s.opts.MaxBytes)
+	}
+	s.log.Info("store: compacted", "file", s.path, "bytes_before", before, "bytes_after", after, "events_left_out", drop)
 	return nil
 }
 
 // copyDB copies every bucket of src into dst in transactions of bounded
-// size; keys arrive in order, so pages are filled completely.
-func copyDB(dst, src *bolt.DB) error {
+// size, the events from firstEvent on; keys arrive in order, so pages are
+// filled completely.
+func copyDB(dst, src *bolt.DB, firstEvent []byte) error {
 	const perTx = 50000
 	return src.View(func(stx *bolt.Tx) error {
 		return stx.ForEach(func(name []byte, sb *bolt.Bucket) error {
 			c := sb.Cursor()
 			k, v := c.First()
+			if string(name) == string(bucketEvents) {
+				k, v = c.Seek(firstEvent)
+			}
 			for {
 				n := 0
 				err := dst.Update(func(dtx *bolt.Tx) error {
@@ -429,24 +518,35 @@ func copyDB(dst, src *bolt.DB) error {
 	})
 }
 
-// enforceCapAtOpen shrinks a file that is over the cap (the cap was lowered
-// in the config): drop events until the live data fits, then compact.
+// enforceCapAtOpen shrinks a file that is over its cap (the cap was lowered
+// in the config): compact it without as many of the oldest events as it
+// takes.
 func (s *Store) enforceCapAtOpen() {
 	fi, err := os.Stat(s.path)
-	if err != nil || fi.Size() <= s.cap.budget {
+	if err != nil {
+		return
+	}
+	var size int64
+	_ = s.db.View(func(tx *bolt.Tx) error { size = tx.Size(); return nil })
+	if fi.Size() <= s.opts.MaxBytes && size <= s.cap.budget {
 		return
 	}
 	s.log.Warn("store: database file is over its cap; shrinking", "file", s.path, "bytes", fi.Size(), "max_bytes", s.opts.MaxBytes)
-	for i := 0; i < 20; i++ {
-		if err := s.commit(nil, 0); err != nil && !errors.Is(err, berrors.ErrMaxSizeReached) {
-			s.log.Error("store: shrink", "err", err)
-			return
-		}
-		if s.cap.live(s.db) <= s.cap.high {
-			break
-		}
-	}
-	if err := s.compact(); err != nil {
+	if err := s.compact(s.dropsToFit(0)); err != nil {
 		s.log.Error("store: compact", "file", s.path, "err", err)
 	}
+}
+
+func truncateSync(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > size {
+		if err := f.Truncate(size); err != nil {
+			return err
+		}
+	}
+	return f.Sync()
 }
