@@ -10,8 +10,8 @@ import (
 )
 
 // Every module of the built-in pack, in every language, right and wrong,
-// with the six physical buttons only.
-func TestBuiltinPackButtonsOnly(t *testing.T) {
+// with the six physical buttons only, and by touch.
+func TestBuiltinPack(t *testing.T) {
 	p, err := content.Load(builtin.FS())
 	if err != nil {
 		t.Fatalf("load built-in pack: %v", err)
@@ -20,7 +20,8 @@ func TestBuiltinPackButtonsOnly(t *testing.T) {
 		t.Fatalf("%d modules", len(p.Mods))
 	}
 	for _, lang := range p.Languages {
-		for _, right := range []bool{true, false} {
+		for _, c := range []struct{ right, buttons bool }{{true, true}, {false, true}, {true, false}, {false, false}} {
+			right := c.right
 			r := newRig(t, flow.Options{})
 			r.m.SetPack(p)
 			r.pack = p
@@ -29,7 +30,7 @@ func TestBuiltinPackButtonsOnly(t *testing.T) {
 				pressFor(r, flow.ActLang, 0)
 			}
 			for n := range p.Mods {
-				doModule(r, n, true, func(int, content.Step) bool { return right })
+				doModule(r, n, c.buttons, func(int, content.Step) bool { return right })
 				s := r.st()
 				if right && (s.Stars != 3 || !s.Passed || s.Right != s.Questions) {
 					t.Errorf("%s %s all right: %+v", lang, p.Mods[n].ID, s)

@@ -244,7 +244,7 @@ func FuzzDispatch(f *testing.F) {
 // TestRandomVisits runs the fuzz body over seeded random input streams, so
 // a plain `go test` covers far more than the seed corpus.
 func TestRandomVisits(t *testing.T) {
-	for seed := range uint64(200) {
+	for seed := range uint64(120) {
 		r := randFor(seed)
 		data := make([]byte, 4*(50+r.IntN(400)))
 		for i := range data {

@@ -604,11 +604,18 @@ func (m *Machine) tapAt(x, y float64) {
 		!(x >= 0 && x <= 1 && y >= 0 && y <= 1) { // also false for NaN
 		return
 	}
+	hit := func(t content.Target) bool {
+		return x >= t.X-TapSlop && x <= t.X+t.W+TapSlop && y >= t.Y-TapSlop && y <= t.Y+t.H+TapSlop
+	}
+	// Targets not found yet first: where targets overlap, a tap finds a new one.
 	for i, t := range st.Targets {
-		if i < len(m.st.Found) && x >= t.X-TapSlop && x <= t.X+t.W+TapSlop && y >= t.Y-TapSlop && y <= t.Y+t.H+TapSlop {
-			if !m.st.Found[i] {
-				m.found(st, i)
-			}
+		if i < len(m.st.Found) && !m.st.Found[i] && hit(t) {
+			m.found(st, i)
+			return
+		}
+	}
+	for _, t := range st.Targets {
+		if hit(t) {
 			return // a tap on something already found is no miss
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
+	"github.com/wufang-kiosk/wufang/kiosk/flow/flowtest"
 )
 
 func TestFullVisitByTouch(t *testing.T) {
@@ -308,6 +309,18 @@ func TestHotspotStep(t *testing.T) {
 		gotoStep(r, "fire-hazards")
 		r.do(tap(0.5, 0.5), tap(0.5, 0.4), tap(0.4, 0.5), tap(0.1, 0.1), tap(0.8, 0.8))
 		if s := r.st(); !s.Answered || s.Correct || s.Misses != 3 {
+			t.Fatalf("%+v", s)
+		}
+	})
+	t.Run("overlapping targets: a tap finds the one not found yet", func(t *testing.T) {
+		r := newRig(t, flow.Options{})
+		p := flowtest.Pack()
+		tg := p.Mods[0].Steps[4].Targets
+		tg[1] = content.Target{ID: "inner", X: 0.08, Y: 0.08, W: 0.05, H: 0.05} // inside the first
+		r.m.SetPack(p)
+		gotoStep(r, "fire-hazards")
+		r.do(tap(0.1, 0.1), tap(0.1, 0.1))
+		if s := r.st(); !s.Answered || !s.Correct || s.Misses != 0 {
 			t.Fatalf("%+v", s)
 		}
 	})
