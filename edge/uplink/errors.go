@@ -61,8 +61,12 @@ func describe(err error, cfg Config) string {
 		return "the broker's certificate is not valid: " + invalid.Error()
 	case errors.As(err, &verifyErr):
 		return "the broker's certificate cannot be verified: " + verifyErr.Err.Error()
-	case errors.As(err, &alert):
-		msg := alert.Error()
+	case errors.As(err, &alert) || strings.Contains(err.Error(), "remote error: tls: "):
+		// A TLS alert from the broker (over TCP Go reports it only as text).
+		msg := err.Error()
+		if i := strings.Index(msg, "remote error: "); i >= 0 {
+			msg = msg[i:]
+		}
 		if strings.Contains(msg, "certificate") {
 			if cfg.CertFile == "" {
 				return "the broker requires a client certificate: set mqtt.cert_file and mqtt.key_file (" + msg + ")"
