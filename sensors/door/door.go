@@ -17,12 +17,13 @@
 // +1, each step back −1, so a full walk-through is +4 and a visitor who steps
 // in and backs out returns to 0. At the end of the burst:
 //
-//   - if both beams saw the same number of blocked intervals and each pair
-//     (first with first, second with second, …) is ordered one way — the
-//     outer interval starts and ends before its inner partner, or the other
-//     way round — each pair is one person: this is how two people close
-//     behind each other are both counted, as long as the outer beam saw
-//     light between them;
+//   - if both beams saw the same number (two or more) of blocked intervals
+//     and each pair (first with first, second with second, …) looks like
+//     one body moving through — the outer interval starts and ends before
+//     its inner partner, or the other way round, by offsets that agree
+//     within a factor of two — each pair is one person: this is how two
+//     people so close behind each other that the doorway never clears are
+//     both counted, as long as each beam saw light between them;
 //   - otherwise the quadrature count decides: net/4 entries (or exits). A
 //     visitor who hesitates, steps back and goes on, or a swinging bag that
 //     breaks a beam twice, nets out.
@@ -329,13 +330,13 @@ func (m *Machine) beamChanged(b int, t time.Time, blocked bool, emit func(sensor
 // judge decides a finished burst.
 func (m *Machine) judge() (entries, exits int) {
 	o, in := m.ivals[Outer], m.ivals[Inner]
-	if !m.overflow && len(o) == len(in) && len(o) > 0 {
+	if !m.overflow && len(o) == len(in) && len(o) > 1 {
 		ok := true
 		for k := range o {
 			switch {
-			case o[k].start.Before(in[k].start) && o[k].end.Before(in[k].end):
+			case rigid(o[k], in[k]):
 				entries++
-			case in[k].start.Before(o[k].start) && in[k].end.Before(o[k].end):
+			case rigid(in[k], o[k]):
 				exits++
 			default:
 				ok = false
@@ -350,4 +351,17 @@ func (m *Machine) judge() (entries, exits int) {
 		return m.quad / 4, 0
 	}
 	return 0, -m.quad / 4
+}
+
+// rigid reports whether intervals a then b look like one body walking
+// through beam a and then beam b: b starts after a and ends after a, by
+// offsets that agree within a factor of two (a body's front and back
+// cross the beam gap at about the same speed). A gap seen through one body
+// on both beams at different places fails it; a second person does not.
+func rigid(a, b interval) bool {
+	ds, de := b.start.Sub(a.start), b.end.Sub(a.end)
+	if ds <= 0 || de <= 0 {
+		return false
+	}
+	return ds <= 2*de && de <= 2*ds
 }

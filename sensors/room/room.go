@@ -259,29 +259,24 @@ func Start(ctx context.Context, s Setup, p Pins, opts *Opts) (*Room, error) {
 		defer close(r.events)
 		for e := range merged {
 			if ok, has := r.monitor.Recover(e); has {
-				r.forward(ctx, ok)
+				r.forward(ok)
 			}
-			r.forward(ctx, e)
+			r.forward(e)
 		}
 	}()
 	return r, nil
 }
 
-func (r *Room) forward(ctx context.Context, e sensors.Event) {
+// forward never drops: a count the devices made reaches the consumer even
+// while the room shuts down.
+func (r *Room) forward(e sensors.Event) {
 	r.monitor.Observe(e)
-	select {
-	case r.events <- e:
-	case <-ctx.Done():
-		// Still deliver what the devices said while the consumer drains.
-		select {
-		case r.events <- e:
-		default:
-		}
-	}
+	r.events <- e
 }
 
-// Events returns the room's events. It is closed once ctx has ended and all
-// devices have stopped.
+// Events returns the room's events. Read it until it is closed, which
+// happens once ctx has ended and all devices have stopped; a consumer that
+// stops reading holds the devices up (nothing is dropped).
 func (r *Room) Events() <-chan sensors.Event { return r.events }
 
 // Health returns every sensor's status, sorted by name.

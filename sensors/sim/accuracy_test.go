@@ -61,6 +61,13 @@ func TestAccuracy(t *testing.T) {
 			Bounce: 3, Spikes: 2, Abort: 0.05, MaxGroup: 5, MinFollow: 500 * time.Millisecond, Rate: 6}, 0.99},
 		{"tight groups (gaps 0.1-0.5 s), bounce, 5% aborted", sim.GenOpts{Seed: 3, Crossings: n,
 			Bounce: 3, Spikes: 2, Abort: 0.05, MaxGroup: 5, MinFollow: 100 * time.Millisecond, MaxFollow: 500 * time.Millisecond, Rate: 6}, 0.99},
+		{"swinging arms: 30% of beams see light through the body", sim.GenOpts{Seed: 4, Crossings: n,
+			Bounce: 3, Abort: 0.05, MaxGroup: 5, BodyGaps: 0.3, Rate: 6}, 0.99},
+		// Beyond what the issue asks: people touching, the next one's front
+		// at the outer beam 10-60 ms after the previous one's back. Only
+		// a regression floor: merged bodies are the documented limit of two beams.
+		{"touching (gaps 10-60 ms)", sim.GenOpts{Seed: 5, Crossings: n,
+			MaxGroup: 5, MinFollow: 10 * time.Millisecond, MaxFollow: 60 * time.Millisecond, Rate: 6}, 0.55},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

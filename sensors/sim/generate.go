@@ -39,6 +39,12 @@ type GenOpts struct {
 	// (default 0: clean edges), spread over BounceSpan (default 4 ms).
 	Bounce     int
 	BounceSpan time.Duration
+	// BodyGaps is the chance that one of the beams sees light through a
+	// visitor for 25–80 ms (a swinging arm) during a crossing (default 0).
+	// Unlike bounce, such a gap outlasts the debounce window. (A hole that
+	// passes both beams in turn looks exactly like two people: see the door
+	// package's limits.)
+	BodyGaps float64
 	// Spikes is how many isolated wiring spikes (0.1–3 ms) each beam gets
 	// per minute (default 0).
 	Spikes float64
@@ -135,6 +141,7 @@ func Generate(opts GenOpts) (Script, Truth) {
 		for k := 0; k < size && n < opts.Crossings; k++ {
 			w := Walk{Speed: uni(opts.MinSpeed, opts.MaxSpeed), Depth: uni(opts.MinDepth, opts.MaxDepth), Gap: opts.BeamGap}
 			es := crossEdges(in, w)
+			es = bodyGaps(es, opts.BodyGaps, rng)
 			c := Crossing{Start: at, Kind: kindOf(in)}
 			for _, e := range es {
 				e.at += at
@@ -151,7 +158,7 @@ func Generate(opts GenOpts) (Script, Truth) {
 			free = max(free, c.End)
 			// The next one's front reaches the first beam a follow gap
 			// after this one's back passed it.
-			backPassed := at + es[2].at - es[0].at
+			backPassed := at + secs(w.Depth/w.Speed)
 			follow := opts.MinFollow + time.Duration(rng.Int64N(int64(opts.MaxFollow-opts.MinFollow)+1))
 			at = backPassed + follow
 		}
@@ -211,6 +218,32 @@ func Generate(opts GenOpts) (Script, Truth) {
 	return script, truth
 }
 
+// bodyGaps lets light through the body on one beam with chance p, in the
+// middle third of the time the beam is blocked.
+func bodyGaps(es []beamEdge, p float64, rng *rand.Rand) []beamEdge {
+	if p <= 0 || rng.Float64() >= p {
+		return es
+	}
+	out := append([]beamEdge(nil), es...)
+	{
+		b := rng.IntN(2)
+		var on, off time.Duration
+		for _, e := range es {
+			if e.beam == b && e.blocked {
+				on = e.at
+			} else if e.beam == b {
+				off = e.at
+			}
+		}
+		span := off - on
+		w := min(secs(0.025+0.055*rng.Float64()), span/3)
+		at := on + span/3 + time.Duration(rng.Int64N(int64(span/3-w)+1))
+		out = append(out, beamEdge{at: at, beam: b, blocked: false}, beamEdge{at: at + w, beam: b, blocked: true})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
+	return out
+}
+
 func kindOf(in bool) sensors.Kind {
 	if in {
 		return sensors.DoorEntry
@@ -245,9 +278,11 @@ func (c Confusion) Accuracy() float64 {
 	return float64(c.Correct) / float64(d)
 }
 
-// Compare matches door events with the truth's crossings by time: an event
-// belongs to the completed crossing whose span (plus slack for debouncing)
-// holds its time. start is the time the script started playing.
+// Compare matches door events with the truth's crossings by time, in order:
+// an event belongs to the oldest unmatched completed crossing that began
+// before it and whose doorway-busy period (the crossing and any that
+// followed it without the doorway clearing, plus slack for debouncing)
+// had not ended before it. start is the time the script started playing.
 func Compare(truth Truth, start time.Time, events []sensors.Event, slack time.Duration) Confusion {
 	var door []sensors.Event
 	for _, e := range events {
@@ -257,13 +292,21 @@ func Compare(truth Truth, start time.Time, events []sensors.Event, slack time.Du
 	}
 	sort.SliceStable(door, func(i, j int) bool { return door[i].Time.Before(door[j].Time) })
 	c := Confusion{Counted: len(door)}
+	// busyEnd[i]: when the doorway is next clear after crossing i began.
+	busyEnd := make([]time.Duration, len(truth.Crossings))
+	for i := len(truth.Crossings) - 1; i >= 0; i-- {
+		busyEnd[i] = truth.Crossings[i].End
+		if i+1 < len(truth.Crossings) && truth.Crossings[i+1].Start <= busyEnd[i]+slack {
+			busyEnd[i] = max(busyEnd[i], busyEnd[i+1])
+		}
+	}
 	j := 0
-	for _, x := range truth.Crossings {
+	for i, x := range truth.Crossings {
 		if x.Aborted {
 			continue
 		}
 		c.True++
-		lo, hi := start.Add(x.Start), start.Add(x.End+slack)
+		lo, hi := start.Add(x.Start), start.Add(busyEnd[i]+slack)
 		for j < len(door) && door[j].Time.Before(lo) {
 			j++ // belongs to nothing: counted below as extra
 		}
