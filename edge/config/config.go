@@ -142,8 +142,11 @@ func Default() *Config {
 			StuckAfter:       Duration(60 * time.Second),
 		},
 		Kiosk: Kiosk{
-			IdleTimeout:  Duration(60 * time.Second),
-			OpeningHours: map[string]string{"mon-fri": "09:00-17:30", "sat-sun": "10:00-17:00"},
+			IdleTimeout: Duration(60 * time.Second),
+			// Always open unless the file says otherwise: a kiosk (or a demo)
+			// must never go dark because of a default. The example config
+			// shows the room's real hours.
+			OpeningHours: map[string]string{},
 		},
 		Content:  Content{USBRoot: "/media"},
 		Location: loc,

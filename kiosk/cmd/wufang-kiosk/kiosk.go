@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/content/builtin"
+	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/edge/node"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
+	"github.com/wufang-kiosk/wufang/kiosk/ui"
+	"github.com/wufang-kiosk/wufang/sensors"
+)
+
+type kioskOptions struct {
+	Windowed bool // a window instead of full screen; closing it quits
+	DevKeys  bool // keys drive the simulated sensors
+	Logger   *slog.Logger
+}
+
+// kiosk is one running exhibit.
+type kiosk struct {
+	cfg  *config.Config
+	opts kioskOptions
+	log  *slog.Logger
+
+	node     *node.Node
+	stopNode context.CancelFunc
+	machine  *flow.Machine
+	ui       *ui.UI
+	app      fyne.App
+	win      fyne.Window
+
+	mu       sync.Mutex
+	pack     *content.Pack
+	packInfo content.Info // zero for the built-in pack
+	exitCode int
+}
+
+// start opens the device runtime and the active pack and builds the window;
+// run shows it.
+func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, error) {
+	k := &kiosk{cfg: cfg, opts: opts, log: opts.Logger}
+	fsys, pack, info := k.loadPack()
+	k.pack, k.packInfo = pack, info
+
+	nctx, cancel := context.WithCancel(context.Background())
+	n, err := node.Start(nctx, cfg, node.Options{
+		Version:  version,
+		Logger:   k.log,
+		Describe: k.describe,
+	})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	k.node, k.stopNode = n, cancel
+
+	schedule := cfg.Kiosk.Schedule()
+	k.machine = flow.New(pack, flow.Options{
+		Recorder:    n.Store,
+		IdleTimeout: cfg.Kiosk.IdleTimeout.D(),
+		IsOpen: func(t time.Time) bool {
+			return schedule.Open(t.In(cfg.Location))
+		},
+		VisitorToday: func() int { return int(n.Store.Totals().Today.Sessions) },
+		Logger:       k.log,
+	})
+
+	k.app = app.NewWithID("org.wufang.kiosk")
+	k.app.Settings().SetTheme(ktheme.New(ktheme.Options{LargeText: cfg.Kiosk.LargeText}))
+	k.win = k.app.NewWindow("wufang 五防")
+	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log})
+	k.ui.Load(k.win)
+	k.lockDown()
+	go k.feedSensors(ctx)
+	return k, nil
+}
+
+// loadPack returns the installed pack, or the built-in one when none is
+// installed or the installed one cannot be loaded (a visitor never sees why;
+// staff see it in the log and in admin mode).
+func (k *kiosk) loadPack() (fs.FS, *content.Pack, content.Info) {
+	inst := k.installer()
+	fsys, p, info, err := inst.Active()
+	if err == nil {
+		return fsys, p, info
+	}
+	if !errors.Is(err, content.ErrNoPack) {
+		k.log.Error("the installed content pack cannot be used; showing the built-in pack", "err", err)
+	}
+	fsys = builtin.FS()
+	p, err = content.Load(fsys)
+	if err != nil {
+		// The built-in pack is checked by its tests; this cannot happen in a
+		// released binary.
+		panic(fmt.Sprintf("built-in pack: %v", err))
+	}
+	return fsys, p, content.Info{ID: p.ID, Version: p.Version, Title: p.Title}
+}
+
+func (k *kiosk) installer() *content.Installer {
+	in := &content.Installer{
+		Dir:           content.DefaultDir(k.cfg.DataDir),
+		TrustedKeys:   k.cfg.Content.TrustedKeys,
+		AllowUnsigned: k.cfg.Content.AllowUnsigned,
+		AppVersion:    version,
+	}
+	if k.node != nil {
+		in.Recorder = k.node.Store
+	}
+	return in
+}
+
+func (k *kiosk) describe(s *wire.Status) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s.Pack, s.PackVersion = k.pack.ID, k.pack.Version
+}
+
+// lockDown keeps visitors in the app: full screen, close requests ignored
+// (only "exit to the desktop" in admin mode quits), the pointer hidden on
+// touch-only screens. In a development window closing quits.
+func (k *kiosk) lockDown() {
+	if k.opts.Windowed {
+		k.win.Resize(fyne.NewSize(800, 480))
+		k.win.SetCloseIntercept(func() { k.quit(0) })
+	} else {
+		k.win.SetFullScreen(true)
+		k.win.SetCloseIntercept(func() { k.log.Info("close request ignored (kiosk mode)") })
+	}
+	if dc, ok := k.win.Canvas().(desktop.Canvas); ok {
+		dc.SetOnKeyDown(k.key)
+	}
+}
+
+// key handles the keyboard: in development mode it drives the simulated
+// sensors (through the real device code). Escape, Alt+F4 and the like do
+// nothing: the window ignores close requests.
+func (k *kiosk) key(ev *fyne.KeyEvent) {
+	if !k.opts.DevKeys || k.node.Sim == nil {
+		return
+	}
+	sim := k.node.Sim
+	ctx := context.Background()
+	var act func() error
+	switch ev.Name {
+	case fyne.KeyP:
+		act = func() error { return sim.Wave(ctx) }
+	case fyne.KeyE:
+		act = func() error { return sim.Enter(ctx) }
+	case fyne.KeyX:
+		act = func() error { return sim.Exit(ctx) }
+	case fyne.KeyA, fyne.KeyB, fyne.KeyC, fyne.KeyD:
+		name := strings.ToLower(string(ev.Name))
+		act = func() error { return sim.Press(ctx, name) }
+	case fyne.KeyReturn, fyne.KeyEnter:
+		act = func() error { return sim.Press(ctx, "ok") }
+	case fyne.KeyBackspace:
+		act = func() error { return sim.Press(ctx, "back") }
+	default:
+		return
+	}
+	// The simulator moves pins in real time (a crossing takes a moment); keep
+	// the UI goroutine free.
+	go func() {
+		if err := act(); err != nil {
+			k.log.Warn("simulated sensor", "key", ev.Name, "err", err)
+		}
+	}()
+}
+
+// feedSensors turns the room's sensor events into visit inputs: presence
+// wakes the kiosk, buttons and pads act on the screen.
+func (k *kiosk) feedSensors(ctx context.Context) {
+	for ev := range k.node.Sensors() {
+		if in, ok := sensorInput(ev); ok {
+			k.machine.Dispatch(in)
+		}
+	}
+}
+
+func sensorInput(ev sensors.Event) (flow.Input, bool) {
+	switch ev.Kind {
+	case sensors.PresenceStart:
+		return flow.Input{Kind: flow.Wake}, true
+	case sensors.PresenceEnd:
+		return flow.Input{Kind: flow.PresenceEnd}, true
+	case sensors.Press:
+		if name, ok := strings.CutPrefix(ev.Sensor, "button."); ok {
+			return flow.Input{Kind: flow.Button, Name: name}, true
+		}
+	case sensors.Touch:
+		return flow.Input{Kind: flow.Touch}, true
+	}
+	return flow.Input{}, false
+}
+
+func (k *kiosk) quit(code int) {
+	k.mu.Lock()
+	k.exitCode = code
+	k.mu.Unlock()
+	k.app.Quit()
+}
+
+// run shows the window until the app quits or ctx ends (SIGTERM), then
+// stops the machine and the node and returns the exit status.
+func (k *kiosk) run(ctx context.Context) int {
+	go func() {
+		<-ctx.Done()
+		fyne.Do(func() { k.app.Quit() })
+	}()
+	k.win.ShowAndRun()
+	k.machine.Close()
+	k.stopNode()
+	if err := k.node.Wait(); err != nil {
+		k.log.Error("stopping the edge hub", "err", err)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.exitCode
+}

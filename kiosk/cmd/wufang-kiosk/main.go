@@ -1,0 +1,109 @@
+// Command wufang-kiosk is the touchscreen exhibit: the visit UI, the room's
+// sensors and the edge hub in one process. It is wiring only: config →
+// sensors → store → uplink (edge/node), the active content pack (content),
+// the visit (kiosk/flow) and its screens (kiosk/ui).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/kiosk/admin"
+	"github.com/wufang-kiosk/wufang/kiosk/ui"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+const usage = `wufang-kiosk — the wufang touchscreen exhibit (visit UI, sensors and edge hub)
+
+Usage:
+  wufang-kiosk [--config PATH] [--windowed] [--sim]   run the kiosk
+  wufang-kiosk hash-pin                               make an admin PIN hash for the config
+  wufang-kiosk render PACK --size 800x480 --lang zh-CN --out DIR
+                                                      draw every screen of a pack to PNG files
+  wufang-kiosk --version
+
+Options:
+  --config PATH   config file (default /etc/wufang/wufang.yaml; without it every
+                  key has its default: built-in pack, simulated sensors where
+                  there is no GPIO, uplink off)
+  --windowed      run in a window instead of full screen (development)
+  --sim           simulate the sensors; the keyboard drives them:
+                    P  someone walks up (presence)   E / X  a visitor walks in / out
+                    A B C D  answer buttons          Enter  OK     Backspace  back
+  --version       print the version
+
+Exit status: 0 after "exit to the desktop", 75 after "restart the app" (the
+session script or systemd starts it again), 1 on a start-up error (the message
+says what to fix), 2 on a usage error.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "hash-pin":
+			isTTY := false
+			if f, ok := stdin.(*os.File); ok {
+				isTTY = term.IsTerminal(int(f.Fd()))
+			}
+			return admin.HashPINCommand(stdin, stdout, stderr, isTTY)
+		case "render":
+			return ui.RenderCommand(args[1:], stdout, stderr)
+		}
+	}
+	fl := flag.NewFlagSet("wufang-kiosk", flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	cfgPath := fl.String("config", config.DefaultPath, "")
+	windowed := fl.Bool("windowed", false, "")
+	simulate := fl.Bool("sim", false, "")
+	showVersion := fl.Bool("version", false, "")
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "wufang-kiosk: %v\n\n%s", err, usage)
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "wufang-kiosk: unknown command %q\n\n%s", fl.Arg(0), usage)
+		return 2
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "wufang-kiosk %s\n", version)
+		return 0
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "wufang-kiosk: %v\n", err)
+		return 1
+	}
+	if *simulate {
+		cfg.Sensors.Simulate = true
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	k, err := start(ctx, cfg, kioskOptions{Windowed: *windowed, DevKeys: *simulate, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "wufang-kiosk: %v\n", err)
+		return 1
+	}
+	return k.run(ctx)
+}
