@@ -251,14 +251,17 @@ func choiceRight(st *content.Step) int {
 }
 
 // orderAnswer is the display positions to pick: the right order, or the
-// right order with the first two swapped.
+// display order (wrong: a shuffle is never the right order), which is
+// always reachable with buttons (press a, a, a …).
 func orderAnswer(shuffle []int, right bool) []int {
 	pos := make([]int, len(shuffle))
 	for p, item := range shuffle {
 		pos[item] = p
 	}
 	if !right {
-		pos[0], pos[1] = pos[1], pos[0]
+		for i := range pos {
+			pos[i] = i
+		}
 	}
 	return pos
 }
