@@ -90,6 +90,7 @@ type Stats struct {
 	// moved at this Open, or "".
 	Recovered   string
 	Compactions uint64 // compactions since Open
+	Commits     uint64 // transactions that recorded events, since Open
 }
 
 // Store is the durable event log. Its methods are safe for concurrent use.
@@ -115,6 +116,7 @@ type Store struct {
 	days      map[string]wire.Daily // cache of recently written days
 	recovered string
 	compacts  uint64
+	commits   uint64
 	closed    bool
 	failed    error // a panic in the writer: the store refuses further writes
 
@@ -678,6 +680,7 @@ func (s *Store) Stats() Stats {
 		MaxBytes:    s.opts.MaxBytes,
 		Recovered:   s.recovered,
 		Compactions: s.compacts,
+		Commits:     s.commits,
 	}
 }
 
