@@ -241,7 +241,7 @@ func (m *Monitor) tick() {
 		return
 	}
 	now := m.opts.Clock.Now()
-	if m.opts.Open == nil || m.opts.Open(now) {
+	if m.opts.Open == nil || m.opts.Open(m.lastAt) { // the step that just ended
 		if d := now.Sub(m.lastAt); d > 0 {
 			m.silent += d
 		}

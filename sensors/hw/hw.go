@@ -59,8 +59,12 @@ func lookup(setup room.Setup, byName func(string) gpio.PinIO, available int) (ro
 		assign(&p, setup, n.Key, pin)
 	}
 	if len(missing) > 0 {
+		what := "pin"
+		if len(missing) > 1 {
+			what = "pins"
+		}
 		if available == 0 {
-			return room.Pins{}, fmt.Errorf("hw: pin %s: %w", strings.Join(missing, ", "), ErrNoGPIO)
+			return room.Pins{}, fmt.Errorf("hw: %s %s: %w", what, strings.Join(missing, ", "), ErrNoGPIO)
 		}
 		errs = append(errs, fmt.Errorf("hw: no pin named %s on this board: use names like GPIO17 (Broadcom numbers, not header pin numbers), or set sensors.simulate: true to run without hardware", strings.Join(missing, ", ")))
 	}

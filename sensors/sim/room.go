@@ -368,3 +368,20 @@ func abortEdges(in bool, w Walk, depth float64, dwell time.Duration) []beamEdge 
 	out = append(out, beamEdge{at: turn + secs(depth/w.Speed), beam: first, blocked: false})
 	return out
 }
+
+// Visitors plays an endless generated visitor stream through the door until
+// ctx ends, for `wufang-edge run` and the kiosk with sensors.simulate: true.
+// Each batch of opts.Crossings visitors uses the next seed. It returns
+// ctx's error.
+func (r *Room) Visitors(ctx context.Context, opts GenOpts) error {
+	if r.outer == nil || r.inner == nil {
+		return fmt.Errorf("sim: the room has no door beams to walk through")
+	}
+	for seed := opts.Seed; ; seed++ {
+		opts.Seed = seed
+		script, _ := Generate(opts)
+		if err := r.Play(ctx, script); err != nil {
+			return err
+		}
+	}
+}
