@@ -18,3 +18,20 @@ func (s State) clone() State {
 	}
 	return c
 }
+
+// equal reports whether s and o are the same state, Seq aside. It is the
+// hot path of every Dispatch; TestStateEqualCoversEveryField keeps it in
+// step with the struct.
+func (s State) equal(o State) bool {
+	return s.Screen == o.Screen && s.Lang == o.Lang && s.Slide == o.Slide && s.Module == o.Module &&
+		s.StepIdx == o.StepIdx && s.StillThere == o.StillThere && s.Countdown == o.Countdown &&
+		s.StepType == o.StepType && s.Answered == o.Answered && s.Correct == o.Correct && s.Multi == o.Multi &&
+		slices.Equal(s.Selected, o.Selected) && slices.Equal(s.Shuffle, o.Shuffle) && slices.Equal(s.Picked, o.Picked) &&
+		slices.Equal(s.Found, o.Found) && s.Revealed == o.Revealed &&
+		(s.LastTap == nil) == (o.LastTap == nil) && (s.LastTap == nil || *s.LastTap == *o.LastTap) &&
+		s.Misses == o.Misses && s.Situation == o.Situation && s.Branch == o.Branch && s.Outcome == o.Outcome &&
+		slices.Equal(s.Path, o.Path) && s.Cursor == o.Cursor && s.Right == o.Right && s.Questions == o.Questions &&
+		s.Passed == o.Passed && s.Stars == o.Stars && slices.Equal(s.Done, o.Done) &&
+		s.VisitorToday == o.VisitorToday && s.Rating == o.Rating && s.InSession == o.InSession &&
+		slices.Equal(s.Buttons, o.Buttons)
+}

@@ -3,7 +3,6 @@ package flow
 import (
 	"log/slog"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -101,7 +100,7 @@ func New(p *content.Pack, opts Options) *Machine {
 	m.mu.Lock()
 	m.toAttract()
 	m.armHours()
-	m.commit(State{Seq: 1 << 63}) // always "changed": computes the button hints
+	m.commit(State{Screen: "new"}) // always "changed": computes the button hints
 	m.mu.Unlock()
 	return m
 }
@@ -217,12 +216,10 @@ func (m *Machine) notifyUnlock(before State) {
 // from before (apart from Seq).
 func (m *Machine) commit(before State) bool {
 	m.st.Buttons = m.hints()
-	seq := m.st.Seq
-	before.Seq = seq
-	if reflect.DeepEqual(before, m.st) {
+	if before.equal(m.st) {
 		return false
 	}
-	m.st.Seq = seq + 1
+	m.st.Seq++
 	return true
 }
 
