@@ -86,6 +86,7 @@ func (e *env) watch(args []string) error {
 		return latest, lastMsg
 	}
 	if *once {
+		began := time.Now()
 		deadline := time.After(10 * time.Second)
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
@@ -102,6 +103,9 @@ func (e *env) watch(args []string) error {
 				return nil
 			case <-tick.C:
 				s, last := snapshot()
+				if !s.Connected && s.LastError != "" && time.Since(began) > 2*time.Second {
+					return fmt.Errorf("could not connect to %s: %s", ucfg.Broker, s.LastError)
+				}
 				// Retained messages arrive in a burst right after subscribing.
 				if s.Connected && time.Since(last) > 700*time.Millisecond {
 					printSite(e.stdout, ucfg, s)

@@ -164,3 +164,18 @@ func (b *Broker) ClientOptions(clientID string) *mqtt.ClientOptions {
 	}
 	return opts
 }
+
+// Publish connects a short-lived client and publishes one QoS 1 message.
+func Publish(b *Broker, topic string, payload []byte, retained bool) error {
+	c := mqtt.NewClient(b.ClientOptions(fmt.Sprintf("brokertest-pub-%d", subscriberID.Add(1))))
+	tok := c.Connect()
+	if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		return fmt.Errorf("brokertest: connect: %v", tok.Error())
+	}
+	defer c.Disconnect(100)
+	p := c.Publish(topic, 1, retained, payload)
+	if !p.WaitTimeout(10*time.Second) || p.Error() != nil {
+		return fmt.Errorf("brokertest: publish: %v", p.Error())
+	}
+	return nil
+}
