@@ -17,7 +17,7 @@ func t(zh, en string) content.Text { return content.Text{"zh-CN": zh, "en": en} 
 func Pack() *content.Pack {
 	fire := &content.Module{
 		ID: "fire", Title: t("消防安全", "Fire safety"), Summary: t("火灾怎么办", "What to do in a fire"),
-		Colour: "#D32F2F", Hotline: content.Hotline{Number: "119", Label: t("火警", "Fire")},
+		Colour: "#D32F2F", Icon: "media/fire.png", Hotline: content.Hotline{Number: "119", Label: t("火警", "Fire")},
 		PassScore: 60, Remember: t("先逃生,再报警", "Get out first, then call 119"),
 		Steps: []content.Step{
 			{ID: "fire-lesson", Type: content.Lesson, Title: t("火灾", "Fire"), Body: t("火很危险。", "Fire is dangerous.")},
@@ -65,15 +65,18 @@ func Pack() *content.Pack {
 		},
 	}
 	traffic := &content.Module{
-		ID: "traffic", Title: t("交通安全", "Road safety"), Colour: "#1976D2",
+		ID: "traffic", Title: t("交通安全", "Road safety"), Summary: t("过马路", "Crossing the road"), Colour: "#1976D2",
+		Icon: "media/traffic.png", Remember: t("红灯停", "Stop at red"),
 		Hotline: content.Hotline{Number: "122", Label: t("交通事故", "Traffic")}, PassScore: 100,
 		Steps: []content.Step{
 			{ID: "traffic-light", Type: content.Choice, Prompt: t("红灯时?", "At a red light?"),
-				Options: []content.Option{{Text: t("停", "Stop"), Correct: true}, {Text: t("走", "Go")}}},
+				Options:     []content.Option{{Text: t("停", "Stop"), Correct: true}, {Text: t("走", "Go")}},
+				Explanation: t("红灯停,绿灯行。", "Red means stop.")},
 		},
 	}
 	fraud := &content.Module{
-		ID: "fraud", Title: t("防诈骗", "Fraud"), Colour: "#7B1FA2",
+		ID: "fraud", Title: t("防诈骗", "Fraud"), Summary: t("保护钱包", "Keep your money"), Colour: "#7B1FA2",
+		Icon: "media/fraud.png", Remember: t("不转账", "Never transfer"),
 		Hotline: content.Hotline{Number: "96110", Label: t("反诈", "Anti-fraud")}, PassScore: 60,
 		Steps: []content.Step{
 			{ID: "fraud-lesson", Type: content.Lesson, Title: t("诈骗", "Fraud"), Body: t("不要转账。", "Never transfer money.")},
