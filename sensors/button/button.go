@@ -41,6 +41,9 @@ type Opts struct {
 	LongPress time.Duration
 	// StuckAfter (default 60 s; negative disables).
 	StuckAfter time.Duration
+	// NoiseLimit is the raw edges per second that, sustained for 3 s, make
+	// a noisy-wiring fault (default 250; negative disables).
+	NoiseLimit int
 }
 
 // Button is one debounced button.
@@ -90,6 +93,9 @@ func (o *Opts) defaults() {
 	if o.StuckAfter == 0 {
 		o.StuckAfter = 60 * time.Second
 	}
+	if o.NoiseLimit == 0 {
+		o.NoiseLimit = 250
+	}
 }
 
 // newMachine returns the button logic without a pin.
@@ -98,7 +104,7 @@ func newMachine(name string, opts Opts) *contact.Machine {
 	return contact.New(contact.Opts{
 		Name: name, Press: sensors.Press, Long: sensors.LongPress,
 		LongPress: max(opts.LongPress, 0), Debounce: opts.Debounce,
-		StuckAfter: max(opts.StuckAfter, 0), What: "button",
+		StuckAfter: max(opts.StuckAfter, 0), NoiseLimit: max(opts.NoiseLimit, 0), What: "button",
 	})
 }
 

@@ -87,6 +87,9 @@ type Opts struct {
 	// StuckAfter is how long a beam may stay blocked before it is a fault
 	// (default 60 s; negative disables).
 	StuckAfter time.Duration
+	// NoiseLimit is the raw edges per second that, sustained for 3 s, make
+	// a beam a noisy-wiring fault (default 250; negative disables).
+	NoiseLimit int
 	// MaxIntervals bounds the intervals kept per burst; past it only the
 	// quadrature count is used (default 64).
 	MaxIntervals int
@@ -138,6 +141,9 @@ func (o *Opts) defaults() {
 	if o.StuckAfter == 0 {
 		o.StuckAfter = 60 * time.Second
 	}
+	if o.NoiseLimit == 0 {
+		o.NoiseLimit = 250
+	}
 	if o.MaxIntervals <= 0 {
 		o.MaxIntervals = 64
 	}
@@ -172,6 +178,7 @@ type Machine struct {
 	opts  Opts
 	beams [2]debounce.Filter
 	stuck [2]health.Stuck
+	noise [2]health.Noise
 
 	inBurst   bool
 	abandoned bool
@@ -191,6 +198,7 @@ func NewMachine(opts Opts) *Machine {
 		if opts.StuckAfter > 0 {
 			m.stuck[i].After = opts.StuckAfter
 		}
+		m.noise[i].Limit = max(opts.NoiseLimit, 0)
 	}
 	return m
 }
@@ -214,6 +222,19 @@ func (m *Machine) Init(now time.Time, active []bool, emit func(sensors.Event)) {
 // Edge implements run.Machine.
 func (m *Machine) Edge(i int, t time.Time, active bool, emit func(sensors.Event)) {
 	m.beams[i].Edge(t, active)
+	m.noisy(i, t, emit)(m.noise[i].Edge(t))
+}
+
+// noisy returns the reporter of beam i's noise check.
+func (m *Machine) noisy(i int, t time.Time, emit func(sensors.Event)) func(bool, bool, int) {
+	return func(tripped, recovered bool, rate int) {
+		if tripped {
+			emit(sensors.Event{Time: t, Sensor: m.opts.Name, Kind: sensors.Fault, Detail: health.NoiseDetail(beamName[i]+" beam", rate)})
+		}
+		if recovered {
+			emit(sensors.Event{Time: t, Sensor: m.opts.Name, Kind: sensors.OK, Detail: beamName[i] + " beam quiet again"})
+		}
+	}
 }
 
 // Next implements run.Machine.
@@ -228,6 +249,7 @@ func (m *Machine) Next() (time.Time, bool) {
 	for i := range m.beams {
 		consider(m.beams[i].Due())
 		consider(m.stuck[i].Due())
+		consider(m.noise[i].Due())
 	}
 	if m.inBurst && !m.abandoned {
 		consider(m.lastMove.Add(m.opts.Timeout), true)
@@ -258,6 +280,9 @@ func (m *Machine) Advance(now time.Time, emit func(sensors.Event)) {
 		}
 	}
 	m.checkTimeout(now)
+	for i := range m.noise {
+		m.noisy(i, now, emit)(m.noise[i].Advance(now))
+	}
 	for i := range m.stuck {
 		if tripped, held := m.stuck[i].Advance(now); tripped {
 			emit(sensors.Event{Time: now, Sensor: m.opts.Name, Kind: sensors.Fault,

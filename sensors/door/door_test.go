@@ -155,15 +155,19 @@ func TestBlockedAtStartIsNotCounted(t *testing.T) {
 func TestNoiseStormKeepsStateBounded(t *testing.T) {
 	r := newRig(t, Opts{})
 	// A minute of 1 kHz toggling on the outer beam: never stable, never
-	// counted, and the machine keeps no history of it.
+	// counted, reported as noise, and the machine keeps no history of it.
 	for i := range 60000 {
 		at := t0.Add(time.Duration(i) * time.Millisecond)
 		r.until(at)
 		r.m.Edge(Outer, at, i%2 == 0, r.emit)
 	}
 	r.until(r.now.Add(time.Second))
-	if len(r.out) != 0 {
-		t.Fatalf("noise produced events: %q", r.kinds())
+	if r.kinds() != "sensor.fault" || !strings.Contains(r.out[0].Detail, "outer beam: 1000 edges a second") || !r.out[0].Time.Equal(t0.Add(3*time.Second)) {
+		t.Fatalf("noise produced %+v, want one noise fault at 3 s", r.out)
+	}
+	r.until(r.now.Add(10 * time.Second))
+	if r.kinds() != "sensor.fault sensor.ok" {
+		t.Fatalf("no recovery after 10 quiet seconds: %q", r.kinds())
 	}
 	if n := len(r.m.ivals[Outer]) + len(r.m.ivals[Inner]); n > r.m.opts.MaxIntervals*2 {
 		t.Fatalf("%d intervals kept", n)

@@ -45,16 +45,16 @@ const WarningPrefix = "warning: "
 
 // Status is one sensor's health.
 type Status struct {
-	Sensor string // "door", "presence", "button.a", "pad.exhibit-1"
-	Level  Level
+	Sensor string `json:"sensor"` // "door", "presence", "button.a", "pad.exhibit-1"
+	Level  Level  `json:"level"`
 	// Reason is the last fault or warning detail; it stays after recovery
 	// so staff can see what happened.
-	Reason string
+	Reason string `json:"reason,omitempty"`
 	// Since is when Level last changed (zero: since start).
-	Since time.Time
+	Since time.Time `json:"since,omitzero"`
 	// LastEvent is the time of the sensor's last event of any kind (zero:
 	// none yet).
-	LastEvent time.Time
+	LastEvent time.Time `json:"last_event,omitzero"`
 }
 
 // Stuck trips when an input stays active for After. It is a plain state
@@ -130,6 +130,10 @@ type Monitor struct {
 	warned  bool
 	timer   sensors.Timer
 	emitter func(sensors.Event)
+
+	// emitting is held while a warning is handed out, so Stop can promise
+	// that none is in flight once it returns.
+	emitting sync.Mutex
 }
 
 // NewMonitor returns a monitor for the named sensors, all OK.
@@ -223,8 +227,10 @@ func (m *Monitor) Start(emit func(sensors.Event)) {
 	m.timer = m.opts.Clock.AfterFunc(m.opts.Step, m.tick)
 }
 
-// Stop ends the silence check.
+// Stop ends the silence check; once it returns, no warning is emitted.
 func (m *Monitor) Stop() {
+	m.emitting.Lock()
+	defer m.emitting.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.timer != nil {
@@ -235,6 +241,8 @@ func (m *Monitor) Stop() {
 }
 
 func (m *Monitor) tick() {
+	m.emitting.Lock()
+	defer m.emitting.Unlock()
 	m.mu.Lock()
 	if m.emitter == nil {
 		m.mu.Unlock()

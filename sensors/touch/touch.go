@@ -52,6 +52,9 @@ type Opts struct {
 	Debounce time.Duration
 	// StuckAfter (default 60 s; negative disables).
 	StuckAfter time.Duration
+	// NoiseLimit is the raw edges per second that, sustained for 3 s, make
+	// a noisy-wiring fault (default 250; negative disables).
+	NoiseLimit int
 }
 
 func (o *Opts) defaults() {
@@ -69,6 +72,9 @@ func (o *Opts) defaults() {
 	}
 	if o.StuckAfter == 0 {
 		o.StuckAfter = 60 * time.Second
+	}
+	if o.NoiseLimit == 0 {
+		o.NoiseLimit = 250
 	}
 }
 
@@ -107,7 +113,7 @@ func newMachine(name string, opts Opts) *contact.Machine {
 	opts.defaults()
 	return contact.New(contact.Opts{
 		Name: name, Press: sensors.Touch, Debounce: opts.Debounce,
-		StuckAfter: max(opts.StuckAfter, 0), What: "touch pad",
+		StuckAfter: max(opts.StuckAfter, 0), NoiseLimit: max(opts.NoiseLimit, 0), What: "touch pad",
 	})
 }
 

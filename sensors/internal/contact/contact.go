@@ -21,6 +21,8 @@ type Opts struct {
 	Debounce  time.Duration
 	// StuckAfter: held this long is a fault (0: never).
 	StuckAfter time.Duration
+	// NoiseLimit: raw edges per second that, sustained, are a fault (0: off).
+	NoiseLimit int
 	// What names the part in fault texts ("button", "touch pad").
 	What string
 }
@@ -30,6 +32,7 @@ type Machine struct {
 	opts    Opts
 	f       debounce.Filter
 	stuck   health.Stuck
+	noise   health.Noise
 	held    bool
 	since   time.Time
 	longDue bool
@@ -37,7 +40,8 @@ type Machine struct {
 
 // New returns a contact machine.
 func New(opts Opts) *Machine {
-	return &Machine{opts: opts, f: debounce.Filter{Window: opts.Debounce}, stuck: health.Stuck{After: opts.StuckAfter}}
+	return &Machine{opts: opts, f: debounce.Filter{Window: opts.Debounce},
+		stuck: health.Stuck{After: opts.StuckAfter}, noise: health.Noise{Limit: opts.NoiseLimit}}
 }
 
 // Init implements run.Machine. A contact active at start is not a press, but
@@ -50,8 +54,20 @@ func (m *Machine) Init(now time.Time, active []bool, _ func(sensors.Event)) {
 }
 
 // Edge implements run.Machine.
-func (m *Machine) Edge(_ int, t time.Time, active bool, _ func(sensors.Event)) {
+func (m *Machine) Edge(_ int, t time.Time, active bool, emit func(sensors.Event)) {
 	m.f.Edge(t, active)
+	m.noisy(t, emit)(m.noise.Edge(t))
+}
+
+func (m *Machine) noisy(t time.Time, emit func(sensors.Event)) func(bool, bool, int) {
+	return func(tripped, recovered bool, rate int) {
+		if tripped {
+			emit(sensors.Event{Time: t, Sensor: m.opts.Name, Kind: sensors.Fault, Detail: health.NoiseDetail(m.opts.What, rate)})
+		}
+		if recovered {
+			emit(sensors.Event{Time: t, Sensor: m.opts.Name, Kind: sensors.OK, Detail: m.opts.What + " quiet again"})
+		}
+	}
 }
 
 // Next implements run.Machine.
@@ -66,6 +82,7 @@ func (m *Machine) Next() (time.Time, bool) {
 		consider(m.since.Add(m.opts.LongPress), true)
 	}
 	consider(m.stuck.Due())
+	consider(m.noise.Due())
 	return next, ok
 }
 
@@ -103,6 +120,7 @@ func (m *Machine) Advance(now time.Time, emit func(sensors.Event)) {
 			m.longDue = false
 		}
 	}
+	m.noisy(now, emit)(m.noise.Advance(now))
 	if tripped, held := m.stuck.Advance(now); tripped {
 		emit(sensors.Event{Time: now, Sensor: m.opts.Name, Kind: sensors.Fault,
 			Detail: fmt.Sprintf("%s held for %s: jammed, shorted or wired with the wrong active level", m.opts.What, held.Round(time.Second))})
