@@ -23,7 +23,8 @@
 // alone does not. At 0 the session ends (session.end, reason idle), every
 // answer is cleared and the kiosk goes back to the attract loop. Presence
 // does not reset the idle timer: it is measured from the last touch or
-// button.
+// button, so a visitor who stopped touching 20 s ago and then walks away
+// gets the overlay at once. A session always starts with the long timeout.
 //
 // Ending: Finish (Result, Home) goes to Feedback when a module was completed
 // in this visit, else straight to Thanks. A rating or a skip ends the

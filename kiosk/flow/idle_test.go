@@ -212,3 +212,22 @@ func TestNoIdleOnAttract(t *testing.T) {
 		t.Fatalf("%d events", n)
 	}
 }
+
+// presence.end before the session (the sensor missed a visitor standing
+// still) does not shorten the new session's timeout.
+func TestPresenceEndBeforeSession(t *testing.T) {
+	r := newRig(t, flow.Options{})
+	r.do(in(flow.Wake), in(flow.PresenceEnd))
+	r.advance(flow.DefaultAwayTimeout + 10*time.Second + time.Second)
+	r.wantScreen(flow.Attract)
+	r.do(in(flow.PresenceEnd), in(flow.Touch))
+	r.wantScreen(flow.Home)
+	r.advance(flow.DefaultAwayTimeout)
+	if r.st().StillThere {
+		t.Fatal("short timeout in a session started by touch after presence.end")
+	}
+	r.advance(flow.DefaultIdleTimeout - flow.DefaultAwayTimeout)
+	if !r.st().StillThere {
+		t.Fatal("no overlay after the idle timeout")
+	}
+}

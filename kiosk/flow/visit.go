@@ -201,6 +201,7 @@ func (m *Machine) wake() {
 		return
 	}
 	m.disarm(&m.slide)
+	m.away = false // someone is there, whatever the presence sensor said before
 	m.session++
 	m.st.Screen = Home
 	m.st.Slide = 0
