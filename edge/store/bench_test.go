@@ -118,7 +118,7 @@ func TestBytesPerEvent(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	events := visitEvents(n)
 	for i := 0; i < n; i += 20000 {
-		recordAll(t, s, events[i:i+20000], 256)
+		recordFast(t, s, events[i:i+20000], 2048)
 	}
 	st := s.Stats()
 	live := s.cap.live(s.db)

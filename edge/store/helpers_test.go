@@ -134,3 +134,30 @@ func recordAll(tb testing.TB, s *Store, events []wire.Event, workers int) wire.C
 	}
 	return want
 }
+
+// recordFast hands events to the writer chunk at a time without a
+// goroutine per caller (the writer sees the same batches as with chunk
+// concurrent recorders) and returns the counts they add up to.
+func recordFast(tb testing.TB, s *Store, events []wire.Event, chunk int) wire.Counters {
+	tb.Helper()
+	chunk = min(chunk, maxBatch)
+	var want wire.Counters
+	for i := 0; i < len(events); i += chunk {
+		var reqs []*request
+		for _, e := range events[i:min(i+chunk, len(events))] {
+			want.Add(e)
+			if e.Time.IsZero() {
+				e.Time = s.opts.Now()
+			}
+			r := &request{ev: e, done: make(chan error, 1)}
+			reqs = append(reqs, r)
+			s.reqs <- r
+		}
+		for _, r := range reqs {
+			if err := <-r.done; err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	return want
+}

@@ -144,6 +144,14 @@ func (s *Store) commitWithRoom(batch []*request) (err error) {
 			if cerr := s.compact(s.dropsToFit(len(batch))); cerr != nil {
 				return fmt.Errorf("store: compact: %w", cerr)
 			}
+		case 2:
+			// Still no room: leave out half of what is held.
+			s.mu.Lock()
+			held := s.lastSeq + 1 - s.firstSeq
+			s.mu.Unlock()
+			if cerr := s.compact(max(s.dropsToFit(len(batch)), held/2)); cerr != nil {
+				return fmt.Errorf("store: compact: %w", cerr)
+			}
 		default:
 			return fmt.Errorf("%w: %s: %d events do not fit under %d bytes: %v", ErrFull, s.path, len(batch), s.opts.MaxBytes, err)
 		}
