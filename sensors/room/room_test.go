@@ -140,3 +140,28 @@ func waitLevel(t *testing.T, r *room.Room, name string, l health.Level) health.S
 	t.Fatalf("%s never reached %s: %+v", name, l, r.Health())
 	return health.Status{}
 }
+
+func TestConfiguredSensorWithoutPin(t *testing.T) {
+	setup := room.Setup{Buttons: map[string]string{"a": "GPIO5"}}
+	_, err := room.Start(context.Background(), setup, room.Pins{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "button.a: no pin") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestSilentPresenceWarningThroughTheRoom(t *testing.T) {
+	setup := room.Setup{Presence: room.Presence{Pin: "GPIO22", Hold: 10 * time.Second, SilentHours: 2}}
+	s, r, clk, cancel := start(t, setup)
+	clk.Advance(2*time.Hour + time.Minute)
+	waitLevel(t, r, "presence", health.Warning)
+	if err := s.Wave(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	waitLevel(t, r, "presence", health.OK)
+	got := summary(drain(cancel, r))
+	want := "presence sensor.fault, presence sensor.ok, presence presence.start, presence presence.end"
+	if got != want {
+		t.Fatalf("events:\n got %s\nwant %s", got, want)
+	}
+}

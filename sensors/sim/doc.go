@@ -15,6 +15,10 @@
 //     gaps, aborted crossings, contact bounce and wiring spikes, with the
 //     ground truth that Compare checks the counts against.
 //
+// Hand-driven actions return once the action is over and the devices have
+// had a debounce window to report it (a crossing takes about 0.35 s, a press
+// 0.13 s); from a UI, call them on their own goroutine.
+//
 // With the wall clock the simulator sleeps between steps. With a clock it
 // can advance (sensorstest.Clock) it advances the clock instead, and each
 // simulated edge returns only once the device has handled it, so a

@@ -260,7 +260,13 @@ func (r *Room) playEdges(ctx context.Context, edges []beamEdge) error {
 			return err
 		}
 	}
-	return nil
+	return r.wait(ctx, r.settle())
+}
+
+// settle is how long a hand-driven action lingers after its last edge, so
+// the devices have debounced it (and counted it) when the action returns.
+func (r *Room) settle() time.Duration {
+	return max(r.setup.Debounce, 20*time.Millisecond) + 30*time.Millisecond
 }
 
 // Presence sets the PIR output: on while it sees motion.
@@ -284,7 +290,10 @@ func (r *Room) Wave(ctx context.Context) error {
 	if err := r.Presence(false); err != nil {
 		return err
 	}
-	return werr
+	if werr != nil {
+		return werr
+	}
+	return r.wait(ctx, r.settle())
 }
 
 // Press presses and releases a button ("a", "b", "c", "d", "ok", "back").
@@ -320,7 +329,10 @@ func (r *Room) hold(ctx context.Context, pins map[string]*Pin, what, name string
 	p.Set(level(true, activeLow))
 	werr := r.wait(ctx, d)
 	p.Set(level(false, activeLow))
-	return werr
+	if werr != nil {
+		return werr
+	}
+	return r.wait(ctx, r.settle())
 }
 
 // beamEdge is one raw change of a beam, at an offset.
