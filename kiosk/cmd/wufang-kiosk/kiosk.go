@@ -80,6 +80,8 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 		Logger:       k.log,
 	})
 
+	k.machine.OnChange(k.logScreen)
+
 	k.app = app.NewWithID("org.wufang.kiosk")
 	k.app.Settings().SetTheme(ktheme.New(ktheme.Options{LargeText: cfg.Kiosk.LargeText}))
 	k.win = k.app.NewWindow("wufang 五防")
@@ -176,6 +178,7 @@ func (k *kiosk) key(ev *fyne.KeyEvent) {
 	}
 	// The simulator moves pins in real time (a crossing takes a moment); keep
 	// the UI goroutine free.
+	k.log.Debug("key", "name", ev.Name)
 	go func() {
 		if err := act(); err != nil {
 			k.log.Warn("simulated sensor", "key", ev.Name, "err", err)
@@ -187,6 +190,7 @@ func (k *kiosk) key(ev *fyne.KeyEvent) {
 // wakes the kiosk, buttons and pads act on the screen.
 func (k *kiosk) feedSensors(ctx context.Context) {
 	for ev := range k.node.Sensors() {
+		k.log.Debug("sensor", "sensor", ev.Sensor, "kind", ev.Kind)
 		if in, ok := sensorInput(ev); ok {
 			k.machine.Dispatch(in)
 		}
@@ -207,6 +211,35 @@ func sensorInput(ev sensors.Event) (flow.Input, bool) {
 		return flow.Input{Kind: flow.Touch}, true
 	}
 	return flow.Input{}, false
+}
+
+// logScreen logs every change of the visit at debug level: what a person
+// (or the end-to-end test) needs to follow a visit from the log.
+func (k *kiosk) logScreen(s flow.State) {
+	if !k.log.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"seq", s.Seq, "screen", s.Screen, "lang", s.Lang, "still_there", s.StillThere}
+	if s.Screen == flow.Step {
+		attrs = append(attrs, "module", s.Module, "step", s.StepIdx, "type", s.StepType,
+			"answered", s.Answered, "cursor", s.Cursor, "branch", s.Branch, "outcome", s.Outcome,
+			"found", countTrue(s.Found), "targets", len(s.Found), "misses", s.Misses,
+			"picked", len(s.Picked))
+	}
+	if s.Screen == flow.Home {
+		attrs = append(attrs, "cursor", s.Cursor)
+	}
+	k.log.Debug("visit", attrs...)
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 func (k *kiosk) quit(code int) {

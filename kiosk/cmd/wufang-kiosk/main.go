@@ -42,6 +42,8 @@ Options:
   --sim           simulate the sensors; the keyboard drives them:
                     P  someone walks up (presence)   E / X  a visitor walks in / out
                     A B C D  answer buttons          Enter  OK     Backspace  back
+  --log-level L   debug, info (default), warn or error; debug logs every
+                  screen change
   --version       print the version
 
 Exit status: 0 after "exit to the desktop", 75 after "restart the app" (the
@@ -72,6 +74,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	windowed := fl.Bool("windowed", false, "")
 	simulate := fl.Bool("sim", false, "")
 	showVersion := fl.Bool("version", false, "")
+	logLevel := fl.String("log-level", "info", "")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -96,7 +99,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *simulate {
 		cfg.Sensors.Simulate = true
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "wufang-kiosk: --log-level %q: use debug, info, warn or error\n", *logLevel)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

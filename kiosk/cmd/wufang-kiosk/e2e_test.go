@@ -1,0 +1,421 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wufang-kiosk/wufang/edge/uplink/brokertest"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+// TestEndToEnd runs the real wufang-kiosk binary under Xvfb with simulated
+// sensors and a real mosquitto: a simulated presence wakes it, xdotool drives
+// the simulated physical buttons through the whole first module and the
+// feedback screen, and the retained totals at the broker must then show one
+// session, one module started and completed, and one "satisfied" rating.
+// A screenshot of every screen it passes through is saved (the folder is
+// printed; WUFANG_E2E_SHOTS chooses it).
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			msg := fmt.Sprintf("%s is missing: install the Debian packages xvfb, xdotool and imagemagick", tool)
+			if os.Getenv("CI") != "" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+	broker := brokertest.Start(t, brokertest.Options{})
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "wufang-kiosk")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cfg := filepath.Join(dir, "wufang.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`site: e2e
+device: kiosk-e2e
+data_dir: %s
+mqtt: {broker: %q}
+http: {listen: ""}
+sensors: {simulate: true}
+`, filepath.Join(dir, "data"), broker.URL()))
+
+	shots := os.Getenv("WUFANG_E2E_SHOTS")
+	if shots == "" {
+		shots = filepath.Join("..", "..", "..", "build", "out", "e2e-shots")
+	}
+	shots, _ = filepath.Abs(shots)
+	os.RemoveAll(shots)
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "end-to-end screenshots: %s\n", shots)
+
+	display := startXvfb(t, "800x480x24")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--config", cfg, "--windowed", "--sim", "--log-level", "debug")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+		}
+	})
+	states := make(chan visitState, 256)
+	var logTail tail
+	go readVisits(stderr, states, &logTail)
+
+	d := &driver{t: t, display: display, states: states, shots: shots, log: &logTail}
+	d.waitFor(func(s visitState) bool { return s["screen"] == "attract" }, "the attract loop")
+	d.shot("attract")
+	d.focus()
+	d.key("p") // someone walks up: a simulated presence wakes it
+	d.waitFor(func(s visitState) bool { return s["screen"] == "home" }, "presence to wake the kiosk")
+	d.shot("home")
+
+	d.walkModule()
+	d.shot("result")
+	d.key("b") // finish: feedback
+	d.waitFor(func(s visitState) bool { return s["screen"] == "feedback" }, "the feedback screen")
+	d.shot("feedback")
+	d.key("a") // satisfied
+	d.waitFor(func(s visitState) bool { return s["screen"] == "thanks" }, "the thanks screen")
+	d.shot("thanks")
+
+	// The figures reach the broker: retained totals of this device.
+	var totals wire.Totals
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got := broker.Retained(t, "wufang/v1/e2e/kiosk-e2e/totals", 300*time.Millisecond)
+		if b, ok := got["wufang/v1/e2e/kiosk-e2e/totals"]; ok {
+			if err := json.Unmarshal(b, &totals); err != nil {
+				t.Fatalf("totals payload: %v\n%s", err, b)
+			}
+			if totals.Today.Feedback[2] == 1 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("retained totals never showed the visit; last: %+v\nkiosk log:\n%s", totals, logTail.String())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	mod := d.module
+	want := map[string]uint64{
+		"sessions":          1,
+		"modules started":   1,
+		"modules completed": 1,
+		"satisfied":         1,
+	}
+	got := map[string]uint64{
+		"sessions":          totals.Lifetime.Sessions,
+		"modules started":   totals.Lifetime.ModulesStarted[mod],
+		"modules completed": totals.Lifetime.ModulesCompleted[mod],
+		"satisfied":         totals.Lifetime.Feedback[2],
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s at the broker = %d, want %d (module %q)", k, got[k], w, mod)
+		}
+	}
+	if n := len(totals.Lifetime.AnswersRight) + len(totals.Lifetime.AnswersWrong); n < d.questions {
+		t.Errorf("answers recorded for %d steps, the visit answered %d questions", n, d.questions)
+	}
+}
+
+// visitState is one "visit" debug line of the kiosk log, as key=value pairs.
+type visitState map[string]string
+
+func (s visitState) int(k string) int { n, _ := strconv.Atoi(s[k]); return n }
+
+func readVisits(r io.Reader, out chan<- visitState, lt *tail) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		lt.add(line)
+		if !strings.Contains(line, "msg=visit") {
+			continue
+		}
+		s := visitState{}
+		for _, f := range strings.Fields(line) {
+			if k, v, ok := strings.Cut(f, "="); ok {
+				s[k] = strings.Trim(v, `"`)
+			}
+		}
+		out <- s
+	}
+	close(out)
+}
+
+type driver struct {
+	t         *testing.T
+	display   string
+	states    chan visitState
+	last      visitState
+	shots     string
+	n         int
+	log       *tail
+	module    string
+	questions int
+}
+
+// walkModule opens the highlighted (first) module on Home and completes
+// every step with the physical buttons, the way a visitor who cannot use
+// the touchscreen would.
+func (d *driver) walkModule() {
+	d.key("Return") // open the highlighted module
+	s := d.waitFor(func(s visitState) bool { return s["screen"] == "step" }, "the module to open")
+	d.module = moduleID(s)
+	lastShot := ""
+	type hot struct{ moves int }
+	var hs hot
+	prevStep := ""
+	for steps := 0; steps < 200; steps++ {
+		s = d.last
+		if s["screen"] == "result" {
+			return
+		}
+		if s["screen"] != "step" {
+			d.t.Fatalf("left the module unexpectedly: %v\n%s", s, d.log.String())
+		}
+		id := s["step"] + "/" + s["answered"] + "/" + s["branch"] + "/" + s["outcome"]
+		if id != lastShot {
+			d.shot("step" + s["step"] + "-" + s["type"])
+			lastShot = id
+		}
+		if s["step"] != prevStep {
+			prevStep, hs = s["step"], hot{}
+			if s["type"] != "lesson" {
+				d.questions++
+			}
+		}
+		switch {
+		case s["answered"] == "true", s["type"] == "lesson":
+			d.key("Return")
+		case s["type"] == "choice":
+			d.key("a")
+			if d.last["answered"] != "true" && d.last["step"] == s["step"] {
+				d.key("Return") // several right options: a toggled, ok submits
+			}
+			continue
+		case s["type"] == "order":
+			d.key("a")
+			continue
+		case s["type"] == "scenario":
+			if s["outcome"] != "" || s["branch"] != "-1" {
+				d.key("Return")
+			} else {
+				d.key("a")
+			}
+			continue
+		case s["type"] == "hotspot":
+			before := s.int("misses")
+			d.key("Return") // look at the highlighted cell
+			if d.last.int("misses") > before {
+				// nothing (more) there: move on, row by row
+				if hs.moves%3 == 2 {
+					d.key("d")
+				} else {
+					d.key("b")
+				}
+				hs.moves++
+			}
+			continue
+		default:
+			d.t.Fatalf("unknown step type in %v", s)
+		}
+	}
+	d.t.Fatalf("the module did not end after 200 actions; last state %v", d.last)
+}
+
+func moduleID(s visitState) string {
+	// the log gives the module index; the built-in pack's order is fixed
+	mods := []string{"traffic", "fire", "fraud", "drugs", "disasters"}
+	if i := s.int("module"); i >= 0 && i < len(mods) {
+		return mods[i]
+	}
+	return ""
+}
+
+// key presses a key in the kiosk window and waits for the visit to change.
+func (d *driver) key(k string) {
+	d.t.Helper()
+	before := d.last
+	d.drain()
+	d.xdotool("key", "--clearmodifiers", k)
+	d.waitChange(before)
+}
+
+func (d *driver) waitChange(before visitState) {
+	d.t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case s, ok := <-d.states:
+			if !ok {
+				d.t.Fatalf("the kiosk exited\n%s", d.log.String())
+			}
+			d.last = s
+			if !sameState(s, before) {
+				return
+			}
+		case <-timeout:
+			d.t.Fatalf("no change after a key in state %v\nkiosk log:\n%s", before, d.log.String())
+		}
+	}
+}
+
+func sameState(a, b visitState) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if k != "time" && b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *driver) drain() {
+	for {
+		select {
+		case s := <-d.states:
+			d.last = s
+		default:
+			return
+		}
+	}
+}
+
+func (d *driver) waitFor(ok func(visitState) bool, what string) visitState {
+	d.t.Helper()
+	if d.last != nil && ok(d.last) {
+		return d.last
+	}
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case s, open := <-d.states:
+			if !open {
+				d.t.Fatalf("the kiosk exited while waiting for %s\n%s", what, d.log.String())
+			}
+			d.last = s
+			if ok(s) {
+				return s
+			}
+		case <-timeout:
+			d.t.Fatalf("timed out waiting for %s; last state %v\nkiosk log:\n%s", what, d.last, d.log.String())
+		}
+	}
+}
+
+// focus gives the kiosk window the keyboard (there is no window manager).
+func (d *driver) focus() {
+	out, err := d.cmd("xdotool", "search", "--sync", "--name", "wufang").Output()
+	if err != nil {
+		d.t.Fatalf("find the kiosk window: %v", err)
+	}
+	id := strings.Fields(string(out))[0]
+	d.xdotool("windowfocus", "--sync", id)
+	d.xdotool("mousemove", "400", "240")
+}
+
+func (d *driver) xdotool(args ...string) {
+	d.t.Helper()
+	if out, err := d.cmd("xdotool", args...).CombinedOutput(); err != nil {
+		d.t.Fatalf("xdotool %v: %v\n%s", args, err, out)
+	}
+}
+
+func (d *driver) cmd(name string, args ...string) *exec.Cmd {
+	c := exec.Command(name, args...)
+	c.Env = append(os.Environ(), "DISPLAY="+d.display)
+	return c
+}
+
+// shot saves the screen once the UI has settled.
+func (d *driver) shot(name string) {
+	time.Sleep(400 * time.Millisecond)
+	d.n++
+	file := filepath.Join(d.shots, fmt.Sprintf("%02d-%s.png", d.n, name))
+	if out, err := d.cmd("import", "-window", "root", file).CombinedOutput(); err != nil {
+		d.t.Errorf("screenshot %s: %v\n%s", file, err, out)
+	}
+}
+
+// startXvfb starts a virtual screen on a free display number.
+func startXvfb(t *testing.T, geometry string) string {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", geometry, "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	r.Close()
+	if err != nil {
+		t.Fatalf("Xvfb did not report its display: %v", err)
+	}
+	return ":" + strings.TrimSpace(line)
+}
+
+func writeFile(t *testing.T, name, data string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tail keeps the last lines of the kiosk's log for failure messages.
+type tail struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (lt *tail) add(l string) {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	lt.lines = append(lt.lines, l)
+	if len(lt.lines) > 60 {
+		lt.lines = lt.lines[1:]
+	}
+}
+
+func (lt *tail) String() string {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	return strings.Join(lt.lines, "\n")
+}
