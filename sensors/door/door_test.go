@@ -193,3 +193,36 @@ func TestIntervalCap(t *testing.T) {
 		t.Fatalf("got %q", r.kinds())
 	}
 }
+
+// BenchmarkCrossing feeds whole bouncy crossings (16 raw edges each) to the
+// counter logic: the cost of counting, without pins or goroutines.
+func BenchmarkCrossing(b *testing.B) {
+	m := NewMachine(Opts{})
+	var n int
+	emit := func(sensors.Event) { n++ }
+	m.Init(t0, []bool{false, false}, emit)
+	edges := []struct {
+		ms     float64
+		beam   int
+		active bool
+	}{
+		{0, Outer, true}, {1, Outer, false}, {2, Outer, true},
+		{50, Inner, true}, {51, Inner, false}, {52, Inner, true},
+		{250, Outer, false}, {251, Outer, true}, {252, Outer, false},
+		{300, Inner, false}, {301, Inner, true}, {302, Inner, false},
+	}
+	base := t0
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, e := range edges {
+			at := base.Add(time.Duration(e.ms * float64(time.Millisecond)))
+			m.Advance(at, emit)
+			m.Edge(e.beam, at, e.active, emit)
+		}
+		base = base.Add(time.Second)
+		m.Advance(base, emit)
+	}
+	if n != b.N {
+		b.Fatalf("%d entries for %d crossings", n, b.N)
+	}
+}
