@@ -1,8 +1,10 @@
 package flow
 
 import (
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -120,8 +122,24 @@ func (m *Machine) Dispatch(in Input) {
 		return
 	}
 	before := m.st.clone()
-	m.handle(in)
+	m.guard(func() { m.handle(in) })
 	m.notifyUnlock(before)
+}
+
+// guard runs f (with m.mu held) and turns a panic into a log entry and a
+// fresh attract loop, so a bug can neither crash the kiosk nor leave the
+// machine locked or stuck on a broken screen.
+func (m *Machine) guard(f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.log.Error("flow: panic, back to the attract loop", "panic", fmt.Sprint(r), "state", fmt.Sprintf("%+v", m.st), "stack", string(debug.Stack()))
+			if m.st.InSession {
+				m.record(wire.Event{Kind: wire.SessionEnd, Reason: wire.ReasonIdle, Lang: m.st.Lang})
+			}
+			m.toAttract()
+		}
+	}()
+	f()
 }
 
 // State returns a copy of the current state.
@@ -158,7 +176,8 @@ func (m *Machine) SetPack(p *content.Pack) {
 		m.record(wire.Event{Kind: wire.SessionEnd, Reason: ReasonPack, Lang: m.st.Lang})
 	}
 	m.pack = normPack(p)
-	m.toAttract()
+	m.st.InSession = false
+	m.guard(m.toAttract)
 	m.notifyUnlock(before)
 }
 
@@ -250,7 +269,7 @@ func (m *Machine) fire(s *slot, gen uint64, f func()) {
 	}
 	s.t = nil
 	before := m.st.clone()
-	f()
+	m.guard(f)
 	m.notifyUnlock(before)
 }
 
@@ -323,8 +342,19 @@ func (m *Machine) armHours() {
 	})
 }
 
-func (m *Machine) isOpen() bool {
-	return m.opts.IsOpen == nil || m.opts.IsOpen(m.clock.Now())
+// isOpen asks Options.IsOpen; one that panics counts as open (a kiosk
+// that shows its visit by mistake is better than one stuck closed).
+func (m *Machine) isOpen() (open bool) {
+	if m.opts.IsOpen == nil {
+		return true
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			m.log.Error("flow: opening hours check panicked", "panic", fmt.Sprint(r))
+			open = true
+		}
+	}()
+	return m.opts.IsOpen(m.clock.Now())
 }
 
 // --- recording ---

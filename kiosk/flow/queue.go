@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -50,7 +51,7 @@ func (q *queue) run() {
 	defer close(q.done)
 	for j := range q.ch {
 		if j.hasEv && q.rec != nil {
-			if err := q.rec.Record(q.ctx, j.ev); err != nil {
+			if err := q.record(j.ev); err != nil {
 				n := q.failed.Add(1)
 				if n == 1 || n%100 == 0 {
 					q.log.Warn("flow: record event", "kind", j.ev.Kind, "err", err, "failed", n)
@@ -60,9 +61,29 @@ func (q *queue) run() {
 			}
 		}
 		if j.after != nil {
-			j.after()
+			q.safely(j.after)
 		}
 	}
+}
+
+// record calls the recorder; a panic in it counts as a failure, so a broken
+// store cannot take the kiosk down.
+func (q *queue) record(e wire.Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("flow: recorder panicked: %v", r)
+		}
+	}()
+	return q.rec.Record(q.ctx, e)
+}
+
+func (q *queue) safely(f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			q.log.Error("flow: panic in recorder queue job", "panic", fmt.Sprint(r))
+		}
+	}()
+	f()
 }
 
 // push never blocks.

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -270,4 +271,57 @@ func TestOnChangeOutsideLock(t *testing.T) {
 	if calls != 2 {
 		t.Fatalf("called without a change: %d", calls)
 	}
+}
+
+type panicRecorder struct{}
+
+func (panicRecorder) Record(context.Context, wire.Event) error { panic("store on fire") }
+
+// A recorder or VisitorToday that panics costs the events, not the kiosk.
+func TestRecorderPanics(t *testing.T) {
+	r := newRig(t, flow.Options{Recorder: panicRecorder{}, VisitorToday: func() int { panic("no store") }})
+	r.do(in(flow.Wake), in(flow.Finish))
+	r.m.Close()
+	if st := r.m.RecorderStats(); st.Failed != 2 || st.Recorded != 0 {
+		t.Fatalf("%+v", st)
+	}
+	r.wantScreen(flow.Thanks)
+}
+
+type panicSource struct{ after int }
+
+func (p *panicSource) Uint64() uint64 {
+	p.after--
+	if p.after < 0 {
+		panic("entropy ran out")
+	}
+	return uint64(p.after)
+}
+
+// A panic inside the machine (here from its random source while shuffling
+// an order step) is logged and the kiosk goes back to the attract loop,
+// unlocked and working.
+func TestPanicInsideRecovers(t *testing.T) {
+	r := newRig(t, flow.Options{Rand: rand.New(&panicSource{after: 0})})
+	r.do(in(flow.Wake), inN(flow.OpenModule, 0))
+	r.do(in(flow.Next), inN(flow.Choose, 1), in(flow.Next), inN(flow.Choose, 0), inN(flow.Choose, 2), in(flow.Next))
+	if curStep(r).ID != "fire-items" || !r.st().Answered {
+		t.Fatalf("%+v", r.st())
+	}
+	r.do(in(flow.Next)) // the order step shuffles: panic
+	r.wantScreen(flow.Attract)
+	es := r.events()
+	if e := es[len(es)-1]; e.Kind != wire.SessionEnd || len(es) != 5 {
+		t.Fatalf("%v", kindsOf(es))
+	}
+	r.do(in(flow.Wake))
+	r.wantScreen(flow.Home)
+}
+
+func TestIsOpenPanicsCountsAsOpen(t *testing.T) {
+	r := newRig(t, flow.Options{IsOpen: func(time.Time) bool { panic("bad schedule") }})
+	r.wantScreen(flow.Attract)
+	r.do(in(flow.Wake))
+	r.wantScreen(flow.Home)
+	r.advance(5 * time.Minute)
 }
