@@ -316,6 +316,10 @@ func (in *Installer) install(wfpackPath string, opts InstallOptions) (Result, *P
 		return res, p, fmt.Errorf("install pack: %w", err)
 	}
 	slot := fmt.Sprintf("%s-%s-%s", p.ID, p.Version, randomHex(4))
+	if !ValidSlot(slot) {
+		// Validation allows only ids and versions that make a plain name.
+		return res, p, fmt.Errorf("install pack: %q cannot be a folder name", slot)
+	}
 	if err := in.faultAt("rename"); err != nil {
 		return res, p, fail(err)
 	}

@@ -141,7 +141,7 @@ func TestCheckAppVersion(t *testing.T) {
 	}{
 		{"", "1.0.0", true}, {"1.0.0", "1.0.0", true}, {"1.0.0", "0.9.9", false}, {"1.2.0", "1.10.0", true},
 		{"1.0.0", "dev", true}, {"1.0.0", "", true}, {"1.0.0", "1.0.0-rc.1", false}, {"1.0.0-rc.1", "1.0.0-rc.2", true},
-		{"1.0.0-rc.10", "1.0.0-rc.9", false}, {"1.0.0-alpha", "1.0.0-1", false}, {"v1.0.0", "1.0.0+build.5", true},
+		{"1.0.0-rc.10", "1.0.0-rc.9", false}, {"1.0.0-alpha", "1.0.0-1", false}, {"v1.0.0", "1.0.0+build.5", true}, {"1.0.0+../../x", "2.0.0", false},
 	} {
 		err := CheckAppVersion(&Pack{ID: "p", Version: "1.0.0", MinAppVersion: c.min}, c.app)
 		if (err == nil) != c.ok {

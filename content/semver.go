@@ -19,6 +19,11 @@ func parseVersion(s string) (version, bool) {
 	var v version
 	s = strings.TrimPrefix(s, "v")
 	if i := strings.IndexByte(s, '+'); i >= 0 {
+		for _, id := range strings.Split(s[i+1:], ".") {
+			if !semverIdent(id) {
+				return v, false
+			}
+		}
 		s = s[:i]
 	}
 	core, pre, hasPre := strings.Cut(s, "-")
@@ -44,12 +49,17 @@ func parseVersion(s string) (version, bool) {
 		}
 		v.pre = strings.Split(pre, ".")
 		for _, id := range v.pre {
-			if id == "" || strings.Trim(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") != "" {
+			if !semverIdent(id) {
 				return v, false
 			}
 		}
 	}
 	return v, true
+}
+
+// semverIdent: a pre-release or build identifier, [0-9A-Za-z-]+.
+func semverIdent(id string) bool {
+	return id != "" && strings.Trim(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == ""
 }
 
 func (v version) String() string {

@@ -59,6 +59,9 @@ func TestValidateRules(t *testing.T) {
 		{"version not semver", r("pack.yaml", "version: 0.1.0 ", "version: 1.0 "), []string{
 			"pack.yaml:7:10: error: version: \"1.0\" is not a version; write three numbers like 1.0.0 (major.minor.patch), and raise it for every new edition",
 		}},
+		{"version with a path", r("pack.yaml", "version: 0.1.0 ", "version: 0.1.0+a/../b "), []string{
+			`pack.yaml:7:10: error: version: "0.1.0+a/../b" is not a version; write three numbers like 1.0.0 (major.minor.patch), and raise it for every new edition`,
+		}},
 		{"version missing", r("pack.yaml", "version: 0.1.0 ", "# no version "), []string{
 			"pack.yaml:5:1: error: version: is missing; write the pack's version as three numbers, like version: 1.0.0",
 		}},
