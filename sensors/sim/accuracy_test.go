@@ -75,7 +75,7 @@ func TestAccuracy(t *testing.T) {
 		// at the outer beam 10-60 ms after the previous one's back. Only
 		// a regression floor: merged bodies are the documented limit of two beams.
 		{"touching (gaps 10-60 ms)", sim.GenOpts{Seed: 5, Crossings: extra,
-			MaxGroup: 5, MinFollow: 10 * time.Millisecond, MaxFollow: 60 * time.Millisecond, Rate: 6}, 0.55},
+			MaxGroup: 5, MinFollow: 10 * time.Millisecond, MaxFollow: 60 * time.Millisecond, Rate: 6}, 0.75},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

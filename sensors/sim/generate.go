@@ -138,8 +138,11 @@ func Generate(opts GenOpts) (Script, Truth) {
 			continue
 		}
 		size := 1 + rng.IntN(opts.MaxGroup)
+		// A group walks at one pace (each within 10% of it): one behind
+		// the other, nobody overtakes.
+		pace := uni(opts.MinSpeed, opts.MaxSpeed)
 		for k := 0; k < size && n < opts.Crossings; k++ {
-			w := Walk{Speed: uni(opts.MinSpeed, opts.MaxSpeed), Depth: uni(opts.MinDepth, opts.MaxDepth), Gap: opts.BeamGap}
+			w := Walk{Speed: pace * uni(0.9, 1.1), Depth: uni(opts.MinDepth, opts.MaxDepth), Gap: opts.BeamGap}
 			es := crossEdges(in, w)
 			es = bodyGaps(es, opts.BodyGaps, rng)
 			c := Crossing{Start: at, Kind: kindOf(in)}
