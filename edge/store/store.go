@@ -162,6 +162,7 @@ func Open(path string, opts Options) (*Store, error) {
 	s := &Store{path: path, opts: opts, log: opts.Logger}
 	err := s.openDB(false)
 	if errors.Is(err, ErrCorrupt) {
+		sv := salvage(s.path)
 		aside := fmt.Sprintf("%s.corrupt-%s", path, opts.Now().UTC().Format("20060102T150405Z"))
 		if _, statErr := os.Stat(aside); statErr == nil {
 			aside += "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -173,7 +174,10 @@ func Open(path string, opts Options) (*Store, error) {
 		s.log.Error("store: database file could not be opened; moved aside, starting a fresh one",
 			"file", path, "moved_to", aside, "err", err)
 		s.recovered = aside
-		err = s.openDB(false)
+		_ = os.Remove(path + checkSuffix)
+		if err = s.openDB(false); err == nil {
+			err = s.restore(sv)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -250,6 +254,7 @@ func (s *Store) openDB(readOnly bool) (err error) {
 		db.AllocSize = s.cap.alloc
 		s.enforceCapAtOpen()
 		_ = os.Remove(s.path + ".compact") // left by a crash during compaction
+		_ = os.Remove(s.path + checkSuffix)
 	}
 	return nil
 }
@@ -287,6 +292,19 @@ func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
 		_ = tx.Rollback()
 		if size > fi.Size() {
 			return fmt.Errorf("%w: %s: file is %d bytes, its pages need %d (truncated)", ErrCorrupt, s.path, fi.Size(), size)
+		}
+	}
+	if _, statErr := os.Stat(s.path + checkSuffix); statErr == nil {
+		// A write found the file damaged last time: check every page now.
+		var problems []string
+		_ = db.View(func(tx *bolt.Tx) error {
+			for err := range tx.Check() {
+				problems = append(problems, err.Error())
+			}
+			return nil
+		})
+		if len(problems) > 0 {
+			return fmt.Errorf("%w: %s: %d problems, first: %s", ErrCorrupt, s.path, len(problems), problems[0])
 		}
 	}
 	read := func(tx *bolt.Tx) error {
@@ -475,10 +493,12 @@ func (s *Store) Record(ctx context.Context, e wire.Event) error {
 // Pending returns up to max events with seq > after, in ascending order.
 // Events dropped because of the disk cap are skipped (they count as
 // acknowledged).
-func (s *Store) Pending(after uint64, max int) ([]wire.Event, error) {
+func (s *Store) Pending(after uint64, max int) (_ []wire.Event, err error) {
 	if max <= 0 {
 		return nil, nil
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.guard("pending", &err)
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
 	if s.db == nil {
@@ -486,9 +506,12 @@ func (s *Store) Pending(after uint64, max int) ([]wire.Event, error) {
 	}
 	var out []wire.Event
 	var bad []uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketEvents).Cursor()
 		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("%w: %s: event key %x", ErrCorrupt, s.path, k)
+			}
 			seq := binary.BigEndian.Uint64(k)
 			e, err := decodeEvent(seq, v)
 			if err != nil {
@@ -500,6 +523,9 @@ func (s *Store) Pending(after uint64, max int) ([]wire.Event, error) {
 		return nil
 	})
 	if err != nil {
+		if errors.Is(err, ErrCorrupt) {
+			s.markForCheck(err)
+		}
 		return nil, fmt.Errorf("store: pending: %w", err)
 	}
 	for _, seq := range bad {
@@ -608,7 +634,12 @@ func (s *Store) Day(date string) (wire.Counters, bool) {
 	if s.db == nil {
 		return wire.Counters{}, false
 	}
-	d, ok, err := readDay(s.db, date)
+	var err error
+	func() {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer s.guard("day", &err)
+		d, ok, err = readDay(s.db, date)
+	}()
 	if err != nil {
 		s.log.Error("store: read day", "date", date, "err", err)
 		return wire.Counters{}, false
@@ -630,14 +661,16 @@ func (s *Store) ClosedDaysAfter(date string) ([]wire.Daily, error) {
 	return s.days_(func(k string) bool { return k > date }, func(k string) bool { return k < today }, date)
 }
 
-func (s *Store) days_(keep func(string) bool, more func(string) bool, seek string) ([]wire.Daily, error) {
+func (s *Store) days_(keep func(string) bool, more func(string) bool, seek string) (_ []wire.Daily, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.guard("days", &err)
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
 	if s.db == nil {
 		return nil, ErrClosed
 	}
 	var out []wire.Daily
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDays).Cursor()
 		for k, v := c.Seek([]byte(seek)); k != nil && more(string(k)); k, v = c.Next() {
 			if !keep(string(k)) {
@@ -682,6 +715,24 @@ func (s *Store) Stats() Stats {
 		Compactions: s.compacts,
 		Commits:     s.commits,
 	}
+}
+
+// guard turns a panic while reading the mapped file (a damaged page) into
+// ErrCorrupt, and leaves a marker so the next Open checks the whole file
+// and moves it aside if needed: the process reports the damage instead of
+// crashing and restarting into the same crash.
+func (s *Store) guard(op string, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	*err = fmt.Errorf("%w: %s: %s: %v", ErrCorrupt, s.path, op, r)
+	s.markForCheck(*err)
+}
+
+func (s *Store) markForCheck(err error) {
+	s.log.Error("store: database file damaged; it will be checked at the next start", "file", s.path, "err", err)
+	_ = os.WriteFile(s.path+checkSuffix, []byte(err.Error()+"\n"), 0o600)
 }
 
 // Path returns the database file's path.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -113,11 +114,11 @@ func (s *Store) commitWithRoom(batch []*request) (err error) {
 	if failed != nil {
 		return failed
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %s: write failed: %v", ErrCorrupt, s.path, r)
-			s.log.Error("store: database file damaged while writing; refusing further writes until restart", "file", s.path, "err", err)
-			_ = os.WriteFile(s.path+checkSuffix, []byte(err.Error()+"\n"), 0o600)
+			err = fmt.Errorf("%w: %s: write failed, refusing further writes until restart: %v", ErrCorrupt, s.path, r)
+			s.markForCheck(err)
 			s.mu.Lock()
 			s.failed = err
 			s.mu.Unlock()
@@ -214,6 +215,9 @@ func (s *Store) commit(batch []*request, force uint64) error {
 			c := events.Cursor()
 			var del [][]byte
 			for k, v := c.First(); k != nil && uint64(len(del)) < n; k, v = c.Next() {
+				if len(k) != 8 {
+					return fmt.Errorf("%w: %s: event key %x", ErrCorrupt, s.path, k)
+				}
 				sq := binary.BigEndian.Uint64(k)
 				if onlyExpired {
 					if sq > newWM {
