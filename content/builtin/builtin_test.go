@@ -3,7 +3,9 @@ package builtin
 import (
 	"bytes"
 	"io/fs"
+	"os"
 	"path"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -225,4 +227,29 @@ func svgFiles(t *testing.T) []string {
 		t.Fatal("no SVG in the pack")
 	}
 	return out
+}
+
+// TestReviewSheet keeps REVIEW.md, the sheet staff sign off, in step with
+// the pack: every step is listed there, and every step it names exists.
+func TestReviewSheet(t *testing.T) {
+	sheet, err := os.ReadFile("REVIEW.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := loadPack(t)
+	ids := map[string]bool{}
+	for _, m := range p.Mods {
+		for _, s := range m.Steps {
+			ids[s.ID] = true
+			if !regexp.MustCompile(`\b` + regexp.QuoteMeta(s.ID) + `\b`).Match(sheet) {
+				t.Errorf("step %s is not on REVIEW.md; list the facts it teaches", s.ID)
+			}
+		}
+	}
+	named := regexp.MustCompile(`\b(?:traffic|fire|fraud|drugs|disasters)-[a-z0-9-]*[a-z0-9]\b`)
+	for _, id := range named.FindAllString(string(sheet), -1) {
+		if !ids[id] {
+			t.Errorf("REVIEW.md names step %s, which the pack does not have", id)
+		}
+	}
 }
