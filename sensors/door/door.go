@@ -39,8 +39,11 @@
 // Two beams see a body's front and back edges, not how many bodies there
 // are. Two people walking side by side, or so close behind each other that
 // the outer beam never sees light between them, break and clear the beams
-// as one wide body: they count as one. A person carrying a child counts as
-// one. A visitor who stands in the doorway longer than Opts.Timeout and then
+// as one wide body: they count as one. If only one beam sees light between
+// two people, they count as one too, because a swinging arm breaking one
+// beam's light gives the same pattern. A gap that passes both beams in turn
+// (two short bodies, or one body with a hole right through it at beam
+// height) counts as two. A person carrying a child counts as one. A visitor who stands in the doorway longer than Opts.Timeout and then
 // walks on is not counted. A crossing shorter than the debounce window on a
 // beam (running through at more than beam-width/window) is dropped. Two
 // people crossing in opposite directions at the same moment through one
