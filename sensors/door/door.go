@@ -32,7 +32,11 @@
 // doorway, a crossing that never completes) is abandoned: nothing is counted
 // for it, and counting resumes at the next burst. A beam blocked for
 // Opts.StuckAfter emits a sensors.Fault for "door" (an object in the doorway,
-// a misaligned or dead emitter) and sensors.OK once it clears.
+// a misaligned or dead emitter) and sensors.OK once it clears. A beam whose
+// raw signal changes more than Opts.NoiseLimit times a second for 3 s (a
+// floating input, a bad cable, flickering light on the receiver) emits a
+// sensors.Fault too, and sensors.OK after 10 quiet seconds; the debounce
+// keeps such noise from being counted either way.
 //
 // # What two beams cannot tell
 //
