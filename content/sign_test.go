@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,5 +246,33 @@ func TestKeyFiles(t *testing.T) {
 	}
 	if _, err := ParsePrivateKey([]byte(k.Public().Line())); err == nil {
 		t.Error("a public key line was accepted as a private key")
+	}
+}
+
+func TestResign(t *testing.T) {
+	old, key := testKey(t, 1, "old"), testKey(t, 2, "new")
+	z := makeZip(t, signedEntries(t, old))
+	w, err := ReadWfpack(bytes.NewReader(z), int64(len(z)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := w.Resign(&out, key); err != nil {
+		t.Fatal(err)
+	}
+	w2, err := ReadWfpack(bytes.NewReader(out.Bytes()), int64(out.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := w2.Verify([]PublicKey{key.Public()}, false); err != nil || s.Name != "new" {
+		t.Errorf("resigned: %+v %v", s, err)
+	}
+	// Signing never blesses a file changed since the build.
+	es := signedEntries(t, old)
+	es[0].data = append(es[0].data, '#')
+	z = makeZip(t, es)
+	w, _ = ReadWfpack(bytes.NewReader(z), int64(len(z)))
+	if err := w.Resign(io.Discard, key); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("resign of a changed pack: %v", err)
 	}
 }
