@@ -3,9 +3,9 @@ package sim_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"runtime"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
