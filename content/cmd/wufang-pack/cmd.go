@@ -172,8 +172,8 @@ func openPath(p string) (fs.FS, *content.Wfpack, error) {
 	return w.FS, w, nil
 }
 
-// printProblems prints problems compiler-style; paths of a folder pack are
-// joined to the folder so editors can jump to them.
+// printProblems prints problems compiler-style; paths inside the pack are
+// joined to the folder (or .wfpack) so editors can jump to them.
 func (c *cli) printProblems(w io.Writer, dir string, probs content.Problems) {
 	for _, p := range probs {
 		if dir != "" {
@@ -197,17 +197,14 @@ func (c *cli) validate(args []string) int {
 	if !ok {
 		return code
 	}
-	fsys, w, err := openPath(pos[0])
+	fsys, _, err := openPath(pos[0])
 	if err != nil {
 		fmt.Fprintf(c.out, "%s: error: %v\n", pos[0], err)
 		return exitProblem
 	}
-	dir := ""
-	if w == nil {
-		dir = pos[0]
-	}
+	// Files inside a .wfpack are named X.wfpack/pack.yaml, like a folder's.
 	p, probs := content.Check(fsys)
-	c.printProblems(c.out, dir, probs)
+	c.printProblems(c.out, pos[0], probs)
 	nerr, nwarn := len(probs.Errors()), len(probs.Warnings())
 	switch {
 	case nerr > 0:
@@ -551,11 +548,11 @@ func (c *cli) install(args []string) int {
 	res, err := in.Install(c.ctx, pos[0], content.InstallOptions{AllowDowngrade: *downgrade})
 	if err != nil {
 		if errors.Is(err, content.ErrInvalid) {
-			c.printProblems(c.out, "", res.Problems)
+			c.printProblems(c.out, pos[0], res.Problems)
 		}
 		return c.fail("install", "%s was not installed, the active pack is unchanged: %v", pos[0], err)
 	}
-	c.printProblems(c.out, "", res.Problems)
+	c.printProblems(c.out, pos[0], res.Problems)
 	fmt.Fprintf(c.out, "Installed %s %s (signed by %s).\n", res.Installed.ID, res.Installed.Version, res.Installed.Signer)
 	if res.Previous != nil {
 		fmt.Fprintf(c.out, "The previous pack, %s %s, is kept: wufang-pack rollback goes back to it.\n", res.Previous.ID, res.Previous.Version)

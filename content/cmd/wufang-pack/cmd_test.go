@@ -161,3 +161,18 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("validate non-pack: %s", out)
 	}
 }
+
+// TestValidateCorpus: validate names the refusal of each hostile pack, with
+// the pack's path, and exits 1.
+func TestValidateCorpus(t *testing.T) {
+	for name, want := range map[string]string{
+		"slip-dotdot":     `slip-dotdot.wfpack: error: unsafe path: "../evil.yaml" climbs out of the pack folder`,
+		"image-bomb":      `image-bomb.wfpack: error: image too large: "media/bomb.png" declares a picture of 100000×100000 pixels`,
+		"yaml-alias-bomb": `yaml-alias-bomb.wfpack/pack.yaml:24:10: error: uses a YAML alias (*a0)`,
+	} {
+		out, _, code := runCmd(t, "validate", filepath.Join("..", "..", "testdata", "corpus", name+".wfpack"))
+		if code != exitProblem || !strings.Contains(out, want) {
+			t.Errorf("validate %s: exit %d\n%s\nwant %q", name, code, out, want)
+		}
+	}
+}
