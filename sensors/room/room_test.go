@@ -165,3 +165,26 @@ func TestSilentPresenceWarningThroughTheRoom(t *testing.T) {
 		t.Fatalf("events:\n got %s\nwant %s", got, want)
 	}
 }
+
+func TestActiveHighButtonsAndPads(t *testing.T) {
+	setup := room.Setup{
+		Buttons:       map[string]string{"a": "GPIO5"},
+		Pads:          map[string]string{"p": "GPIO23"},
+		PadsActiveLow: true,
+	}
+	s, r, _, cancel := start(t, setup)
+	pins := s.Pins()
+	if pins.Buttons["a"].Pull().String() != "PullDown" || pins.Pads["p"].Pull().String() != "PullUp" {
+		t.Fatalf("pulls: button %s, pad %s", pins.Buttons["a"].Pull(), pins.Pads["p"].Pull())
+	}
+	ctx := context.Background()
+	if err := s.Press(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Touch(ctx, "p"); err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(drain(cancel, r)); got != "button.a button.press, pad.p pad.touch" {
+		t.Fatalf("events: %s", got)
+	}
+}
