@@ -89,6 +89,17 @@
 //
 // In a step, back goes to the previous step, and from the first step home.
 //
+// # Robustness
+//
+// Any input is safe on any screen: one that means nothing there is ignored
+// (FuzzDispatch checks the state's invariants and the recorded events'
+// order after random inputs, clock jumps and pack swaps). Packs the
+// validator would refuse (a choice without options, a scenario leading
+// nowhere, a step type from a newer format) still let the visitor go on.
+// A panic inside the machine is logged and the kiosk returns to the
+// attract loop. OnChange listeners run outside the lock and may call back
+// into the machine.
+//
 // # Recording
 //
 // Events go to Options.Recorder through a bounded queue and one worker
