@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -119,6 +120,8 @@ type Store struct {
 	commits   uint64
 	closed    bool
 	failed    error // a panic in the writer: the store refuses further writes
+
+	touched atomic.Int64 // bytes read or written through the mapping since the last release
 
 	reqs    chan *request
 	changed chan struct{}
@@ -519,7 +522,9 @@ func (s *Store) Pending(after uint64, max int) (_ []wire.Event, err error) {
 				continue
 			}
 			out = append(out, e)
+			s.touched.Add(int64(len(v) + 24))
 		}
+		s.releaseIfDue(tx)
 		return nil
 	})
 	if err != nil {
@@ -715,6 +720,20 @@ func (s *Store) Stats() Stats {
 		Compactions: s.compacts,
 		Commits:     s.commits,
 	}
+}
+
+// releaseEvery is how many bytes may be read or written through bbolt's
+// mapping before its pages are released from the resident set.
+const releaseEvery = 4 << 20
+
+// releaseIfDue releases the mapped pages once enough have been touched; tx
+// is an open transaction (so the mapping cannot move).
+func (s *Store) releaseIfDue(tx *bolt.Tx) {
+	if s.touched.Load() < releaseEvery {
+		return
+	}
+	s.touched.Store(0)
+	releaseMapped(tx.DB().Info().Data, tx.Size())
 }
 
 // guard turns a panic while reading the mapped file (a damaged page) into

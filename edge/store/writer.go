@@ -323,6 +323,9 @@ func (s *Store) commit(batch []*request, force uint64) error {
 	if err != nil {
 		return err
 	}
+	if s.touched.Add(int64(len(batch))*64+int64(freed)*64) >= releaseEvery {
+		_ = s.db.View(func(tx *bolt.Tx) error { s.releaseIfDue(tx); return nil })
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,0 +1,16 @@
+package store
+
+import "syscall"
+
+// releaseMapped drops the pages of bbolt's read-only shared mapping from
+// this process's resident set (MADV_DONTNEED). They stay in the page cache
+// and fault back in on the next read, so nothing changes but RSS: without
+// this, draining a backlog of a million events would keep every page it
+// read resident and count it against the process. It must run inside a
+// read transaction, which keeps bbolt from remapping meanwhile.
+func releaseMapped(addr uintptr, size int64) {
+	if addr == 0 || size <= 0 {
+		return
+	}
+	_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, addr, uintptr(size), syscall.MADV_DONTNEED)
+}
