@@ -33,7 +33,7 @@ func openStore(t *testing.T, now func() time.Time) *store.Store {
 
 // recordN records n events from 16 goroutines (so the store groups
 // commits) and returns when all are durable.
-func recordN(t *testing.T, s *store.Store, n int) {
+func recordN(t testing.TB, s *store.Store, n int) {
 	t.Helper()
 	var wg sync.WaitGroup
 	var next atomic.Int64

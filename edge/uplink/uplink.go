@@ -382,7 +382,8 @@ type publisher struct {
 	topics wire.Topics
 	lost   chan error
 
-	next        uint64 // highest seq handed to paho
+	next        uint64       // highest seq handed to paho
+	ahead       []wire.Event // read from the outbox, not yet handed to paho
 	queue       []inflight
 	totalsDirty bool
 	lastTotals  time.Time
@@ -447,31 +448,39 @@ func (p *publisher) run(ctx context.Context) error {
 }
 
 // fill hands events to paho until the window is full or the outbox is
-// drained.
+// drained. Events are read ahead in batches, so a window that frees one
+// slot at a time does not cost one store read per event.
 func (p *publisher) fill() error {
 	u := p.u
-	for room := u.cfg.Window - len(p.queue); room > 0; room = u.cfg.Window - len(p.queue) {
-		events, err := u.outbox.Pending(p.next, room)
-		if err != nil {
-			return fmt.Errorf("read outbox: %w", err)
-		}
-		if len(events) == 0 {
-			return nil
-		}
-		for _, e := range events {
-			if e.V == 0 {
-				e.V = wire.Version
-			}
-			b, err := json.Marshal(e)
+	for len(p.queue) < u.cfg.Window {
+		if len(p.ahead) == 0 {
+			after := p.next
+			events, err := u.outbox.Pending(after, max(readAhead, u.cfg.Window))
 			if err != nil {
-				return fmt.Errorf("encode event %d: %w", e.Seq, err)
+				return fmt.Errorf("read outbox: %w", err)
 			}
-			p.queue = append(p.queue, inflight{seq: e.Seq, tok: p.publish(p.topics.Event(), false, b)})
-			p.next = e.Seq
+			if len(events) == 0 {
+				return nil
+			}
+			p.ahead = events
 		}
+		e := p.ahead[0]
+		p.ahead = p.ahead[1:]
+		if e.V == 0 {
+			e.V = wire.Version
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encode event %d: %w", e.Seq, err)
+		}
+		p.queue = append(p.queue, inflight{seq: e.Seq, tok: p.publish(p.topics.Event(), false, b)})
+		p.next = e.Seq
 	}
 	return nil
 }
+
+// readAhead is how many events fill reads from the store at once.
+const readAhead = 256
 
 // acks hands the completed head of the window to the store.
 func (p *publisher) acks() error {
