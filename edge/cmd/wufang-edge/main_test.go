@@ -212,10 +212,11 @@ func TestWatchOnce(t *testing.T) {
 		t.Fatalf("watch: %d %s", code, errOut)
 	}
 	lines := strings.Split(out, "\n")
+	t.Logf("watch --once:\n%s", out)
 	if len(lines) < 5 {
 		t.Fatalf("watch output:\n%s", out)
 	}
-	for _, want := range []string{"door-1", "kiosk-fire-1", "site total (2 devices)"} {
+	for _, want := range []string{"door-1", "kiosk-fire-1", "site total (2 devices, today = 2026-11-26)"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("watch output lacks %q:\n%s", want, out)
 		}

@@ -159,6 +159,14 @@ func printSite(w io.Writer, cfg uplink.Config, s uplink.Site) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "device\tonline\tboot\tbacklog\tdropped\ttoday in\ttoday out\tsessions\tlifetime in\tlifetime out\tseq\tupdated\t")
 	var today, life wire.Counters
+	// "Today" of a device that has not published since midnight is an
+	// older day: shown as -, not summed.
+	latest := ""
+	for _, d := range s.Devices {
+		if d.Totals != nil && d.Totals.Date > latest {
+			latest = d.Totals.Date
+		}
+	}
 	for _, d := range s.Devices {
 		online, boot, backlog, dropped := "?", "", "", ""
 		if d.Status != nil {
@@ -170,9 +178,12 @@ func printSite(w io.Writer, cfg uplink.Config, s uplink.Site) {
 		}
 		var tin, tout, sess, lin, lout, seq string
 		if t := d.Totals; t != nil {
-			today.Merge(t.Today)
 			life.Merge(t.Lifetime)
-			tin, tout, sess = fmt.Sprint(t.Today.Entries), fmt.Sprint(t.Today.Exits), fmt.Sprint(t.Today.Sessions)
+			tin, tout, sess = "-", "-", "-"
+			if t.Date == latest {
+				today.Merge(t.Today)
+				tin, tout, sess = fmt.Sprint(t.Today.Entries), fmt.Sprint(t.Today.Exits), fmt.Sprint(t.Today.Sessions)
+			}
 			lin, lout, seq = fmt.Sprint(t.Lifetime.Entries), fmt.Sprint(t.Lifetime.Exits), fmt.Sprint(t.Seq)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", d.Device, online, boot, backlog, dropped,
@@ -181,7 +192,7 @@ func printSite(w io.Writer, cfg uplink.Config, s uplink.Site) {
 			fmt.Fprintf(tw, "  refused payload: %s\t\t\t\t\t\t\t\t\t\t\t\t\n", d.Bad)
 		}
 	}
-	fmt.Fprintf(tw, "site total (%d devices)\t\t\t\t\t%d\t%d\t%d\t%d\t%d\t\t\t\n", len(s.Devices),
+	fmt.Fprintf(tw, "site total (%d devices, today = %s)\t\t\t\t\t%d\t%d\t%d\t%d\t%d\t\t\t\n", len(s.Devices), latest,
 		today.Entries, today.Exits, today.Sessions, life.Entries, life.Exits)
 	tw.Flush()
 }
