@@ -538,8 +538,10 @@ func (s *Store) Pending(after uint64, max int) (_ []wire.Event, err error) {
 		// watermark does not stall on it.
 		s.log.Error("store: unreadable event skipped", "file", s.path, "seq", seq)
 		s.mu.Lock()
-		s.dropped++
-		s.ackLocked(seq)
+		if _, seen := s.acked[seq]; !seen && seq > s.watermark {
+			s.dropped++
+			s.ackLocked(seq)
+		}
 		s.mu.Unlock()
 	}
 	return out, nil

@@ -61,15 +61,14 @@ func (s *Store) writer() {
 				s.commitBatch(nil)
 			}
 		case <-s.quit:
+			// Commit what callers handed over before Close, then the acks.
 			for {
-				select {
-				case r := <-s.reqs:
-					batch = append(batch[:0], r)
-					s.commitBatch(batch)
-					continue
-				default:
+				batch = s.gather(batch[:0])
+				if len(batch) == 0 {
+					break
 				}
-				break
+				s.commitBatch(batch)
+				clear(batch)
 			}
 			s.commitBatch(nil)
 			return
@@ -307,17 +306,17 @@ func (s *Store) commit(batch []*request, force uint64) error {
 				return err
 			}
 		}
-		if newDropped != dropped {
-			if err := putUint(meta, keyDropped, newDropped); err != nil {
-				return err
-			}
-		}
-		// Acks that arrived since the snapshot are written by the next commit.
+		// Acks (and unreadable events skipped by Pending) that arrived
+		// since the snapshot are written too.
 		s.mu.Lock()
 		if s.watermark > newWM {
 			newWM = s.watermark
 		}
+		total := s.dropped + (newDropped - dropped)
 		s.mu.Unlock()
+		if err := putUint(meta, keyDropped, total); err != nil {
+			return err
+		}
 		return putUint(meta, keyWatermark, newWM)
 	})
 	if err != nil {
@@ -334,7 +333,7 @@ func (s *Store) commit(batch []*request, force uint64) error {
 	if len(batch) > 0 {
 		s.commits++
 	}
-	s.dropped = newDropped
+	s.dropped += newDropped - dropped
 	if newFirst > s.firstSeq {
 		s.firstSeq = newFirst
 	}
@@ -491,7 +490,7 @@ func (s *Store) compact(drop uint64) error {
 	if newFirst > s.firstSeq {
 		s.firstSeq = newFirst
 	}
-	s.dropped = newDropped
+	s.dropped += newDropped - dropped
 	if newWM > s.watermark {
 		s.watermark = newWM
 	}
