@@ -106,8 +106,21 @@ func Check(fsys fs.FS) (*Pack, Problems) {
 		}
 	}
 	sortProblems(probs)
+	if len(probs) > MaxProblems {
+		rest := probs[MaxProblems:]
+		sev := SevWarning
+		if len(rest.Errors()) > 0 {
+			sev = SevError
+		}
+		probs = append(probs[:MaxProblems:MaxProblems], Problem{File: rest[0].File, Line: rest[0].Line, Col: rest[0].Col,
+			Severity: sev, Msg: fmt.Sprintf("and %d more problems; fix the ones above first", len(rest))})
+	}
 	return p, probs
 }
+
+// MaxProblems is how many problems Check lists before it says how many more
+// there are: a screen full is enough to start fixing.
+const MaxProblems = 200
 
 // load decodes what it can; p is nil only when pack.yaml is unusable.
 func load(fsys fs.FS) (*Pack, Problems) {

@@ -20,6 +20,10 @@ var (
 // outcome id: [a-z0-9][a-z0-9-]{0,62}.
 func ValidID(s string) bool { return idPattern.MatchString(s) }
 
+// MaxLanguages is the most languages a pack may declare; the kiosk shows
+// one button per language.
+const MaxLanguages = 6
+
 const idRule = "use lower-case letters, digits and dashes, starting with a letter or digit, at most 63 characters"
 
 // Validate checks a loaded pack against everything the kiosk relies on and
@@ -79,9 +83,15 @@ func (v *validator) pack() {
 	if len(p.Languages) == 0 {
 		v.errorf("languages", "is missing; list the pack's languages, the default first, like languages: [zh-CN, en]")
 	}
+	tooMany := false
 	for i, l := range p.Languages {
 		key := fmt.Sprintf("languages[%d]", i)
 		switch {
+		case tooMany:
+			continue
+		case len(v.langs) == MaxLanguages:
+			v.errorf(key, "a pack can have at most %d languages; remove %s and the ones after it", MaxLanguages, l)
+			tooMany = true
 		case !langPattern.MatchString(l):
 			v.errorf(key, "%q is not a language tag; write tags like zh-CN or en", l)
 		case slices.Contains(v.langs, l):
@@ -497,19 +507,28 @@ func (v *validator) scenario(key string, s *Step) {
 			}
 		}
 	}
-	// Every situation can still reach an ending (no loop without a way out).
+	// Every situation can still reach an ending (no loop without a way
+	// out): walk back from the situations that end.
+	prev := make([][]int, len(s.Situations))
+	for i, ns := range next {
+		for _, n := range ns {
+			prev[n] = append(prev[n], i)
+		}
+	}
 	canEnd := slices.Clone(ends)
-	for changed := true; changed; {
-		changed = false
-		for i := range next {
-			if canEnd[i] {
-				continue
-			}
-			for _, n := range next[i] {
-				if canEnd[n] {
-					canEnd[i], changed = true, true
-					break
-				}
+	stack = stack[:0]
+	for i, e := range ends {
+		if e {
+			stack = append(stack, i)
+		}
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, p := range prev[i] {
+			if !canEnd[p] {
+				canEnd[p] = true
+				stack = append(stack, p)
 			}
 		}
 	}

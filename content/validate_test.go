@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"slices"
@@ -339,4 +340,61 @@ func jpegOf(t testing.TB, w, h int) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// TestValidateLargeScenario: a scenario of many situations (a hostile pack
+// can hold tens of thousands in 1 MiB) is checked in linear time: a chain
+// where only the last situation ends, written backwards so that a
+// fixed-point search would need one pass per situation.
+func TestValidateLargeScenario(t *testing.T) {
+	const n = 30000
+	text := Text{"en": "x"}
+	s := Step{ID: "s", Type: Scenario, Start: fmt.Sprintf("s%d", n-1),
+		Outcomes: []Outcome{{ID: "good", Good: true, Title: text, Text: text}, {ID: "bad", Title: text, Text: text}}}
+	for i := n - 1; i >= 0; i-- {
+		st := Situation{ID: fmt.Sprintf("s%d", i), Text: text}
+		if i == 0 {
+			st.Choices = []Branch{{Text: text, Outcome: "good"}, {Text: text, Outcome: "bad"}}
+		} else {
+			st.Choices = []Branch{{Text: text, Next: fmt.Sprintf("s%d", i-1)}, {Text: text, Next: st.ID}}
+		}
+		s.Situations = append(s.Situations, st)
+	}
+	p := &Pack{Languages: []string{"en"}}
+	v := &validator{p: p, fsys: fstest.MapFS{}, media: map[string]bool{}, steps: map[string]string{}, langs: []string{"en"}}
+	v.scenario("steps[0]", &s)
+	if len(v.probs) != 0 {
+		t.Fatalf("problems: %v", v.probs[:min(3, len(v.probs))])
+	}
+	// No time limit is asserted (the machine may be busy); the quadratic
+	// search this replaced took minutes here, the walk takes milliseconds.
+	// Now the last situation loops back: no path ends.
+	last := s.Situations[len(s.Situations)-1].Choices
+	last[0].Outcome, last[0].Next = "", "s1"
+	last[1].Outcome, last[1].Next = "", "s1"
+	v.scenario("steps[0]", &s)
+	if len(v.probs) != n+2 || !strings.Contains(v.probs[0].Msg, "no choice ever leads to an outcome") {
+		t.Errorf("loop without exit: %d problems, first %v", len(v.probs), v.probs[0])
+	}
+}
+
+func TestManyLanguagesAndProblems(t *testing.T) {
+	m := goodFS(t)
+	replace(t, m, "pack.yaml", "[zh-CN, en]", "[zh-CN, en, fr, de, es, it, ja, ko]")
+	_, probs := Check(m)
+	want := "pack.yaml:11:40: error: languages[6]: a pack can have at most 6 languages; remove ja and the ones after it"
+	if !slices.ContainsFunc(probs, func(p Problem) bool { return p.String() == want }) || slices.ContainsFunc(probs, func(p Problem) bool { return p.Key == "languages[7]" }) {
+		t.Errorf("problems %v; want %s", probs, want)
+	}
+
+	m = goodFS(t)
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, "  - {id: q%d, type: quiz}\n", i)
+	}
+	m[fire].Data = append(m[fire].Data, b.String()...)
+	_, probs = Check(m)
+	if len(probs) != MaxProblems+1 || probs[MaxProblems].String() != "modules/fire.yaml:319:22: error: and 100 more problems; fix the ones above first" {
+		t.Errorf("%d problems, last %v", len(probs), probs[len(probs)-1])
+	}
 }
