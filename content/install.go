@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,7 @@ type Installer struct {
 	AppVersion    string           // this app's version, for min_app_version
 	Recorder      Recorder         // optional
 	Now           func() time.Time // nil = time.Now
+	Log           *slog.Logger     // nil = discard; says when an event cannot be recorded
 
 	// fault, when set (by tests), is called before each step of an install
 	// or rollback; an error from it stops the operation on the spot, with no
@@ -223,8 +225,10 @@ func (in *Installer) record(ctx context.Context, e wire.Event) {
 	if in.Recorder == nil {
 		return
 	}
-	// A failure to record must not undo an install; the store logs it.
-	_ = in.Recorder.Record(ctx, e)
+	// A failure to record must not undo an install or hide a refusal.
+	if err := in.Recorder.Record(ctx, e); err != nil && in.Log != nil {
+		in.Log.Warn("content pack event not recorded", "kind", e.Kind, "pack", e.Pack, "err", err)
+	}
 }
 
 func (in *Installer) install(wfpackPath string, opts InstallOptions) (Result, *Pack, error) {
