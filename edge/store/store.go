@@ -507,6 +507,12 @@ func (s *Store) Pending(after uint64, max int) (_ []wire.Event, err error) {
 	if s.db == nil {
 		return nil, ErrClosed
 	}
+	// Events bbolt has committed but the store has not yet taken into its
+	// state (Ack, Totals) are left for the next call, which Changed
+	// announces.
+	s.mu.Lock()
+	last := s.lastSeq
+	s.mu.Unlock()
 	var out []wire.Event
 	var bad []uint64
 	err = s.db.View(func(tx *bolt.Tx) error {
@@ -516,6 +522,9 @@ func (s *Store) Pending(after uint64, max int) (_ []wire.Event, err error) {
 				return fmt.Errorf("%w: %s: event key %x", ErrCorrupt, s.path, k)
 			}
 			seq := binary.BigEndian.Uint64(k)
+			if seq > last {
+				break
+			}
 			e, err := decodeEvent(seq, v)
 			if err != nil {
 				bad = append(bad, seq)

@@ -648,3 +648,77 @@ func TestCheckMarkerTriggersFullCheck(t *testing.T) {
 		t.Errorf("damaged file with marker not moved aside: %+v", st)
 	}
 }
+
+// TestConcurrentUplink runs recorders, an uplink that reads the outbox and
+// acknowledges out of order within a window, and readers of totals and
+// stats, all at once (meant for -race). At the end everything is
+// acknowledged and the counters are exact.
+func TestConcurrentUplink(t *testing.T) {
+	s, p := openTest(t, Options{})
+	const n = 3000
+	done := make(chan struct{})
+	var delivered []uint64
+	go func() {
+		defer close(done)
+		after := uint64(0)
+		for len(delivered) < n {
+			ev, err := s.Pending(after, 50)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if len(ev) == 0 {
+				<-s.Changed()
+				continue
+			}
+			// Acknowledge the window backwards: the watermark may only move
+			// once the first of it is acknowledged.
+			for i := len(ev) - 1; i >= 0; i-- {
+				if err := s.Ack(ev[i].Seq); err != nil {
+					t.Error(err)
+					return
+				}
+				if i > 0 && s.Watermark() >= ev[i].Seq {
+					t.Errorf("watermark %d passed unacknowledged %d", s.Watermark(), ev[i-1].Seq)
+					return
+				}
+			}
+			for _, e := range ev {
+				delivered = append(delivered, e.Seq)
+			}
+			after = ev[len(ev)-1].Seq
+		}
+	}()
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				tot := s.Totals()
+				st := s.Stats()
+				if tot.Lifetime.Entries > st.LastSeq || st.Watermark > st.LastSeq {
+					t.Errorf("inconsistent: %+v %+v", tot.Lifetime, st)
+				}
+				time.Sleep(200 * time.Microsecond) // pace the reader, it only looks for races
+			}
+		}
+	}()
+	want := recordAll(t, s, visitEvents(n), 16)
+	<-done
+	close(stop)
+	for i, seq := range delivered {
+		if seq != uint64(i+1) {
+			t.Fatalf("delivered seq %d at %d", seq, i)
+		}
+	}
+	if s.Watermark() != n || !s.Totals().Lifetime.Equal(want) {
+		t.Errorf("watermark %d, counters exact %v", s.Watermark(), s.Totals().Lifetime.Equal(want))
+	}
+	s.Close()
+	s = openAt(t, p, Options{})
+	if s.Watermark() != n || s.Stats().Backlog != 0 {
+		t.Errorf("after restart %+v", s.Stats())
+	}
+}
