@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,6 +72,8 @@ sensors: {simulate: true}
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--config", cfg, "--windowed", "--sim", "--log-level", "debug")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+	states := make(chan visitState, 256)
+	var logTail tail
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +82,13 @@ sensors: {simulate: true}
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if t.Failed() && os.Getenv("WUFANG_E2E_DUMP") != "" {
+			cmd.Process.Signal(syscall.SIGQUIT) // goroutine dump into the log
+			time.Sleep(time.Second)
+			logTail.mu.Lock()
+			os.WriteFile(os.Getenv("WUFANG_E2E_DUMP"), []byte(strings.Join(logTail.lines, "\n")), 0o644)
+			logTail.mu.Unlock()
+		}
 		cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()
@@ -88,8 +98,6 @@ sensors: {simulate: true}
 			cmd.Process.Kill()
 		}
 	})
-	states := make(chan visitState, 256)
-	var logTail tail
 	go readVisits(stderr, states, &logTail)
 
 	d := &driver{t: t, display: display, states: states, shots: shots, log: &logTail}
@@ -409,7 +417,7 @@ func (lt *tail) add(l string) {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
 	lt.lines = append(lt.lines, l)
-	if len(lt.lines) > 60 {
+	if len(lt.lines) > 3000 {
 		lt.lines = lt.lines[1:]
 	}
 }
@@ -417,5 +425,5 @@ func (lt *tail) add(l string) {
 func (lt *tail) String() string {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
-	return strings.Join(lt.lines, "\n")
+	return strings.Join(lt.lines[max(0, len(lt.lines)-40):], "\n")
 }
