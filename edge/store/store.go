@@ -447,7 +447,9 @@ func syncDir(dir string) {
 }
 
 // Record appends e and counts it. It assigns V, Seq and Boot (and Time when
-// zero) and returns once the event and the counters are on disk. Concurrent
+// zero) and returns once the event and the counters are on disk. Free-text
+// fields are fitted to the contract (wire.Event.Sanitized); an event that
+// still fails wire.Event.Check is refused with ErrInvalidEvent. Concurrent
 // calls share one transaction. If ctx ends first Record returns ctx.Err();
 // the event may still be recorded.
 func (s *Store) Record(ctx context.Context, e wire.Event) error {
@@ -457,6 +459,7 @@ func (s *Store) Record(ctx context.Context, e wire.Event) error {
 	if e.Time.IsZero() {
 		e.Time = s.opts.Now()
 	}
+	e = e.Sanitized() // a visitor is counted even if a sensor is oddly named
 	if err := e.Check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidEvent, err)
 	}

@@ -126,6 +126,13 @@ func TestRecordRefuses(t *testing.T) {
 	if err := s.Record(context.Background(), wire.Event{Kind: "visit"}); !errors.Is(err, ErrInvalidEvent) {
 		t.Errorf("unknown kind: %v", err)
 	}
+	// A badly named sensor or an over-long reason does not cost a count.
+	if err := s.Record(context.Background(), wire.Event{Kind: wire.DoorEntry, Sensor: "door outer", Reason: strings.Repeat("x", 500)}); err != nil {
+		t.Errorf("door entry with odd sensor name: %v", err)
+	}
+	if ev, _ := s.Pending(0, 1); len(ev) != 1 || ev[0].Sensor != "door_outer" || len(ev[0].Reason) != 200 || s.Totals().Lifetime.Entries != 1 {
+		t.Errorf("sanitized event %+v", ev)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// A done context either wins or loses the race with the commit; it
@@ -133,7 +140,7 @@ func TestRecordRefuses(t *testing.T) {
 	if err := s.Record(ctx, wire.Event{Kind: wire.DoorEntry}); err != nil && !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
-	if err := s.Ack(5); !errors.Is(err, ErrUnknownSeq) {
+	if err := s.Ack(50); !errors.Is(err, ErrUnknownSeq) {
 		t.Errorf("ack of unknown seq: %v", err)
 	}
 	if err := s.Close(); err != nil {

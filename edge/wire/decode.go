@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -120,4 +121,39 @@ func decodeStrict(schema string, b []byte, v any) error {
 		return fmt.Errorf("wire: %s payload: %w", schema, err)
 	}
 	return nil
+}
+
+// Sanitized returns e with its free-text and cosmetic fields made to fit
+// the contract instead of failing Check: reason and pack_version become
+// valid UTF-8 cut to their length limits, a sensor name gets characters
+// outside [A-Za-z0-9._-] replaced by '_' and is cut to 63, a malformed lang
+// is dropped. Fields that are counter keys (module, step) and the kind are
+// left alone: Check still refuses those when wrong. The store applies it
+// before Check, so a door crossing is never lost to a badly named sensor.
+func (e Event) Sanitized() Event {
+	e.Reason = cutRunes(strings.ToValidUTF8(e.Reason, "\uFFFD"), 200)
+	e.PackVer = cutRunes(strings.ToValidUTF8(e.PackVer, "\uFFFD"), 64)
+	if e.Lang != "" && !langPattern.MatchString(e.Lang) {
+		e.Lang = ""
+	}
+	if e.Sensor != "" && !sensorPattern.MatchString(e.Sensor) {
+		b := []byte(e.Sensor)
+		for i, c := range b {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+				b[i] = '_'
+			}
+		}
+		if b[0] == '.' || b[0] == '_' || b[0] == '-' {
+			b = append([]byte{'s'}, b...)
+		}
+		e.Sensor = string(b[:min(len(b), 63)])
+	}
+	return e
+}
+
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
 }

@@ -364,3 +364,35 @@ func TestAsyncAPI(t *testing.T) {
 		}
 	}
 }
+
+func TestEventSanitized(t *testing.T) {
+	for _, e := range []Event{
+		{Kind: DoorEntry, Sensor: "door outer/北"},
+		{Kind: DoorEntry, Sensor: "-x"},
+		{Kind: DoorEntry, Sensor: strings.Repeat("d", 100)},
+		{Kind: SensorFault, Sensor: "door", Reason: strings.Repeat("长", 300)},
+		{Kind: SensorFault, Reason: "bad \xff byte"},
+		{Kind: PackRejected, Pack: "p", PackVer: strings.Repeat("1", 70)},
+		{Kind: SessionStart, Lang: "english please"},
+	} {
+		if e.Check() == nil {
+			t.Errorf("%+v passes Check already; not a useful case", e)
+		}
+		s := e.Sanitized()
+		if err := s.Check(); err != nil {
+			t.Errorf("%+v sanitized to %+v: %v", e, s, err)
+		}
+		s.V, s.Seq, s.Boot, s.Time = 1, 1, 1, t0
+		b, _ := json.Marshal(s)
+		if err := Validate(SchemaEvent, b); err != nil {
+			t.Errorf("sanitized event fails the schema: %v", err)
+		}
+	}
+	good := Event{Kind: SensorFault, Sensor: "button.a", Reason: "stuck", Lang: "zh-CN"}
+	if good.Sanitized() != good {
+		t.Error("Sanitized changed a good event")
+	}
+	if (Event{Kind: ModuleStart, Module: "Fire"}).Sanitized().Check() == nil {
+		t.Error("Sanitized fixed a counter key")
+	}
+}
