@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing/fstest"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -170,8 +171,8 @@ func readWfpack(r io.ReaderAt, size int64, put func(name string, data []byte) er
 			return nil, refuse(ErrUnsafePath, "%q is an absolute path or uses \\; a pack may only hold paths inside its folder, build it again with wufang-pack build", name)
 		case slices.Contains(strings.Split(clean, "/"), ".."):
 			return nil, refuse(ErrUnsafePath, "%q climbs out of the pack folder with ..; this pack is unsafe, do not use it", name)
-		case !fs.ValidPath(clean) || clean == "." || !utf8.ValidString(name):
-			return nil, refuse(ErrUnsafePath, "%q is not a plain path inside the pack (empty, ./ or // parts, or not UTF-8); build the pack again with wufang-pack build", name)
+		case !fs.ValidPath(clean) || clean == "." || !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+			return nil, refuse(ErrUnsafePath, "%q is not a plain path inside the pack (empty, ./ or // parts, control characters, or not UTF-8); build the pack again with wufang-pack build", name)
 		}
 		mode := f.Mode()
 		if mode&fs.ModeSymlink != 0 {
@@ -211,6 +212,9 @@ func readWfpack(r io.ReaderAt, size int64, put func(name string, data []byte) er
 		files = append(files, f)
 	}
 	for _, f := range files {
+		if f.CompressedSize64 > uint64(size) {
+			return nil, refuse(ErrNotPack, "%q claims %d bytes of data, more than the whole file holds; the pack is damaged, copy it again", f.Name, f.CompressedSize64)
+		}
 		if dirs[f.Name] {
 			return nil, refuse(ErrDuplicate, "%q is both a file and a folder in the pack; rename one", f.Name)
 		}

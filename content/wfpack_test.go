@@ -160,6 +160,10 @@ func corpusCases() []corpusCase {
 		}, ErrTooLarge, `pack too large: the files unpack to more than 256 MiB in all; make the pictures smaller`, true},
 		{"file-too-large", with(entry{name: "media/big.png", data: []byte{0}, raw: true, csize: 17 << 20, usize: 17 << 20}), ErrFileTooLarge,
 			`file too large: "media/big.png" unpacks to 17 MiB; one file may be at most 16 MiB, make it smaller`, true},
+		{"claims-too-much", with(entry{name: "media/short.png", data: []byte{0}, raw: true, csize: 1 << 20, usize: 1 << 20}), ErrNotPack,
+			`not a content pack: "media/short.png" claims 1048576 bytes of data, more than the whole file holds; the pack is damaged, copy it again`, true},
+		{"control-char", with(entry{name: "media/a\x01.svg", data: []byte("<svg/>")}), ErrUnsafePath,
+			`unsafe path: "media/a\x01.svg" is not a plain path inside the pack (empty, ./ or // parts, control characters, or not UTF-8)`, true},
 		{"ratio-bomb", func(t testing.TB) []byte {
 			zeros := make([]byte, 8<<20)
 			d := deflate(t, zeros)
