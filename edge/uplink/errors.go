@@ -91,7 +91,17 @@ func describe(err error, cfg Config) string {
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "EOF") || strings.Contains(msg, "connection reset") {
-		return "the broker at " + host + " closed the connection during the handshake (" + msg + ")"
+		s := "the broker at " + host + " closed the connection during the handshake (" + msg + ")"
+		if isTLS(cfg.Broker) && cfg.CertFile == "" {
+			// With TLS 1.3 a missing client certificate shows up this way.
+			s += "; if it requires a client certificate, set mqtt.cert_file and mqtt.key_file"
+		}
+		return s
 	}
 	return "broker " + host + ": " + msg
+}
+
+func isTLS(broker string) bool {
+	scheme, _, _ := strings.Cut(strings.ToLower(broker), "://")
+	return scheme == "ssl" || scheme == "tls" || scheme == "mqtts"
 }

@@ -253,9 +253,7 @@ func redactURL(s string) string {
 }
 
 func (u *Uplink) tlsConfig() (*tls.Config, error) {
-	scheme := strings.ToLower(strings.SplitN(u.cfg.Broker, "://", 2)[0])
-	secure := scheme == "ssl" || scheme == "tls" || scheme == "mqtts"
-	if !secure {
+	if !isTLS(u.cfg.Broker) {
 		return nil, nil
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
