@@ -132,3 +132,26 @@ func TestBytesPerEvent(t *testing.T) {
 		t.Errorf("%.1f bytes on disk per event, want at most 160", per)
 	}
 }
+
+// BenchmarkPendingAck is the uplink's side of the outbox: read the backlog
+// 100 events at a time (its window) and acknowledge each one.
+func BenchmarkPendingAck(b *testing.B) {
+	s, _ := openTest(b, Options{})
+	recordFast(b, s, visitEvents(b.N), maxBatch)
+	b.ResetTimer()
+	after := uint64(0)
+	for after < uint64(b.N) {
+		ev, err := s.Pending(after, 100)
+		if err != nil || len(ev) == 0 {
+			b.Fatal(len(ev), err)
+		}
+		for _, e := range ev {
+			if err := s.Ack(e.Seq); err != nil {
+				b.Fatal(err)
+			}
+		}
+		after = ev[len(ev)-1].Seq
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
