@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"image/color"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+)
+
+// hotspotPic is the hotspot picture: it keeps the picture's proportions so
+// that a tap maps to fractions of the image, and marks what was found,
+// what was missed and, for button users, the highlighted cell.
+type hotspotPic struct {
+	widget.BaseWidget
+	u      *UI
+	v      *view
+	img    fyne.CanvasObject
+	aspect float32
+	objs   []fyne.CanvasObject
+	rect   fyne.Position
+	rsize  fyne.Size
+}
+
+func (u *UI) hotspotPicture(v *view) fyne.CanvasObject {
+	h := &hotspotPic{u: u, v: v, aspect: 4.0 / 3}
+	if a := u.media.get(v.step.Image); a != nil {
+		h.img, h.aspect = u.image(v.step.Image, canvas.ImageFillStretch), a.aspect
+	} else {
+		h.img = canvas.NewRectangle(dimCard)
+	}
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+func (h *hotspotPic) Tapped(e *fyne.PointEvent) {
+	h.u.guard("hotspot tap", func() {
+		x := (e.Position.X - h.rect.X) / h.rsize.Width
+		y := (e.Position.Y - h.rect.Y) / h.rsize.Height
+		if h.rsize.Width <= 0 || x < 0 || x > 1 || y < 0 || y > 1 {
+			h.u.dispatch(flow.Input{Kind: flow.Touch})
+			return
+		}
+		h.u.dispatch(flow.Input{Kind: flow.TapAt, X: float64(x), Y: float64(y)})
+	})
+}
+
+func (h *hotspotPic) CreateRenderer() fyne.WidgetRenderer { return &hotspotRenderer{h} }
+
+type hotspotRenderer struct{ h *hotspotPic }
+
+func (r *hotspotRenderer) Destroy()                     {}
+func (r *hotspotRenderer) Objects() []fyne.CanvasObject { return r.h.objs }
+func (r *hotspotRenderer) MinSize() fyne.Size           { return fyne.NewSize(1, 1) }
+func (r *hotspotRenderer) Refresh()                     { r.Layout(r.h.Size()) }
+
+func (r *hotspotRenderer) Layout(s fyne.Size) {
+	h, v := r.h, r.h.v
+	pos, size := fitAspect(s, h.aspect)
+	h.rect, h.rsize = pos, size
+	frame := canvas.NewRectangle(color.Transparent)
+	frame.StrokeColor, frame.StrokeWidth = line, v.px(2)
+	frame.Move(pos.SubtractXY(v.px(1), v.px(1)))
+	frame.Resize(size.AddWidthHeight(v.px(2), v.px(2)))
+	h.img.Move(pos)
+	h.img.Resize(size)
+	objs := []fyne.CanvasObject{h.img, frame}
+	at := func(x, y, w, hh float64) (fyne.Position, fyne.Size) {
+		return fyne.NewPos(pos.X+float32(x)*size.Width, pos.Y+float32(y)*size.Height),
+			fyne.NewSize(float32(w)*size.Width, float32(hh)*size.Height)
+	}
+	st := v.st
+	showAll := st.Answered || st.Revealed
+	for i, t := range v.step.Targets {
+		found := i < len(st.Found) && st.Found[i]
+		if !found && !showAll {
+			continue
+		}
+		c := color.Color(good)
+		if !found {
+			c = amber
+		}
+		p, sz := at(t.X, t.Y, t.W, t.H)
+		box := canvas.NewRectangle(color.NRGBA{0xff, 0xff, 0xff, 0x30})
+		box.StrokeColor, box.StrokeWidth, box.CornerRadius = c, v.px(4), v.px(6)
+		box.Move(p)
+		box.Resize(sz)
+		d := v.px(34)
+		b := v.badge(strconv.Itoa(i+1), c, white, 20)
+		b.Move(fyne.NewPos(p.X-d/3, p.Y-d/3))
+		b.Resize(fyne.NewSize(d, d))
+		objs = append(objs, box, b)
+	}
+	if st.LastTap != nil && !showAll {
+		d := v.px(36)
+		m := mark(false, bad, white)
+		m.Move(fyne.NewPos(pos.X+float32(st.LastTap[0])*size.Width-d/2, pos.Y+float32(st.LastTap[1])*size.Height-d/2))
+		m.Resize(fyne.NewSize(d, d))
+		objs = append(objs, m)
+	}
+	if !showAll && hasButtons(st) {
+		g := flow.HotspotGrid
+		c := st.Cursor
+		if c >= 0 && c < g*g {
+			p, sz := at(float64(c%g)/float64(g), float64(c/g)/float64(g), 1/float64(g), 1/float64(g))
+			cur := canvas.NewRectangle(color.Transparent)
+			cur.StrokeColor, cur.StrokeWidth = v.col, v.px(5)
+			cur.Move(p)
+			cur.Resize(sz)
+			objs = append(objs, cur)
+		}
+	}
+	h.objs = objs
+}

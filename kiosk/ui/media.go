@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"image"
+	_ "image/jpeg" // pack media formats
+	_ "image/png"
+	"io/fs"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
+	"github.com/wufang-kiosk/wufang/content"
+)
+
+// media loads a pack's pictures once and keeps them, with their aspect
+// ratio (width / height), which the hotspot screen needs to map a tap to
+// fractions of the picture.
+type media struct {
+	fsys fs.FS
+	load func(string) fyne.Resource
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	cache map[string]*asset
+}
+
+type asset struct {
+	res    fyne.Resource
+	aspect float32
+	svg    bool
+	sum    [sha256.Size]byte
+	px     image.Image // decoded or rasterised; nil until needed
+}
+
+func (m *media) get(p string) *asset {
+	if p == "" {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if a, ok := m.cache[p]; ok {
+		return a
+	}
+	var res fyne.Resource
+	switch {
+	case m.load != nil:
+		res = m.load(p)
+	case m.fsys != nil:
+		if b, err := content.Media(m.fsys, p); err == nil {
+			res = fyne.NewStaticResource(p, b)
+		} else if m.log != nil {
+			m.log.Warn("ui: picture not shown", "path", p, "err", err)
+		}
+	}
+	var a *asset
+	if res != nil {
+		a = &asset{res: res, aspect: aspectOf(res), svg: strings.HasSuffix(strings.ToLower(res.Name()), ".svg"),
+			sum: sha256.Sum256(res.Content())}
+	}
+	if m.cache == nil {
+		m.cache = map[string]*asset{}
+	}
+	m.cache[p] = a
+	return a
+}
+
+func (m *media) reset(fsys fs.FS) {
+	m.mu.Lock()
+	m.fsys = fsys
+	m.cache = nil
+	m.mu.Unlock()
+}
+
+var (
+	viewBoxRE = regexp.MustCompile(`viewBox\s*=\s*["']\s*([-\d.eE]+)[\s,]+([-\d.eE]+)[\s,]+([-\d.eE]+)[\s,]+([-\d.eE]+)`)
+	svgWRE    = regexp.MustCompile(`<svg[^>]*\swidth\s*=\s*["']([\d.]+)`)
+	svgHRE    = regexp.MustCompile(`<svg[^>]*\sheight\s*=\s*["']([\d.]+)`)
+)
+
+// aspectOf reads a picture's width/height; 4:3 when it cannot tell.
+func aspectOf(res fyne.Resource) float32 {
+	b := res.Content()
+	if strings.HasSuffix(strings.ToLower(res.Name()), ".svg") {
+		if m := viewBoxRE.FindSubmatch(b); m != nil {
+			w, _ := strconv.ParseFloat(string(m[3]), 32)
+			h, _ := strconv.ParseFloat(string(m[4]), 32)
+			if w > 0 && h > 0 {
+				return float32(w / h)
+			}
+		}
+		mw, mh := svgWRE.FindSubmatch(b), svgHRE.FindSubmatch(b)
+		if mw != nil && mh != nil {
+			w, _ := strconv.ParseFloat(string(mw[1]), 32)
+			h, _ := strconv.ParseFloat(string(mh[1]), 32)
+			if w > 0 && h > 0 {
+				return float32(w / h)
+			}
+		}
+		return 4.0 / 3
+	}
+	if c, _, err := image.DecodeConfig(bytes.NewReader(b)); err == nil && c.Height > 0 {
+		return float32(c.Width) / float32(c.Height)
+	}
+	return 4.0 / 3
+}
+
+// picture is a pack image scaled to fit its box, keeping its proportions,
+// or nothing when the pack has no such file.
+func (u *UI) picture(p string) fyne.CanvasObject {
+	if img := u.image(p, canvas.ImageFillContain); img != nil {
+		return img
+	}
+	return nil
+}
+
+// image returns a canvas image for media path p. The picture is decoded
+// or, for SVG, rasterised once for the window size and kept: Fyne
+// rasterises an SVG image object again on every resize, which costs far
+// more than building a screen, while a bitmap is only scaled.
+func (u *UI) image(p string, fill canvas.ImageFill) *canvas.Image {
+	a := u.media.get(p)
+	if a == nil {
+		return nil
+	}
+	px := u.media.pixels(a, u.buildSize)
+	if px == nil {
+		return nil
+	}
+	img := canvas.NewImageFromImage(px)
+	img.FillMode = fill
+	img.ScaleMode = canvas.ImageScaleFastest // the bitmap is already rasterised near display size; GL filters the rest (ImageScaleSmooth runs CatmullRom on the CPU at every texture upload and froze the real app for seconds)
+	return img
+}
+
+// pixels returns a's picture as a bitmap big enough for a window of size
+// win, decoding or rasterising it when there is none that big yet.
+func (m *media) pixels(a *asset, win fyne.Size) image.Image {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if a.px != nil {
+		return a.px
+	}
+	want := rasterSize(win, a.aspect)
+	key := rasterKey{sum: a.sum, w: int(want.Width), h: int(want.Height)}
+	if px := rasters.get(key); px != nil {
+		a.px = px
+		return px
+	}
+	var px image.Image
+	if a.svg {
+		ci := canvas.NewImageFromResource(a.res)
+		ci.FillMode = canvas.ImageFillStretch
+		// An image outside any canvas is rasterised at twice its size
+		// (Fyne assumes a HiDPI screen), so ask for half.
+		ci.Resize(fyne.NewSize(want.Width/2, want.Height/2))
+		px = ci.Image
+	} else if img, _, err := image.Decode(bytes.NewReader(a.res.Content())); err == nil {
+		px = img
+	}
+	if px == nil {
+		if m.log != nil {
+			m.log.Warn("ui: picture could not be drawn", "path", a.res.Name())
+		}
+		return nil
+	}
+	a.px = px
+	rasters.put(key, px)
+	return px
+}
+
+// rasterSize is the size an SVG is rasterised at for a window: pictures
+// take at most about 60% of the width and 70% of the height, and the
+// longest side is capped at rasterCap (the painter scales up from there on
+// big screens: rasterising is slow, a few hundred ms per megapixel).
+func rasterSize(win fyne.Size, aspect float32) fyne.Size {
+	_, s := fitAspect(fyne.NewSize(max(win.Width, 400)*0.6, max(win.Height, 240)*0.7), aspect)
+	if l := max(s.Width, s.Height); l > rasterCap {
+		s = fyne.NewSize(s.Width*rasterCap/l, s.Height*rasterCap/l)
+	}
+	return fyne.NewSize(float32(int(s.Width)), float32(int(s.Height)))
+}
+
+// rasterCap is the longest side of a rasterised SVG, in pixels.
+var rasterCap float32 = 800
+
+// rasters keeps the most recently drawn pictures for every UI in the
+// process (a new pack, or a test's new UI, reuses them by content): at
+// most 24, about 40 MB at 1920×1080.
+var rasters = &rasterCache{max: 24}
+
+type rasterKey struct {
+	sum  [sha256.Size]byte
+	w, h int
+}
+
+type rasterCache struct {
+	mu    sync.Mutex
+	max   int
+	order []rasterKey
+	m     map[rasterKey]image.Image
+}
+
+func (c *rasterCache) get(k rasterKey) image.Image {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+func (c *rasterCache) put(k rasterKey, img image.Image) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[rasterKey]image.Image{}
+	}
+	if _, ok := c.m[k]; ok {
+		return
+	}
+	if len(c.order) >= c.max {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.order = append(c.order, k)
+	c.m[k] = img
+}
+
+// fitAspect is the largest rectangle of the given aspect inside s, centred.
+func fitAspect(s fyne.Size, aspect float32) (fyne.Position, fyne.Size) {
+	w, h := s.Width, s.Width/aspect
+	if h > s.Height {
+		h, w = s.Height, s.Height*aspect
+	}
+	return fyne.NewPos((s.Width-w)/2, (s.Height-h)/2), fyne.NewSize(w, h)
+}

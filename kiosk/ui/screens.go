@@ -1,0 +1,695 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
+	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+)
+
+// attract is the idle loop: one slide of the pack, and an unmissable
+// "touch to start" in both languages. A tap anywhere starts a visit.
+func (u *UI) attract(v *view) fyne.CanvasObject {
+	var sl content.Slide
+	if v.p != nil && len(v.p.Attract) > 0 {
+		sl = v.p.Attract[((v.st.Slide%len(v.p.Attract))+len(v.p.Attract))%len(v.p.Attract)]
+	} else if v.p != nil {
+		sl.Title = v.p.Title
+	}
+	title := v.label(v.t(sl.Title), 46, 24, white, true, fyne.TextAlignLeading)
+	body := v.label(v.t(sl.Body), 26, 16, mix(white, navy, 0.1), false, fyne.TextAlignLeading)
+	text := col(v.px(gap), []float32{-1, -1.6}, title, body)
+	title.middle = false
+
+	var main fyne.CanvasObject = text
+	if pic := u.picture(sl.Image); pic != nil {
+		if v.portrait {
+			main = col(v.px(24), []float32{-1, -1}, pic, text)
+		} else {
+			main = row(v.px(32), []float32{-0.9, -1.1}, pic, text)
+		}
+	}
+	n := 1
+	if v.p != nil && len(v.p.Attract) > 0 {
+		n = len(v.p.Attract)
+	}
+	dots := make([]fyne.CanvasObject, n)
+	for i := range dots {
+		c := mix(white, navy, 0.6)
+		if i == v.st.Slide%n {
+			c = amber
+		}
+		dots[i] = square(canvas.NewCircle(c))
+	}
+	dotRow := &fyne.Container{Layout: &centreRow{w: v.px(22)}, Objects: dots}
+	band := stack(canvas.NewRectangle(amber),
+		padXY(v.px(margin), v.px(6), v.centred(both("touch", "  ·  "), 34, 18, ink, true)))
+
+	bg := u.newBgTap(navy, func(fyne.Position) { u.dispatch(flow.Input{Kind: flow.Touch}) })
+	m := v.px(32)
+	return stack(bg, col(0, []float32{-1, v.px(28), v.px(92)},
+		padXY(m, m, main), dotRow, band))
+}
+
+// centreRow lays out fixed-width cells centred in a row (slide dots).
+type centreRow struct{ w, h float32 } // h: fraction of the height (0 = half)
+
+func (c *centreRow) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
+func (c *centreRow) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	total := float32(len(objs)) * c.w
+	x := (s.Width - total) / 2
+	for _, o := range objs {
+		h := c.h
+		if h == 0 {
+			h = 0.5
+		}
+		o.Move(fyne.NewPos(x, s.Height*(1-h)/2))
+		o.Resize(fyne.NewSize(c.w, s.Height*h))
+		x += c.w
+	}
+}
+
+// home shows the modules as big tiles in their colours.
+func (u *UI) home(v *view) fyne.CanvasObject {
+	title := ""
+	if v.p != nil {
+		title = v.t(v.p.Title)
+	}
+	bar := u.topBar(v, title, "", false)
+	var tiles []fyne.CanvasObject
+	if v.p != nil {
+		for i, m := range v.p.Mods {
+			tiles = append(tiles, u.tile(v, i, m))
+		}
+	}
+	var area *fyne.Container
+	n := max(1, len(tiles))
+	if v.portrait {
+		area = gridOf(n, 1, v.px(gap), tiles...)
+	} else {
+		area = gridOf(1, n, v.px(gap), tiles...)
+	}
+	hint := v.label(v.m("pick"), 24, 16, ink, true, fyne.TextAlignLeading)
+	hint.middle = true
+	var done int
+	for _, d := range v.st.Done {
+		if d {
+			done++
+		}
+	}
+	if done == 0 {
+		return u.page(v, bar, col(v.px(gap), []float32{v.px(36), -1}, hint, area))
+	}
+	finish := u.button(v, v.m("finish"), accent, white, func() { u.dispatch(flow.Input{Kind: flow.Finish}) }).named("finish")
+	return u.page(v, bar, col(v.px(gap), []float32{v.px(btnH), -1},
+		row(v.px(gap), []float32{-1, v.px(nextW)}, hint, finish), area))
+}
+
+func (u *UI) tile(v *view, i int, m *content.Module) fyne.CanvasObject {
+	bg := moduleColour(m)
+	fg := textOn(bg)
+	title := v.label(v.t(m.Title), 28, 16, fg, true, fyne.TextAlignCenter)
+	summary := v.label(v.t(m.Summary), 18, 12, fg, false, fyne.TextAlignCenter)
+	var icon fyne.CanvasObject = canvas.NewRectangle(color.Transparent)
+	if pic := u.picture(m.Icon); pic != nil {
+		icon = pic
+	}
+	disc := square(stack(canvas.NewCircle(mix(bg, white, 0.85)), pad(v.px(10), icon)))
+	var body fyne.CanvasObject
+	if v.portrait {
+		title.align, summary.align = fyne.TextAlignLeading, fyne.TextAlignLeading
+		title.middle = true
+		body = row(v.px(gap), []float32{v.px(96), -1}, disc, col(v.px(4), []float32{-1, -1.2}, title, summary))
+	} else {
+		body = col(v.px(8), []float32{-1.1, v.px(76), -1}, disc, title, summary)
+	}
+	done := i < len(v.st.Done) && v.st.Done[i]
+	var objs []fyne.CanvasObject
+	objs = append(objs, body)
+	if done {
+		objs = append(objs, &fyne.Container{Layout: &corner{d: v.px(40)}, Objects: []fyne.CanvasObject{mark(true, good, white)}})
+	}
+	t := u.newTapBox(bg, v.px(radius), v.px(10), stack(objs...), func() {
+		u.dispatch(flow.Input{Kind: flow.OpenModule, N: i})
+	}).named(fmt.Sprintf("tile-%d", i))
+	if i == v.st.Cursor && v.st.Screen == flow.Home && hasButtons(v.st) {
+		t.bg.StrokeColor = ink
+		t.bg.StrokeWidth = v.px(5)
+	}
+	return t
+}
+
+// hasButtons reports whether the kiosk has physical buttons that move a
+// highlight (the flow lists them in State.Buttons).
+func hasButtons(s flow.State) bool {
+	for _, b := range s.Buttons {
+		if b.Action == flow.ActNextTile || b.Action == flow.ActLeft || b.Action == flow.ActRight {
+			return true
+		}
+	}
+	return false
+}
+
+// corner puts its child in the top-right corner, d×d.
+type corner struct{ d float32 }
+
+func (c *corner) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
+func (c *corner) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(s.Width-c.d, 0))
+		o.Resize(fyne.NewSize(c.d, c.d))
+	}
+}
+
+// step shows the current step under the module's bar.
+func (u *UI) step(v *view) fyne.CanvasObject {
+	if v.mod == nil || v.step == nil {
+		panic(fmt.Sprintf("step screen without a step (module %d, step %d)", v.st.Module, v.st.StepIdx))
+	}
+	ctor, ok := steps[v.step.Type]
+	if !ok {
+		panic(fmt.Sprintf("no screen for step type %q", v.step.Type))
+	}
+	bar := u.topBar(v, v.t(v.mod.Title), v.m("step", v.st.StepIdx+1, len(v.mod.Steps)), true)
+	return u.page(v, bar, ctor(u, v))
+}
+
+// backButton goes to the previous step (or home from the first).
+func (u *UI) backButton(v *view) fyne.CanvasObject {
+	return u.button(v, v.m("back"), dimCard, ink, func() { u.dispatch(flow.Input{Kind: flow.Back}) }).named("back")
+}
+
+// actions is the bottom row of a step: back, a status text, and the
+// main button.
+func (u *UI) actions(v *view, status fyne.CanvasObject, main fyne.CanvasObject) fyne.CanvasObject {
+	if status == nil {
+		status = canvas.NewRectangle(color.Transparent)
+	}
+	if main == nil {
+		main = canvas.NewRectangle(color.Transparent)
+	}
+	return row(v.px(gap), []float32{v.px(140), -1, v.px(nextW)}, u.backButton(v), status, main)
+}
+
+func (u *UI) lesson(v *view) fyne.CanvasObject {
+	s := v.step
+	title := v.label(v.t(s.Title), 32, 18, ink, true, fyne.TextAlignLeading)
+	title.middle = true
+	body := v.label(v.t(s.Body), 26, 18, ink, false, fyne.TextAlignLeading)
+	body.paginate = true
+	status := v.label("", 18, 13, muted, false, fyne.TextAlignCenter)
+	status.middle = true
+	nextBtn := u.next(v, v.m("next"))
+	nextLabel := nextBtn.content.(*textBlock)
+	nextBtn.onTap = func() {
+		if !body.next() {
+			u.dispatch(flow.Input{Kind: flow.Next})
+		}
+	}
+	body.onPages = func(p, n int) {
+		want, st := v.m("next"), ""
+		if n > 1 {
+			st = v.m("page", p+1, n)
+			if p+1 < n {
+				want = v.m("more")
+			}
+		}
+		if nextLabel.text != want || status.text != st {
+			nextLabel.text, status.text = want, st
+			// Refresh outside the layout pass that called us.
+			fyne.Do(func() { nextLabel.Refresh(); status.Refresh() })
+		}
+	}
+	var main fyne.CanvasObject = body
+	if pic := u.picture(s.Image); pic != nil {
+		if v.portrait {
+			main = col(v.px(gap), []float32{-0.8, -1.2}, pic, body)
+		} else {
+			main = row(v.px(24), []float32{-0.8, -1.2}, pic, body)
+		}
+	}
+	return col(v.px(gap), []float32{v.px(48), -1, v.px(btnH)}, title, main, u.actions(v, status, nextBtn))
+}
+
+var letters = []string{"A", "B", "C", "D", "E", "F"}
+
+func (u *UI) choice(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	prompt := v.label(v.t(s.Prompt), 26, 16, ink, true, fyne.TextAlignLeading)
+	prompt.middle = true
+	chosen := map[int]bool{}
+	for _, i := range st.Selected {
+		chosen[i] = true
+	}
+	opts := make([]fyne.CanvasObject, len(s.Options))
+	for i, o := range s.Options {
+		var bg, fg, disc, discFg color.Color = card, ink, v.col, v.on
+		var stroke float32
+		switch {
+		case st.Answered && o.Correct:
+			bg, fg, disc, discFg = good, white, white, good
+		case st.Answered && chosen[i]:
+			bg, fg, disc, discFg = bad, white, white, bad
+		case st.Answered:
+			bg, fg, disc, discFg = dimCard, muted, line, muted
+		case chosen[i]:
+			bg = mix(v.col, white, 0.8)
+			stroke = v.px(4)
+		}
+		i := i
+		b := u.option(v, letters[i], v.t(o.Text), bg, fg, disc, discFg, func() {
+			u.dispatch(flow.Input{Kind: flow.Choose, N: i})
+		}).named(fmt.Sprintf("option-%d", i))
+		if stroke > 0 {
+			b.bg.StrokeColor, b.bg.StrokeWidth = v.col, stroke
+		}
+		opts[i] = b
+	}
+	var area fyne.CanvasObject
+	n := len(opts)
+	switch {
+	case v.portrait || n > 4:
+		area = gridOf(n, 1, v.px(gap), opts...)
+	case n <= 2:
+		area = gridOf(1, n, v.px(gap), opts...)
+	default:
+		area = gridOf(2, 2, v.px(gap), opts...)
+	}
+	if pic := u.picture(s.Image); pic != nil && !v.portrait {
+		g := gridOf(n, 1, v.px(8), opts...)
+		if n > 2 {
+			g = gridOf((n+1)/2, 2, v.px(8), opts...)
+		}
+		area = row(v.px(gap), []float32{-0.6, -1.4}, pic, g)
+	}
+	if st.Answered {
+		return col(v.px(gap), []float32{v.px(64), -1, v.px(130)}, prompt, area, u.verdict(v, st.Correct, v.t(s.Explanation)))
+	}
+	var main fyne.CanvasObject
+	status := v.label(v.m("choose"), 18, 13, muted, false, fyne.TextAlignCenter)
+	if st.Multi {
+		status.text = v.m("chooseAll")
+		main = u.button(v, v.m("confirm"), v.col, v.on, func() { u.dispatch(flow.Input{Kind: flow.Next}) }).named("next")
+	}
+	status.middle = true
+	return col(v.px(gap), []float32{v.px(64), -1, v.px(btnH)}, prompt, area, u.actions(v, status, main))
+}
+
+// option is an answer button: a letter disc (matching the physical
+// buttons A–D) and the text.
+func (u *UI) option(v *view, letter, text string, bg, fg, disc, discFg color.Color, tap func()) *tapBox {
+	t := v.label(text, 24, 14, fg, true, fyne.TextAlignLeading)
+	t.middle = true
+	content := row(v.px(gap), []float32{v.px(44), -1}, v.badge(letter, disc, discFg, 24), t)
+	b := u.newTapBox(bg, v.px(radius), v.px(10), content, tap)
+	if bg == card {
+		b.bg.StrokeColor, b.bg.StrokeWidth = line, v.px(2)
+	}
+	return b
+}
+
+// verdict is the answer panel: right or wrong, why, and Next.
+func (u *UI) verdict(v *view, right bool, why string) fyne.CanvasObject {
+	bg, fg, head := goodBg, good, v.m("right")
+	if !right {
+		bg, fg, head = badBg, bad, v.m("wrong")
+	}
+	h := v.label(head, 26, 18, fg, true, fyne.TextAlignLeading)
+	w := v.label(why, 20, 13, ink, false, fyne.TextAlignLeading)
+	text := col(v.px(4), []float32{v.px(34), -1}, h, w)
+	icon := square(mark(right, fg, white))
+	panel := u.newTapBox(bg, v.px(radius), v.px(10), row(v.px(gap), []float32{v.px(56), -1}, icon, text), nil)
+	return row(v.px(gap), []float32{-1, v.px(nextW)}, panel, u.next(v, v.m("next")))
+}
+
+func (u *UI) order(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	prompt := v.label(v.t(s.Prompt), 26, 16, ink, true, fyne.TextAlignLeading)
+	prompt.middle = true
+	n := len(s.Items)
+	items := make([]fyne.CanvasObject, n)
+	if st.Answered {
+		// The right order, numbered; what the visitor put in the same place
+		// is green.
+		for i := range s.Items {
+			placed := i < len(st.Picked) && st.Picked[i] < len(st.Shuffle) && st.Shuffle[st.Picked[i]] == i
+			bg, fg, disc, dfg := goodBg, ink, good, white
+			if !placed {
+				bg, disc = card, amber
+				dfg = ink
+			}
+			items[i] = u.option(v, strconv.Itoa(i+1), v.t(s.Items[i]), bg, fg, disc, dfg, nil)
+		}
+	} else {
+		pos := map[int]int{}
+		for k, p := range st.Picked {
+			pos[p] = k + 1
+		}
+		for d := 0; d < n; d++ {
+			idx := d
+			if d < len(st.Shuffle) {
+				idx = st.Shuffle[d]
+			}
+			if idx < 0 || idx >= n {
+				panic(fmt.Sprintf("order: shuffle index %d of %d items", idx, n))
+			}
+			d := d
+			if k, ok := pos[d]; ok {
+				items[d] = u.option(v, strconv.Itoa(k), v.t(s.Items[idx]), dimCard, muted, v.col, v.on, nil)
+			} else {
+				items[d] = u.option(v, letters[d], v.t(s.Items[idx]), card, ink, line, ink, func() {
+					u.dispatch(flow.Input{Kind: flow.Pick, N: d})
+				}).named(fmt.Sprintf("pick-%d", d))
+			}
+		}
+	}
+	rows, cols := n, 1
+	if !v.portrait && n > 3 {
+		rows, cols = (n+1)/2, 2
+	}
+	area := gridOf(rows, cols, v.px(10), items...)
+	if st.Answered {
+		head := v.label(v.m("rightOrder"), 20, 14, good, true, fyne.TextAlignLeading)
+		head.middle = true
+		return col(v.px(8), []float32{v.px(50), v.px(26), -1, v.px(120)}, prompt, head, area,
+			u.verdict(v, st.Correct, v.t(s.Explanation)))
+	}
+	status := v.label(v.m("orderHint"), 18, 13, muted, false, fyne.TextAlignCenter)
+	status.middle = true
+	return col(v.px(gap), []float32{v.px(64), -1, v.px(btnH)}, prompt, area, u.actions(v, status, nil))
+}
+
+func (u *UI) hotspot(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	pic := u.hotspotPicture(v)
+	prompt := v.label(v.t(s.Prompt), 24, 15, ink, true, fyne.TextAlignLeading)
+	found := 0
+	for _, f := range st.Found {
+		if f {
+			found++
+		}
+	}
+	count := v.label(v.m("found", found, len(s.Targets)), 22, 14, v.col, true, fyne.TextAlignLeading)
+	if luminance(v.col) > 0.4 {
+		count.color = ink
+	}
+	count.middle = true
+	note := ""
+	if u.lastFound >= 0 && u.lastFound < len(s.Targets) {
+		note = fmt.Sprintf("%d. %s", u.lastFound+1, v.t(s.Targets[u.lastFound].Label))
+	}
+	var side fyne.CanvasObject
+	if st.Answered || st.Revealed {
+		var labels []string
+		for i, t := range s.Targets {
+			labels = append(labels, fmt.Sprintf("%d. %s", i+1, v.t(t.Label)))
+		}
+		right := st.Correct
+		head := v.label(v.m("wrong"), 24, 16, bad, true, fyne.TextAlignLeading)
+		if right {
+			head = v.label(v.m("right"), 24, 16, good, true, fyne.TextAlignLeading)
+		}
+		head.middle = true
+		why := v.label(v.t(s.Explanation)+"\n"+strings.Join(labels, "\n"), 19, 11, ink, false, fyne.TextAlignLeading)
+		why.paginate = true
+		side = col(v.px(8), []float32{v.px(36), -1}, head, why)
+		nextBtn := u.next(v, v.m("next"))
+		nextLabel := nextBtn.content.(*textBlock)
+		nextBtn.onTap = func() {
+			if !why.next() {
+				u.dispatch(flow.Input{Kind: flow.Next})
+			}
+		}
+		why.onPages = func(p, n int) {
+			want := v.m("next")
+			if p+1 < n {
+				want = v.m("more")
+			}
+			if nextLabel.text != want {
+				nextLabel.text = want
+				fyne.Do(nextLabel.Refresh)
+			}
+		}
+		return u.hotspotLayout(v, pic, side, nextBtn)
+	}
+	last := v.label(note, 20, 12, ink, false, fyne.TextAlignLeading)
+	side = col(v.px(8), []float32{-1, v.px(34), -1}, prompt, count, last)
+	show := u.button(v, v.m("showMe"), dimCard, ink, func() { u.dispatch(flow.Input{Kind: flow.Next}) }).named("showme")
+	return u.hotspotLayout(v, pic, side, show)
+}
+
+func (u *UI) hotspotLayout(v *view, pic, side, btn fyne.CanvasObject) fyne.CanvasObject {
+	bottom := row(v.px(gap), []float32{v.px(140), -1}, u.backButton(v), btn)
+	if v.portrait {
+		return col(v.px(gap), []float32{-1.4, -1, v.px(btnH)}, pic, side, bottom)
+	}
+	return row(v.px(gap), []float32{-1.55, -1}, pic, col(v.px(gap), []float32{-1, v.px(btnH)}, side, bottom))
+}
+
+func (u *UI) scenario(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	if st.Outcome != "" {
+		return u.outcome(v)
+	}
+	var sit *content.Situation
+	for i := range s.Situations {
+		if s.Situations[i].ID == st.Situation {
+			sit = &s.Situations[i]
+		}
+	}
+	if sit == nil {
+		panic(fmt.Sprintf("scenario %s: no situation %q", s.ID, st.Situation))
+	}
+	text := v.label(v.t(sit.Text), 26, 15, ink, true, fyne.TextAlignLeading)
+	text.middle = true
+	opts := make([]fyne.CanvasObject, len(sit.Choices))
+	for i, b := range sit.Choices {
+		var bg, fg, disc, dfg color.Color = card, ink, v.col, v.on
+		if st.Branch >= 0 {
+			if i == st.Branch {
+				bg, fg, disc, dfg = v.col, v.on, v.on, v.col
+			} else {
+				bg, fg, disc, dfg = dimCard, muted, line, muted
+			}
+		}
+		i := i
+		var tap func()
+		if st.Branch < 0 {
+			tap = func() { u.dispatch(flow.Input{Kind: flow.Choose, N: i}) }
+		}
+		opts[i] = u.option(v, letters[i], v.t(b.Text), bg, fg, disc, dfg, tap).named(fmt.Sprintf("branch-%d", i))
+	}
+	n := len(opts)
+	var area fyne.CanvasObject
+	switch {
+	case st.Branch >= 0 || v.portrait || n == 3:
+		area = gridOf(n, 1, v.px(8), opts...)
+	case n == 2:
+		area = gridOf(1, 2, v.px(gap), opts...)
+	default:
+		area = gridOf(2, 2, v.px(gap), opts...)
+	}
+	head := v.label(v.m("whatNow"), 20, 14, muted, true, fyne.TextAlignLeading)
+	head.middle = true
+	var top fyne.CanvasObject = col(v.px(4), []float32{-1, v.px(28)}, text, head)
+	if pic := u.picture(sit.Image); pic != nil {
+		top = row(v.px(gap), []float32{-0.5, -1.5}, pic, top)
+	}
+	if st.Branch >= 0 && st.Branch < len(sit.Choices) {
+		b := sit.Choices[st.Branch]
+		cons := v.label(v.t(b.Consequence), 22, 13, ink, false, fyne.TextAlignLeading)
+		cons.middle = true
+		panel := u.newTapBox(mix(v.col, white, 0.85), v.px(radius), v.px(10), cons, nil)
+		return col(v.px(gap), []float32{v.px(90), -1, v.px(120)}, top, area,
+			row(v.px(gap), []float32{-1, v.px(nextW)}, panel, u.next(v, v.m("next"))))
+	}
+	return col(v.px(gap), []float32{v.px(110), -1, v.px(btnH)}, top, area, u.actions(v, nil, nil))
+}
+
+func (u *UI) outcome(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	var out *content.Outcome
+	for i := range s.Outcomes {
+		if s.Outcomes[i].ID == st.Outcome {
+			out = &s.Outcomes[i]
+		}
+	}
+	if out == nil {
+		panic(fmt.Sprintf("scenario %s: no outcome %q", s.ID, st.Outcome))
+	}
+	var fg, bg color.Color = good, goodBg
+	head := v.m("goodEnd")
+	if !out.Good {
+		fg, bg, head = bad, badBg, v.m("badEnd")
+	}
+	h := v.label(head, 24, 16, fg, true, fyne.TextAlignLeading)
+	title := v.label(v.t(out.Title), 34, 20, ink, true, fyne.TextAlignLeading)
+	text := v.label(v.t(out.Text), 24, 14, ink, false, fyne.TextAlignLeading)
+	body := col(v.px(6), []float32{v.px(36), v.px(56), -1}, h, title, text)
+	icon := square(mark(out.Good, fg, white))
+	var main fyne.CanvasObject
+	if v.portrait {
+		main = col(v.px(gap), []float32{v.px(120), -1}, icon, body)
+	} else {
+		main = row(v.px(24), []float32{v.px(150), -1}, icon, body)
+	}
+	panel := u.newTapBox(bg, v.px(radius), v.px(20), main, nil)
+	return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.actions(v, nil, u.next(v, v.m("next"))))
+}
+
+// result shows how the module went, the one thing to remember and the
+// hotline, very large.
+func (u *UI) result(v *view) fyne.CanvasObject {
+	st := v.st
+	if v.mod == nil {
+		panic("result screen without a module")
+	}
+	bar := u.topBar(v, v.t(v.mod.Title), "", true)
+	stars := make([]fyne.CanvasObject, 3)
+	for i := range stars {
+		stars[i] = square(star(i < st.Stars, amber))
+	}
+	starRow := &fyne.Container{Layout: &centreRow{w: v.px(84), h: 0.95}, Objects: stars}
+	var verdict, score string
+	switch {
+	case st.Questions == 0:
+		verdict = v.m("noQuiz")
+	case st.Passed:
+		verdict, score = v.m("passed"), v.m("score", st.Right, st.Questions)
+	default:
+		verdict, score = v.m("notPassed"), v.m("score", st.Right, st.Questions)
+	}
+	vc := good
+	if !st.Passed && st.Questions > 0 {
+		vc = muted
+	}
+	head := v.centred(verdict, 30, 18, vc, true)
+	sc := v.centred(score, 22, 14, ink, false)
+	remH := v.label(v.m("remember"), 20, 14, v.col, true, fyne.TextAlignLeading)
+	if luminance(v.col) > 0.4 {
+		remH.color = ink
+	}
+	rem := v.label(v.t(v.mod.Remember), 24, 13, ink, true, fyne.TextAlignLeading)
+	remCard := u.newTapBox(card, v.px(radius), v.px(12), col(v.px(4), []float32{v.px(28), -1}, remH, rem), nil)
+	left := col(v.px(6), []float32{v.px(84), v.px(42), v.px(30), -1}, starRow, head, sc, remCard)
+
+	hl := v.mod.Hotline
+	call := v.centred(v.m("call"), 22, 14, v.on, false)
+	lbl := v.centred(v.t(hl.Label), 28, 16, v.on, true)
+	num := v.centred(hl.Number, 150, 40, v.on, true)
+	hot := u.newTapBox(v.col, v.px(radius), v.px(12), col(v.px(4), []float32{v.px(32), v.px(40), -1}, call, lbl, num), nil)
+
+	visitor := ""
+	if st.VisitorToday > 0 {
+		visitor = v.m("visitor", st.VisitorToday)
+	}
+	vis := v.label(visitor, 22, 14, ink, true, fyne.TextAlignLeading)
+	vis.middle = true
+	more := u.button(v, v.m("more5"), dimCard, ink, func() { u.dispatch(flow.Input{Kind: flow.GoHome}) }).named("more")
+	fin := u.button(v, v.m("finish"), v.col, v.on, func() { u.dispatch(flow.Input{Kind: flow.Finish}) }).named("finish")
+	var bottom, main fyne.CanvasObject
+	if v.portrait {
+		bottom = col(v.px(gap), []float32{v.px(36), v.px(btnH)}, vis,
+			row(v.px(gap), []float32{-1, -1}, more, fin))
+		main = col(v.px(gap), []float32{-1.3, -1, v.px(36 + btnH + gap)}, left, hot, bottom)
+	} else {
+		bottom = row(v.px(gap), []float32{-1, v.px(190), v.px(nextW)}, vis, more, fin)
+		main = col(v.px(gap), []float32{-1, v.px(btnH)}, row(v.px(20), []float32{-1.25, -1}, left, hot), bottom)
+	}
+	return u.page(v, bar, main)
+}
+
+// feedback asks for a rating with three big drawn faces.
+func (u *UI) feedback(v *view) fyne.CanvasObject {
+	head := v.centred(v.m("howWas"), 34, 20, ink, true)
+	faces := []struct {
+		n   int
+		key string
+	}{{3, "rate3"}, {2, "rate2"}, {1, "rate1"}}
+	fills := map[int][2]color.Color{
+		3: {mix(good, white, 0.55), good}, 2: {mix(amber, white, 0.45), mix(amber, ink, 0.5)}, 1: {mix(bad, white, 0.6), bad},
+	}
+	cards := make([]fyne.CanvasObject, len(faces))
+	for i, f := range faces {
+		n := f.n
+		c := fills[n]
+		lbl := v.centred(v.m(f.key), 28, 16, ink, true)
+		var body fyne.CanvasObject
+		if v.portrait {
+			body = row(v.px(gap), []float32{v.px(110), -1}, square(face(n, c[0], ink)), lbl)
+		} else {
+			body = col(v.px(8), []float32{-1, v.px(48)}, square(face(n, c[0], ink)), lbl)
+		}
+		b := u.newTapBox(card, v.px(radius), v.px(16), body, func() {
+			u.dispatch(flow.Input{Kind: flow.Rate, N: n})
+		}).named(fmt.Sprintf("rate-%d", n))
+		b.bg.StrokeColor, b.bg.StrokeWidth = c[1], v.px(4)
+		if v.st.Rating == n {
+			b.bg.FillColor = mix(c[0], white, 0.5)
+		}
+		cards[i] = b
+	}
+	var area fyne.CanvasObject
+	if v.portrait {
+		area = gridOf(3, 1, v.px(gap), cards...)
+	} else {
+		area = gridOf(1, 3, v.px(24), cards...)
+	}
+	lb := u.langButton(v, dimCard, ink)
+	if lb == nil {
+		lb = canvas.NewRectangle(color.Transparent)
+	}
+	top := row(v.px(gap), []float32{-1, v.px(124)}, head, lb)
+	return u.page(v, nil, col(v.px(20), []float32{v.px(64), -1}, top, area))
+}
+
+// thanks says goodbye.
+func (u *UI) thanks(v *view) fyne.CanvasObject {
+	bg := u.newBgTap(accent, func(fyne.Position) { u.dispatch(flow.Input{Kind: flow.Touch}) })
+	icon := square(face(3, mix(amber, white, 0.3), ink))
+	t := v.centred(v.m("thanks"), 64, 30, white, true)
+	s := v.centred(v.m("staySafe"), 32, 18, white, false)
+	return stack(bg, pad(v.px(40), col(v.px(20), []float32{-1.2, v.px(90), v.px(60)}, icon, t, s)))
+}
+
+// closed is the dark screen outside opening hours.
+func (u *UI) closed(v *view) fyne.CanvasObject {
+	bg := u.newBgTap(night, func(fyne.Position) { u.dispatch(flow.Input{Kind: flow.Touch}) })
+	grey := mix(white, night, 0.25)
+	t := v.centred(both("closed", " · "), 48, 24, white, true)
+	h := v.centred(both("hours", " · "), 28, 16, grey, false)
+	lines := v.centred(strings.Join(u.opts.Hours, "\n"), 30, 14, white, false)
+	return stack(bg, pad(v.px(40), col(v.px(16), []float32{-1, v.px(70), v.px(44), -2.2}, canvas.NewRectangle(color.Transparent), t, h, lines)))
+}
+
+// stillThere is the overlay with the countdown before a visit ends.
+func (u *UI) stillThere(v *view) fyne.CanvasObject {
+	bg := u.newBgTap(shade, func(fyne.Position) { u.dispatch(flow.Input{Kind: flow.StillHere}) })
+	t := v.centred(v.m("still"), 48, 24, ink, true)
+	n := v.centred(strconv.Itoa(v.st.Countdown), 110, 40, v.col, true)
+	if luminance(v.col) > 0.4 {
+		n.color = ink
+	}
+	h := v.centred(v.m("tapGoOn"), 26, 16, muted, false)
+	box := u.newTapBox(card, v.px(24), v.px(20), col(v.px(8), []float32{v.px(64), -1, v.px(40)}, t, n, h),
+		func() { u.dispatch(flow.Input{Kind: flow.StillHere}) }).named("still")
+	w, hh := min(v.size.Width*0.8, v.px(520)), min(v.size.Height*0.8, v.px(330))
+	return stack(bg, &fyne.Container{Layout: &centreBox{w: w, h: hh}, Objects: []fyne.CanvasObject{box}})
+}
+
+// centreBox centres one child of a fixed size.
+type centreBox struct{ w, h float32 }
+
+func (c *centreBox) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
+func (c *centreBox) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos((s.Width-c.w)/2, (s.Height-c.h)/2))
+		o.Resize(fyne.NewSize(c.w, c.h))
+	}
+}

@@ -1,0 +1,261 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// textBlock is wrapped text that fits its box: it wraps at spaces and
+// between CJK characters, shrinks its font from size down to min until every
+// line fits, and, when paginate is set, splits what still does not fit into
+// pages instead of clipping. A block that cannot fit even so sets overflow,
+// which the fit check reports. Nothing in the kiosk scrolls.
+type textBlock struct {
+	widget.BaseWidget
+
+	text      string
+	size, min float32
+	color     color.Color
+	bold      bool
+	align     fyne.TextAlign
+	middle    bool // centre vertically
+	paginate  bool
+
+	page     int
+	pages    int
+	overflow bool
+	used     float32        // font size chosen by the last layout
+	onPages  func(int, int) // page, pages: called after a layout that paginated
+}
+
+func newText(s string, size, min float32, c color.Color) *textBlock {
+	t := &textBlock{text: s, size: size, min: min, color: c, pages: 1}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *textBlock) CreateRenderer() fyne.WidgetRenderer {
+	return &textRenderer{t: t}
+}
+
+// next shows the next page; it reports false on the last page.
+func (t *textBlock) next() bool {
+	if t.page+1 >= t.pages {
+		return false
+	}
+	t.page++
+	t.Refresh()
+	return true
+}
+
+type textRenderer struct {
+	t     *textBlock
+	lines []fyne.CanvasObject
+	size  fyne.Size
+}
+
+func (r *textRenderer) Destroy() {}
+
+func (r *textRenderer) Objects() []fyne.CanvasObject { return r.lines }
+
+// MinSize is deliberately small: a text block takes the room its layout
+// gives it and reports overflow itself, so it never pushes a screen past
+// the window.
+func (r *textRenderer) MinSize() fyne.Size {
+	return fyne.NewSize(r.t.min, r.t.min*lineFactor)
+}
+
+func (r *textRenderer) Refresh() { r.Layout(r.size) }
+
+const lineFactor = 1.3
+
+func (r *textRenderer) Layout(size fyne.Size) {
+	r.size = size
+	t := r.t
+	style := fyne.TextStyle{Bold: t.bold}
+	if size.Width <= 0 || size.Height <= 0 {
+		r.lines = nil
+		return
+	}
+	fs := t.size
+	var lines []string
+	for {
+		lines = wrapText(t.text, fs, style, size.Width)
+		if float32(len(lines))*fs*lineFactor <= size.Height+0.5 || fs <= t.min {
+			break
+		}
+		fs -= max(1, fs/16)
+		if fs < t.min {
+			fs = t.min
+		}
+	}
+	t.used = fs
+	lh := fs * lineFactor
+	perPage := max(1, int((size.Height+0.5)/lh))
+	t.overflow = false
+	t.pages = 1
+	if len(lines) > perPage {
+		if t.paginate {
+			t.pages = (len(lines) + perPage - 1) / perPage
+		} else {
+			t.overflow = true
+		}
+	}
+	if t.page >= t.pages {
+		t.page = t.pages - 1
+	}
+	if t.paginate {
+		lines = lines[t.page*perPage : min(len(lines), (t.page+1)*perPage)]
+	}
+	y := float32(0)
+	if t.middle && float32(len(lines))*lh < size.Height {
+		y = (size.Height - float32(len(lines))*lh) / 2
+	}
+	r.lines = r.lines[:0]
+	for _, l := range lines {
+		ct := canvas.NewText(l, t.color)
+		ct.TextSize = fs
+		ct.TextStyle = style
+		ms := fyne.MeasureText(l, fs, style)
+		w := ms.Width
+		x := float32(0)
+		switch t.align {
+		case fyne.TextAlignCenter:
+			x = (size.Width - w) / 2
+		case fyne.TextAlignTrailing:
+			x = size.Width - w
+		}
+		ct.Move(fyne.NewPos(x, y+(lh-ms.Height)/2))
+		ct.Resize(ms)
+		r.lines = append(r.lines, ct)
+		y += lh
+	}
+	if t.onPages != nil {
+		t.onPages(t.page, t.pages)
+	}
+}
+
+// wrapText breaks s into lines no wider than width at the given font size:
+// at spaces in Latin text, between any two CJK characters (but never before
+// closing punctuation), and inside a word only when the word alone is wider
+// than the line.
+func wrapText(s string, size float32, style fyne.TextStyle, width float32) []string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		toks := tokens(para)
+		var line strings.Builder
+		lw := float32(0)
+		flush := func() {
+			out = append(out, strings.TrimRight(line.String(), " "))
+			line.Reset()
+			lw = 0
+		}
+		for _, tok := range toks {
+			tw := fyne.MeasureText(strings.TrimRight(tok, " "), size, style).Width
+			if lw > 0 && lw+tw > width {
+				flush()
+				tok = strings.TrimLeft(tok, " ")
+				tw = fyne.MeasureText(strings.TrimRight(tok, " "), size, style).Width
+			}
+			if tw > width { // a word wider than the line: break it by runes
+				for _, rr := range tok {
+					cw := fyne.MeasureText(string(rr), size, style).Width
+					if lw > 0 && lw+cw > width {
+						flush()
+					}
+					line.WriteRune(rr)
+					lw += cw
+				}
+				continue
+			}
+			line.WriteString(tok)
+			lw += fyne.MeasureText(tok, size, style).Width
+		}
+		if line.Len() > 0 || len(toks) == 0 {
+			flush()
+		}
+	}
+	return out
+}
+
+// tokens splits a paragraph into unbreakable pieces: a Latin word with its
+// trailing spaces, or one CJK character with any closing punctuation that
+// must not start a line.
+func tokens(s string) []string {
+	var toks []string
+	var cur []rune
+	push := func() {
+		if len(cur) > 0 {
+			toks = append(toks, string(cur))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case noLineStart(r) && (len(cur) > 0 || len(toks) > 0):
+			if len(cur) == 0 {
+				cur = append(cur, []rune(toks[len(toks)-1])...)
+				toks = toks[:len(toks)-1]
+			}
+			cur = append(cur, r)
+			if isCJK(r) {
+				push()
+			}
+		case noLineEnd(r):
+			push()
+			cur = append(cur, r)
+			for i+1 < len(rs) && noLineEnd(rs[i+1]) {
+				i++
+				cur = append(cur, rs[i])
+			}
+			if i+1 < len(rs) && isCJK(rs[i+1]) && !noLineStart(rs[i+1]) {
+				i++
+				cur = append(cur, rs[i])
+				for i+1 < len(rs) && noLineStart(rs[i+1]) {
+					i++
+					cur = append(cur, rs[i])
+				}
+				push()
+			}
+		case isCJK(r):
+			push()
+			cur = append(cur, r)
+			for i+1 < len(rs) && noLineStart(rs[i+1]) {
+				i++
+				cur = append(cur, rs[i])
+			}
+			push()
+		case r == ' ':
+			cur = append(cur, r)
+			for i+1 < len(rs) && rs[i+1] == ' ' {
+				i++
+				cur = append(cur, rs[i])
+			}
+			push()
+		default:
+			cur = append(cur, r)
+		}
+	}
+	push()
+	return toks
+}
+
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef) ||
+		unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
+}
+
+func noLineEnd(r rune) bool {
+	return strings.ContainsRune("“‘（《「『【〈", r)
+}
+
+func noLineStart(r rune) bool {
+	return strings.ContainsRune("，。！？、；：）》」』”’…,.!?;:)]%", r)
+}

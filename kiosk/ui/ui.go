@@ -1,0 +1,345 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"io/fs"
+	"log/slog"
+	"math"
+	"runtime/debug"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
+)
+
+// Options configure a UI. The zero value works: no pictures, no opening
+// hours on the closed screen, logs discarded.
+type Options struct {
+	// FS holds the pack's media (the pack folder or .wfpack); paths in the
+	// pack are relative to it.
+	FS fs.FS
+	// Resource, when set, loads a media path instead of FS.
+	Resource func(path string) fyne.Resource
+	// Hours are the lines of the closed screen ("Mon–Fri 09:00–17:30").
+	Hours  []string
+	Logger *slog.Logger
+}
+
+// UI renders a flow.Machine's state and turns taps into its inputs. All its
+// methods but New run on the Fyne goroutine.
+type UI struct {
+	m     *flow.Machine
+	opts  Options
+	log   *slog.Logger
+	media media
+	host  *host
+	win   fyne.Window
+
+	mu        sync.Mutex
+	st        flow.State
+	drawn     bool
+	lastFound int // hotspot: target found by the last tap, -1 for none
+	busy      bool
+	pending   *flow.State
+	buildSize fyne.Size
+	failed    bool // the last build panicked (a panic on the fallback too shows a blank screen)
+}
+
+// New makes the UI for m. Call Load to put it in a window.
+func New(m *flow.Machine, opts Options) *UI {
+	u := &UI{m: m, opts: opts, log: opts.Logger, lastFound: -1}
+	if u.log == nil {
+		u.log = slog.New(slog.DiscardHandler)
+	}
+	u.media = media{fsys: opts.FS, load: opts.Resource, log: u.log}
+	u.host = &host{u: u}
+	u.host.ExtendBaseWidget(u.host)
+	u.st = m.State()
+	return u
+}
+
+// Load shows the UI in w and follows the machine from now on: every change
+// is redrawn on the Fyne goroutine.
+func (u *UI) Load(w fyne.Window) {
+	u.win = w
+	w.SetPadded(false)
+	w.SetContent(u.host)
+	u.m.OnChange(func(s flow.State) {
+		fyne.Do(func() {
+			// Fyne runs this on its goroutine; the lock only matters under
+			// the test driver, which runs it on the caller's goroutine
+			// (the machine's recorder worker, for a late visitor count).
+			u.mu.Lock()
+			defer u.mu.Unlock()
+			u.show(s)
+		})
+	})
+	u.show(u.m.State())
+}
+
+// SetMedia switches the media source after the machine got a new pack.
+func (u *UI) SetMedia(fsys fs.FS) {
+	u.media.reset(fsys)
+}
+
+// Content is the UI's root object.
+func (u *UI) Content() fyne.CanvasObject { return u.host }
+
+// show redraws for s. A redraw that causes another change (a fallback to
+// attract after a panic) is queued, not nested.
+func (u *UI) show(s flow.State) {
+	u.pending = &s
+	if u.busy {
+		return
+	}
+	u.busy = true
+	defer func() { u.busy = false }()
+	for u.pending != nil {
+		s := *u.pending
+		u.pending = nil
+		if u.drawn && s.Seq == u.st.Seq && s.Seq != 0 {
+			continue
+		}
+		u.track(s)
+		u.st = s
+		u.drawn = true
+		u.host.rebuild()
+	}
+}
+
+// track remembers which hotspot target the latest tap found, so the screen
+// can name it.
+func (u *UI) track(s flow.State) {
+	if s.Screen != flow.Step || s.StepType != content.Hotspot || s.Module != u.st.Module || s.StepIdx != u.st.StepIdx || u.st.Screen != flow.Step {
+		u.lastFound = -1
+		return
+	}
+	for i := range s.Found {
+		if s.Found[i] && (i >= len(u.st.Found) || !u.st.Found[i]) {
+			u.lastFound = i
+			return
+		}
+	}
+}
+
+// dispatch sends an input to the machine.
+func (u *UI) dispatch(in flow.Input) { u.m.Dispatch(in) }
+
+// guard runs f, and on a panic logs it and sends the kiosk back to the
+// attract loop: a visitor never sees an error.
+func (u *UI) guard(what string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			u.log.Error("ui: panic", "in", what, "screen", u.st.Screen, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			u.failed = true
+			u.toAttract()
+		}
+	}()
+	f()
+}
+
+// toAttract ends any session and returns to the attract loop. SetPack with
+// the same pack is the machine's way to do exactly that.
+func (u *UI) toAttract() {
+	if p := u.m.Pack(); p != nil {
+		u.m.SetPack(p)
+	}
+}
+
+// build makes the objects of the current state for a window of size sz.
+func (u *UI) build(sz fyne.Size) (objs []fyne.CanvasObject) {
+	defer func() {
+		if r := recover(); r != nil {
+			u.log.Error("ui: panic building screen", "screen", u.st.Screen, "step", u.st.StepType, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			if u.st.Screen == flow.Attract || u.failed {
+				objs = []fyne.CanvasObject{canvas.NewRectangle(navy)}
+				u.failed = false
+				return
+			}
+			u.failed = true
+			objs = []fyne.CanvasObject{canvas.NewRectangle(navy)}
+			u.toAttract()
+		}
+	}()
+	u.buildSize = sz
+	v := u.view(sz)
+	ctor, ok := screens[v.st.Screen]
+	if !ok {
+		panic(fmt.Sprintf("no screen %q", v.st.Screen))
+	}
+	objs = []fyne.CanvasObject{ctor(u, v)}
+	if v.st.StillThere {
+		objs = append(objs, u.stillThere(v))
+	}
+	u.failed = false
+	return objs
+}
+
+// screens is the table from flow screen to constructor.
+var screens = map[flow.Screen]func(*UI, *view) fyne.CanvasObject{
+	flow.Attract:  (*UI).attract,
+	flow.Home:     (*UI).home,
+	flow.Step:     (*UI).step,
+	flow.Result:   (*UI).result,
+	flow.Feedback: (*UI).feedback,
+	flow.Thanks:   (*UI).thanks,
+	flow.Closed:   (*UI).closed,
+}
+
+// steps is the table from step type to constructor.
+var steps = map[string]func(*UI, *view) fyne.CanvasObject{
+	content.Lesson:   (*UI).lesson,
+	content.Choice:   (*UI).choice,
+	content.Order:    (*UI).order,
+	content.Hotspot:  (*UI).hotspot,
+	content.Scenario: (*UI).scenario,
+}
+
+// host is the root: it rebuilds the screen for its size whenever the state
+// or the window size changes.
+type host struct {
+	widget.BaseWidget
+	u     *UI
+	objs  []fyne.CanvasObject
+	built fyne.Size
+	seq   uint64
+	dirty bool
+}
+
+func (h *host) rebuild() {
+	h.dirty = true
+	if s := h.Size(); s.Width > 0 && s.Height > 0 {
+		h.layout(s)
+	}
+	// Repaint, without refreshing every child: a cascade would rasterise
+	// every SVG again.
+	canvas.Refresh(h)
+}
+
+func (h *host) layout(s fyne.Size) {
+	if h.dirty || s != h.built {
+		h.dirty = false
+		h.built = s
+		h.objs = h.u.build(s)
+	}
+	for _, o := range h.objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(s)
+	}
+}
+
+func (h *host) CreateRenderer() fyne.WidgetRenderer { return &hostRenderer{h} }
+
+type hostRenderer struct{ h *host }
+
+func (r *hostRenderer) Destroy()                     {}
+func (r *hostRenderer) Objects() []fyne.CanvasObject { return r.h.objs }
+func (r *hostRenderer) MinSize() fyne.Size           { return fyne.NewSize(100, 100) }
+func (r *hostRenderer) Layout(s fyne.Size)           { r.h.layout(s) }
+func (r *hostRenderer) Refresh()                     { canvas.Refresh(r.h) }
+
+// view is everything a screen constructor needs: the state, the pack, and
+// the window's size with the scale derived from it.
+type view struct {
+	st       flow.State
+	p        *content.Pack
+	lang     string
+	size     fyne.Size
+	s        float32 // 1 at 800×480 (or 480×800 portrait)
+	ts       float32 // text scale: above 1 in the theme's large-text mode
+	portrait bool
+	mod      *content.Module
+	step     *content.Step
+	col, on  color.Color // module colour and the text colour on it
+}
+
+func (u *UI) view(sz fyne.Size) *view {
+	v := &view{st: u.st, p: u.m.Pack(), lang: u.st.Lang, size: sz}
+	v.portrait = sz.Height > sz.Width
+	if v.portrait {
+		v.s = min(sz.Width/480, sz.Height/800)
+	} else {
+		v.s = min(sz.Width/800, sz.Height/480)
+	}
+	v.s = max(v.s, 0.5)
+	// The kiosk theme's body text is 22 at scale 1; large-text mode raises it.
+	v.ts = min(max(fynetheme.TextSize()/22, 1), 1.6)
+	v.col, v.on = accent, white
+	if v.p != nil && v.st.Module >= 0 && v.st.Module < len(v.p.Mods) {
+		v.mod = v.p.Mods[v.st.Module]
+		v.col = moduleColour(v.mod)
+		v.on = textOn(v.col)
+		if v.st.StepIdx >= 0 && v.st.StepIdx < len(v.mod.Steps) {
+			v.step = &v.mod.Steps[v.st.StepIdx]
+		}
+	}
+	return v
+}
+
+// px scales a length designed for 800×480.
+func (v *view) px(n float32) float32 { return n * v.s }
+
+// t translates a pack text into the current language.
+func (v *view) t(t content.Text) string { return tr(t, v.lang, v.p) }
+
+// m is a kiosk text in the current language.
+func (v *view) m(key string, args ...any) string { return msg(v.lang, key, args...) }
+
+// Colours: a warm light page with near-black ink (contrast above 12:1),
+// and strong colours for actions and results.
+var (
+	paper   = color.NRGBA{0xF6, 0xF3, 0xEC, 0xff}
+	card    = color.NRGBA{0xff, 0xff, 0xff, 0xff}
+	ink     = color.NRGBA{0x1B, 0x23, 0x30, 0xff}
+	muted   = color.NRGBA{0x4A, 0x55, 0x65, 0xff}
+	line    = color.NRGBA{0xD6, 0xD0, 0xC4, 0xff}
+	white   = color.NRGBA{0xff, 0xff, 0xff, 0xff}
+	navy    = color.NRGBA{0x12, 0x26, 0x3F, 0xff}
+	accent  = color.NRGBA{0x1F, 0x5F, 0xAD, 0xff}
+	amber   = color.NRGBA{0xF5, 0xB7, 0x00, 0xff}
+	good    = color.NRGBA{0x1E, 0x7E, 0x34, 0xff}
+	bad     = color.NRGBA{0xB3, 0x26, 0x1E, 0xff}
+	goodBg  = color.NRGBA{0xE3, 0xF4, 0xE6, 0xff}
+	badBg   = color.NRGBA{0xFB, 0xE4, 0xE1, 0xff}
+	dimCard = color.NRGBA{0xE9, 0xE5, 0xDC, 0xff}
+	night   = color.NRGBA{0x0B, 0x10, 0x18, 0xff}
+	shade   = color.NRGBA{0x00, 0x00, 0x00, 0xC8}
+)
+
+// moduleColour is the pack's colour for m (the theme's default for the
+// module when the pack's is missing or malformed).
+func moduleColour(m *content.Module) color.Color {
+	return ktheme.ModuleColour(m.ID, m.Colour)
+}
+
+// textOn picks white or ink, whichever contrasts more with c.
+func textOn(c color.Color) color.Color {
+	return ktheme.TextOn(c)
+}
+
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	lin := func(v uint32) float64 {
+		f := float64(v) / 0xffff
+		if f <= 0.04045 {
+			return f / 12.92
+		}
+		return math.Pow((f+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
+
+// mix blends a towards b by t (0..1).
+func mix(a, b color.Color, t float64) color.Color {
+	ar, ag, ab, _ := a.RGBA()
+	br, bg, bb, _ := b.RGBA()
+	f := func(x, y uint32) uint8 { return uint8((float64(x)*(1-t) + float64(y)*t) / 257) }
+	return color.NRGBA{f(ar, br), f(ag, bg), f(ab, bb), 0xff}
+}
