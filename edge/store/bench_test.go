@@ -114,6 +114,9 @@ func TestBytesPerEvent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("records 100,000 events")
 	}
+	if raceOn {
+		t.Skip("a measurement, too slow under -race; run it without")
+	}
 	const n = 100000
 	s, _ := openTest(t, Options{})
 	events := visitEvents(n)

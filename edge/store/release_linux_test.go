@@ -30,6 +30,9 @@ func TestDrainKeepsMappedPagesOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("records 400,000 events")
 	}
+	if raceOn {
+		t.Skip("a measurement, too slow under -race; run it without")
+	}
 	s, _ := openTest(t, Options{})
 	recordFast(t, s, visitEvents(400000), maxBatch)
 	base := rssFileKiB(t)
