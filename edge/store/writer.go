@@ -229,13 +229,17 @@ func (s *Store) commit(batch []*request, force uint64) error {
 				}
 				del = append(del, k)
 			}
+			s.mu.Lock() // acks beyond the watermark: delivered, not dropped
+			defer s.mu.Unlock()
 			for _, k := range del {
 				sq := binary.BigEndian.Uint64(k)
 				if err := events.Delete(k); err != nil {
 					return err
 				}
 				if sq > newWM {
-					newDropped++
+					if _, acked := s.acked[sq]; !acked {
+						newDropped++
+					}
 					newWM = sq
 				}
 				newFirst = sq + 1
@@ -424,16 +428,19 @@ func (s *Store) compact(drop uint64) error {
 
 	s.mu.Lock()
 	first, wm, dropped := s.firstSeq, s.watermark, s.dropped
-	s.mu.Unlock()
 	newFirst := first + drop
 	newWM, newDropped := wm, dropped
-	if drop > 0 {
-		last := newFirst - 1
-		if last > wm {
-			newDropped += last - max(wm, first-1)
-			newWM = last
+	if last := newFirst - 1; drop > 0 && last > wm {
+		from := max(wm, first-1) // (from, last] are left out unacknowledged...
+		newDropped += last - from
+		for sq := range s.acked { // ...but for those acknowledged out of order
+			if sq > from && sq <= last {
+				newDropped--
+			}
 		}
+		newWM = last
 	}
+	s.mu.Unlock()
 	if err := copyDB(dst, s.db, seqKey(newFirst)); err != nil {
 		return fail(err)
 	}
