@@ -669,7 +669,7 @@ func (s *Store) Day(date string) (wire.Counters, bool) {
 // Days returns the days from..to (inclusive, yyyy-mm-dd) that have
 // counters, in date order.
 func (s *Store) Days(from, to string) ([]wire.Daily, error) {
-	return s.days_(func(k string) bool { return k >= from }, func(k string) bool { return k <= to }, from)
+	return s.daysWhere(func(k string) bool { return k >= from }, func(k string) bool { return k <= to }, from)
 }
 
 // ClosedDaysAfter returns the days after date (exclusive) that have ended
@@ -677,10 +677,10 @@ func (s *Store) Days(from, to string) ([]wire.Daily, error) {
 // retained daily/{date}. Use "" for all of them.
 func (s *Store) ClosedDaysAfter(date string) ([]wire.Daily, error) {
 	today := s.dateOf(s.opts.Now())
-	return s.days_(func(k string) bool { return k > date }, func(k string) bool { return k < today }, date)
+	return s.daysWhere(func(k string) bool { return k > date }, func(k string) bool { return k < today }, date)
 }
 
-func (s *Store) days_(keep func(string) bool, more func(string) bool, seek string) (_ []wire.Daily, err error) {
+func (s *Store) daysWhere(keep func(string) bool, more func(string) bool, seek string) (_ []wire.Daily, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer s.guard("days", &err)
 	s.dbMu.RLock()
