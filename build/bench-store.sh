@@ -6,6 +6,7 @@
 #   BenchmarkRecordGroupCommit64  Store.Record from 64 goroutines
 #   BenchmarkUpdatePerEvent       the same events from 64 goroutines, each its
 #                                 own db.Update (append + counters; one fsync)
+#   BenchmarkDBBatch64            the same with bbolt's db.Batch, for reference
 #
 # Target: group commit >= 10x the per-event baseline, and <= 160 bytes on disk
 # per event (file size / events, reported by the group-commit benchmark and
@@ -31,7 +32,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 log "go test -bench (group commit vs one Update per event), $EVENTS events x $COUNT runs, files in $BENCH_DIR ($fs)"
 TMPDIR=$BENCH_DIR go test -run '^TestBytesPerEvent$' -v \
-	-bench '^(BenchmarkRecordGroupCommit64|BenchmarkUpdatePerEvent)$' \
+	-bench '^(BenchmarkRecordGroupCommit64|BenchmarkUpdatePerEvent|BenchmarkDBBatch64)$' \
 	-benchtime "${EVENTS}x" -count "$COUNT" ./edge/store | tee "$out"
 
 # Median events/s of each benchmark, then the ratio.
@@ -55,9 +56,13 @@ END {
 	for (i = 1; i <= n[g]; i++) gv[i] = v[g, i]
 	for (i = 1; i <= n[u]; i++) uv[i] = v[u, i]
 	mg = median(gv, n[g]); mu = median(uv, n[u])
+	d = "BenchmarkDBBatch64"
+	if (n[d]) { for (i = 1; i <= n[d]; i++) dv[i] = v[d, i]; md = median(dv, n[d]) }
 	printf "\ngroup commit (64 recorders): %10.0f events/s (median of %d), %s events per commit in the last run\n", mg, n[g], batch
 	printf "one Update per event:        %10.0f events/s (median of %d)\n", mu, n[u]
-	printf "ratio:                       %10.1fx   (target >= 10x)\n", mg / mu
+	if (n[d]) printf "bbolt db.Batch (64 recorders): %8.0f events/s (median of %d)\n", md, n[d]
+	printf "ratio group commit / Update: %10.1fx   (target >= 10x)\n", mg / mu
+	if (n[d]) printf "ratio group commit / Batch:  %10.1fx\n", mg / md
 	if (perevent != "") printf "bytes on disk, 100,000 events: %s   (target <= 160)\n", perevent
 	exit (mg / mu >= 10) ? 0 : 2
 }' "$out"

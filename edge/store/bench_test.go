@@ -57,11 +57,22 @@ func BenchmarkRecordGroupCommit64(b *testing.B) {
 	b.ReportMetric(float64(b.N)/float64(max(st.Commits, 1)), "events/commit")
 }
 
+// BenchmarkDBBatch64 is bbolt's own db.Batch with the same work as
+// BenchmarkUpdatePerEvent, for comparison with the store's group commit
+// (db.Batch waits MaxBatchDelay, 10 ms, for a batch to fill).
+func BenchmarkDBBatch64(b *testing.B) {
+	benchRawBolt(b, func(db *bolt.DB, fn func(*bolt.Tx) error) error { return db.Batch(fn) })
+}
+
 // BenchmarkUpdatePerEvent is the baseline: the same events from 64
 // goroutines, each one its own bbolt db.Update doing the same work as the
 // store (append the encoded event, rewrite lifetime and day counters), so
 // one fsync per event.
 func BenchmarkUpdatePerEvent(b *testing.B) {
+	benchRawBolt(b, func(db *bolt.DB, fn func(*bolt.Tx) error) error { return db.Update(fn) })
+}
+
+func benchRawBolt(b *testing.B, run func(*bolt.DB, func(*bolt.Tx) error) error) {
 	db, err := bolt.Open(filepath.Join(b.TempDir(), "edge.db"), 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		b.Fatal(err)
@@ -83,7 +94,7 @@ func BenchmarkUpdatePerEvent(b *testing.B) {
 	var life wire.Counters
 	day := wire.Daily{V: 1, Date: start.Format(wire.DateLayout)}
 	runRecorders(b, events, func(e wire.Event) error {
-		return db.Update(func(tx *bolt.Tx) error {
+		return run(db, func(tx *bolt.Tx) error {
 			seq++
 			e.Seq, e.Boot, e.V, e.Time = seq, 1, 1, start
 			ev := tx.Bucket(bucketEvents)
