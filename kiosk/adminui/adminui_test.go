@@ -1,0 +1,686 @@
+package adminui
+
+import (
+	"bytes"
+	"crypto/rand"
+	"fmt"
+	"image/color"
+	iofs "io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/edge/node"
+	"github.com/wufang-kiosk/wufang/edge/uplink"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/kiosk/admin"
+	"github.com/wufang-kiosk/wufang/kiosk/flow/flowtest"
+	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
+	"github.com/wufang-kiosk/wufang/sensors"
+)
+
+const testPIN = "2468"
+
+// cheap hashing keeps the tests fast; Verify reads the parameters from the
+// hash itself.
+var cheap = admin.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+var t0 = time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC)
+
+type fakeDevice struct {
+	mu sync.Mutex
+	st node.Status
+	ch chan sensors.Event
+}
+
+func (d *fakeDevice) Status() node.Status {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.st
+}
+
+func (d *fakeDevice) Sensors() <-chan sensors.Event { return d.ch }
+
+// rig is an admin mode over a visitor screen in a test window. Work the
+// admin posts to the Fyne goroutine is queued and run on the test's
+// goroutine by drain and waitFor, so every widget is touched by one
+// goroutine.
+type rig struct {
+	t       *testing.T
+	a       *Admin
+	w       fyne.Window
+	clock   *flowtest.Clock
+	q       chan func()
+	dev     *fakeDevice
+	in      *content.Installer
+	visitor fyne.CanvasObject
+	dataDir string
+	usb     string
+	logs    *bytes.Buffer
+
+	mu       sync.Mutex
+	live     []content.Info // OnPack calls
+	restarts int
+	exits    int
+}
+
+type rigOpts struct {
+	pinHash string
+	dataDir string
+	clock   *flowtest.Clock
+	key     *content.PrivateKey // trusted by the installer
+}
+
+func newRig(t *testing.T, o rigOpts) *rig {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(ktheme.New(ktheme.Options{}))
+	r := &rig{t: t, clock: o.clock, q: make(chan func(), 4096), dataDir: o.dataDir, logs: &bytes.Buffer{}}
+	if r.clock == nil {
+		r.clock = flowtest.NewClock(t0)
+	}
+	if r.dataDir == "" {
+		r.dataDir = t.TempDir()
+	}
+	r.usb = filepath.Join(r.dataDir, "media")
+	if err := os.MkdirAll(r.usb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.dev = &fakeDevice{ch: make(chan sensors.Event, 16), st: sampleStatus()}
+	t.Cleanup(func() { close(r.dev.ch) })
+	r.in = &content.Installer{Dir: content.DefaultDir(r.dataDir), AppVersion: "1.0.0"}
+	if o.key != nil {
+		r.in.TrustedKeys = []string{o.key.Public().Line()}
+	}
+	r.visitor = widget.NewLabel("VISITOR SCREEN")
+	r.w = test.NewWindow(r.visitor)
+	r.w.Resize(fyne.NewSize(800, 480))
+	r.a = New(Options{
+		Window: r.w, Device: r.dev, Packs: r.in,
+		OnPack: func(_ iofs.FS, p *content.Pack, info content.Info) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if p == nil || p.Version != info.Version {
+				t.Errorf("OnPack: pack %v does not match %+v", p, info)
+			}
+			r.live = append(r.live, info)
+		},
+		OnRestart:  func() { r.restarts++ },
+		OnExit:     func() { r.exits++ },
+		Site:       "bantian-xinxue",
+		DeviceName: "kiosk-fire-1",
+		AppVersion: "1.0.0",
+		PINHash:    o.pinHash,
+		DataDir:    r.dataDir,
+		USBRoot:    r.usb,
+		Location:   time.UTC,
+		Clock:      r.clock,
+		Logger:     slog.New(slog.NewTextHandler(r.logs, nil)),
+		Addrs:      func() []string { return []string{"eth0 192.168.1.23"} },
+		Warnings:   func() []string { return []string{"the event store cannot be written: disk full"} },
+		post:       func(f func()) { r.q <- f },
+	})
+	r.w.SetContent(container.NewStack(r.visitor, r.a.Corner()))
+	return r
+}
+
+func pinHash(t *testing.T) string {
+	t.Helper()
+	h, err := admin.HashWith(testPIN, cheap, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func sampleStatus() node.Status {
+	var st node.Status
+	st.Date = "2026-05-12"
+	st.Today = wire.Counters{Entries: 12, Exits: 11, Sessions: 7,
+		ModulesStarted: map[string]uint64{"fire": 5, "traffic": 2}, ModulesCompleted: map[string]uint64{"fire": 4},
+		ModulesPassed: map[string]uint64{"fire": 3}, Feedback: [3]uint64{1, 2, 4}}
+	st.Lifetime = wire.Counters{Entries: 5120, Exits: 5100, Sessions: 3001,
+		ModulesStarted: map[string]uint64{"fire": 900}, ModulesCompleted: map[string]uint64{"fire": 800}, ModulesPassed: map[string]uint64{"fire": 700}}
+	st.Uplink = uplink.State{Enabled: true, Broker: "ssl://hub.example.cn:8883", Since: t0.Add(-3 * time.Hour),
+		LastError: "cannot reach the broker at hub.example.cn:8883: connection refused (is the broker running?)", ErrorAt: t0.Add(-time.Minute),
+		Attempts: 4, NextRetry: t0.Add(30 * time.Second)}
+	st.Store = node.StoreStatus{Backlog: 42, Dropped: 0}
+	st.Sensors = []node.SensorStatus{
+		{Sensor: "door", Level: "ok"}, {Sensor: "presence", Level: "warning", Reason: "warning: no motion for 8 opening hours"},
+		{Sensor: "button.a", Level: "ok"}, {Sensor: "button.b", Level: "fault", Reason: "held for 60s (jammed?)"},
+		{Sensor: "button.ok", Level: "ok"},
+	}
+	return st
+}
+
+// drain runs the posted work that is waiting.
+func (r *rig) drain() {
+	for {
+		select {
+		case f := <-r.q:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// waitFor runs posted work until cond holds.
+func (r *rig) waitFor(what string, cond func() bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.drain()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("timed out waiting for %s; screen shows:\n%s", what, strings.Join(r.texts(), "\n"))
+		}
+		select {
+		case f := <-r.q:
+			f()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// walk visits every object of the window's content.
+func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	f(o)
+	switch o := o.(type) {
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			walk(c, f)
+		}
+	case *container.ThemeOverride:
+		walk(o.Content, f)
+	}
+}
+
+func (r *rig) texts() []string {
+	var out []string
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Label:
+			out = append(out, o.Text)
+		case *widget.Button:
+			out = append(out, "["+o.Text+"]")
+		}
+	})
+	return out
+}
+
+func (r *rig) shows(s string) bool {
+	return strings.Contains(strings.Join(r.texts(), "\n"), s)
+}
+
+func (r *rig) mustShow(s string) {
+	r.t.Helper()
+	r.drain()
+	if !r.shows(s) {
+		r.t.Fatalf("screen does not show %q; it shows:\n%s", s, strings.Join(r.texts(), "\n"))
+	}
+}
+
+func (r *rig) button(label string) *widget.Button {
+	r.t.Helper()
+	var found *widget.Button
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && found == nil && strings.Contains(b.Text, label) {
+			found = b
+		}
+	})
+	if found == nil {
+		r.t.Fatalf("no button %q; screen shows:\n%s", label, strings.Join(r.texts(), "\n"))
+	}
+	return found
+}
+
+func (r *rig) tap(label string) {
+	r.t.Helper()
+	b := r.button(label)
+	if b.Disabled() {
+		r.t.Fatalf("button %q is disabled", label)
+	}
+	test.Tap(b)
+	r.drain()
+}
+
+// hold presses the corner for d and lets go.
+func (r *rig) hold(d time.Duration) {
+	r.a.zone.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
+	r.clock.Advance(d)
+	r.drain()
+	r.a.zone.MouseUp(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
+	r.drain()
+}
+
+func (r *rig) onVisitor() bool {
+	found := false
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
+		if o == r.visitor {
+			found = true
+		}
+	})
+	return found
+}
+
+func (r *rig) typePIN(pin string) {
+	r.t.Helper()
+	for _, d := range pin {
+		r.tap(string(d))
+	}
+	r.tap("OK")
+}
+
+// enter opens admin mode with the right PIN.
+func (r *rig) enter() {
+	r.t.Helper()
+	r.hold(HoldFor)
+	r.typePIN(testPIN)
+	r.waitFor("admin mode", r.a.Active)
+	r.waitFor("the counts", func() bool { return r.shows("5120") })
+}
+
+func TestCornerHold(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.hold(HoldFor - time.Second)
+	if !r.onVisitor() || r.shows("Enter the PIN") {
+		t.Fatal("4 s opened the PIN pad")
+	}
+	// A second press starts from zero: 4 s + 1 s is not a 5 s hold.
+	r.hold(time.Second)
+	if !r.onVisitor() {
+		t.Fatal("two short presses opened the PIN pad")
+	}
+	// Holding opens the pad at 5 s, before the finger lifts.
+	r.a.zone.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
+	r.clock.Advance(HoldFor)
+	r.drain()
+	r.mustShow("Enter the PIN")
+	if r.onVisitor() || r.a.Active() {
+		t.Fatal("PIN pad: visitor screen still shown, or active without a PIN")
+	}
+	r.a.zone.MouseUp(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
+	r.tap("Cancel")
+	if !r.onVisitor() || r.a.Active() {
+		t.Fatal("cancel did not bring back the visitor screen")
+	}
+	// The corner is stacked over the visitor screen, top left, 80×80.
+	if pos, size := r.a.zone.Position(), r.a.zone.Size(); pos != (fyne.Position{}) || size != fyne.NewSquareSize(CornerSize) {
+		t.Fatalf("corner at %v size %v", pos, size)
+	}
+}
+
+func TestNoPINConfigured(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	r.hold(HoldFor)
+	r.hold(2 * HoldFor)
+	if !r.onVisitor() || r.clock.Pending() != 0 {
+		t.Fatalf("admin mode without a PIN hash: visitor %v, timers %d", r.onVisitor(), r.clock.Pending())
+	}
+	if n := strings.Count(r.logs.String(), "admin mode is off"); n != 1 {
+		t.Fatalf("logged %d times why admin mode is off; want once:\n%s", n, r.logs)
+	}
+	if !strings.Contains(r.logs.String(), "admin_pin_hash") {
+		t.Fatalf("log does not say what to set:\n%s", r.logs)
+	}
+}
+
+func TestPIN(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.hold(HoldFor)
+	r.typePIN("1357")
+	r.waitFor("wrong PIN", func() bool { return r.shows("Wrong PIN: 4 more tries") })
+	if r.a.Active() {
+		t.Fatal("a wrong PIN opened admin mode")
+	}
+	// Too short: not even tried.
+	r.typePIN("12")
+	r.mustShow("at least 4 digits")
+	if r.a.limiter.AttemptsLeft() != admin.MaxFailures-1 {
+		t.Fatalf("a short PIN counted: %d left", r.a.limiter.AttemptsLeft())
+	}
+	// The key pad edits: 2 4 6 9 ← 8 is 2468.
+	for _, d := range "2469" {
+		r.tap(string(d))
+	}
+	r.tap("←")
+	r.tap("8")
+	r.mustShow("● ● ● ●")
+	if r.shows("● ● ● ● ●") {
+		t.Fatal("more than four dots")
+	}
+	r.tap("OK")
+	r.waitFor("admin mode", r.a.Active)
+	r.waitFor("counts", func() bool { return r.shows("5120") })
+	r.mustShow("今天 Today 2026-05-12")
+	r.tap("Leave")
+	if !r.onVisitor() || r.a.Active() {
+		t.Fatal("Leave did not bring back the visitor screen")
+	}
+}
+
+func TestLockoutSurvivesRestart(t *testing.T) {
+	hash := pinHash(t)
+	dir := t.TempDir()
+	clock := flowtest.NewClock(t0)
+	r := newRig(t, rigOpts{pinHash: hash, dataDir: dir, clock: clock})
+	r.hold(HoldFor)
+	for i := range admin.MaxFailures {
+		r.typePIN("0000")
+		r.waitFor(fmt.Sprintf("wrong PIN %d", i+1), func() bool { return !r.a.pin.busy })
+	}
+	r.mustShow("try again in 5 min")
+	if !r.button("5").Disabled() || !r.button("OK").Disabled() {
+		t.Fatal("keys still work while locked")
+	}
+	// The minutes count down while the pad shows.
+	clock.Advance(90 * time.Second)
+	r.drain()
+	r.mustShow("try again in 4 min")
+
+	// A restart: a new Admin on the same data folder is still locked.
+	r2 := newRig(t, rigOpts{pinHash: hash, dataDir: dir, clock: clock})
+	r2.hold(HoldFor)
+	r2.mustShow("try again in 4 min")
+	if !r2.button("1").Disabled() {
+		t.Fatal("locked pad accepts digits after a restart")
+	}
+	r2.tap("Cancel")
+	clock.Advance(admin.LockFor)
+	r2.drain()
+	r2.enter()
+}
+
+func TestAutoLeave(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.enter()
+	r.clock.Advance(admin.AutoLeave - time.Second)
+	r.drain()
+	if !r.a.Active() {
+		t.Fatal("left before two minutes")
+	}
+	r.tap("Uplink") // input restarts the countdown
+	r.clock.Advance(admin.AutoLeave - time.Second)
+	r.drain()
+	if !r.a.Active() {
+		t.Fatal("input did not restart the countdown")
+	}
+	r.clock.Advance(time.Second)
+	r.drain()
+	if r.a.Active() || !r.onVisitor() {
+		t.Fatal("admin mode did not leave after two minutes without input")
+	}
+	// The PIN pad leaves by itself too.
+	r.hold(HoldFor)
+	r.mustShow("Enter the PIN")
+	r.clock.Advance(admin.AutoLeave)
+	r.drain()
+	if !r.onVisitor() {
+		t.Fatal("an abandoned PIN pad stayed up")
+	}
+}
+
+func TestScreensFit(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.hold(HoldFor)
+	if sz := r.w.Content().MinSize(); sz.Width > 800 || sz.Height > 480 {
+		t.Errorf("PIN pad needs %v; the screen is 800×480", sz)
+	}
+	r.enter()
+	for _, p := range pages {
+		r.tap(p.label)
+		r.drain()
+		if sz := r.w.Content().MinSize(); sz.Width > 800 || sz.Height > 480 {
+			t.Errorf("%s needs %v; the screen is 800×480", p.id, sz)
+		}
+	}
+}
+
+func TestUplinkAndDevice(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.enter()
+	r.tap("Uplink")
+	r.waitFor("uplink", func() bool { return r.shows("connection refused") })
+	r.mustShow("未连接 Not connected")
+	r.mustShow("(3 h 0 min)")
+	r.mustShow("42")
+	r.dev.mu.Lock()
+	r.dev.st.Uplink.Connected, r.dev.st.Uplink.LastError = true, ""
+	r.dev.mu.Unlock()
+	r.clock.Advance(refreshEvery)
+	r.waitFor("the refresh", func() bool { return r.shows("已连接 Connected") })
+	r.tap("Device")
+	r.mustShow("eth0 192.168.1.23")
+	r.mustShow("kiosk-fire-1")
+	r.mustShow("disk full")
+}
+
+func TestRestartAndExit(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.enter()
+	r.tap("退出 Exit")
+	r.mustShow("Exit to the desktop?")
+	r.tap("Cancel")
+	r.mustShow("5120")
+	if r.exits != 0 {
+		t.Fatal("cancel exited")
+	}
+	r.tap("重启 Restart")
+	r.tap("Restart now")
+	if r.restarts != 1 || r.a.Active() || !r.onVisitor() {
+		t.Fatalf("restart: %d calls, active %v", r.restarts, r.a.Active())
+	}
+	r.enter()
+	r.tap("退出 Exit")
+	r.tap("Exit now")
+	if r.exits != 1 || r.a.Active() {
+		t.Fatalf("exit: %d calls, active %v", r.exits, r.a.Active())
+	}
+}
+
+func TestSensorsLightUp(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.enter()
+	r.tap("Sensors")
+	r.waitFor("sensor rows", func() bool { return r.shows("按钮 Button A") })
+	r.mustShow("故障 Fault")
+	r.mustShow("jammed")
+	if r.rowColour("Button A") != rowColour {
+		t.Fatalf("button A lit before any event")
+	}
+	r.dev.ch <- sensors.Event{Time: r.clock.Now(), Sensor: "button.a", Kind: sensors.Press}
+	r.waitFor("button A to light up", func() bool { return r.rowColour("Button A") == litColour })
+	r.mustShow("按下 Press " + r.clock.Now().Format("15:04:05"))
+	if r.rowColour("Door") == litColour {
+		t.Fatal("the door lit up too")
+	}
+	r.clock.Advance(LitFor)
+	r.drain()
+	if c := r.rowColour("Button A"); c != rowColour {
+		t.Fatalf("button A still lit after %v: %v", LitFor, c)
+	}
+	// Walking through the beams lights the door.
+	r.dev.ch <- sensors.Event{Time: r.clock.Now(), Sensor: "door", Kind: sensors.DoorEntry}
+	r.waitFor("the door to light up", func() bool { return r.rowColour("Door") == litColour })
+	r.mustShow("进 Entry")
+}
+
+// rowColour is the background of the sensor row naming name.
+func (r *rig) rowColour(name string) color.Color {
+	var c color.Color
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
+		st, ok := o.(*fyne.Container)
+		if !ok || len(st.Objects) != 2 {
+			return
+		}
+		rect, ok := st.Objects[0].(*canvas.Rectangle)
+		if !ok {
+			return
+		}
+		walk(st.Objects[1], func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, name) {
+				c = rect.FillColor
+			}
+		})
+	})
+	return c
+}
+
+// writePack writes the test pack at version, signed by key, under dir.
+func writePack(t *testing.T, path, version string, key *content.PrivateKey, change func(string) string) {
+	t.Helper()
+	m := flowtest.FS().(fstest.MapFS)
+	y := string(m["pack.yaml"].Data)
+	if !strings.Contains(y, "version: 1.0.0\n") {
+		t.Fatalf("test pack yaml changed:\n%s", y)
+	}
+	y = strings.Replace(y, "version: 1.0.0\n", "version: "+version+"\n", 1)
+	if change != nil {
+		y = change(y)
+	}
+	m["pack.yaml"] = &fstest.MapFile{Data: []byte(y)}
+	files, _, err := content.PackFiles(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := content.WriteWfpack(&b, m, files, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInstallFromUSBAndRollback(t *testing.T) {
+	key, err := content.GenerateKey(rand.Reader, "centre-staff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, rigOpts{pinHash: pinHash(t), key: &key})
+	// The kiosk runs 1.0.0, installed earlier.
+	first := filepath.Join(t.TempDir(), "v1.wfpack")
+	writePack(t, first, "1.0.0", &key, nil)
+	if _, err := r.in.Install(t.Context(), first, content.InstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	stick := filepath.Join(r.usb, "staff", "STICK")
+	writePack(t, filepath.Join(stick, "packs", "flowtest-1.1.0.wfpack"), "1.1.0", &key, nil)
+	writePack(t, filepath.Join(stick, "bad.wfpack"), "1.2.0", &key, func(y string) string {
+		return strings.Replace(y, "  - traffic\n", "  - cooking\n", 1)
+	})
+	writePack(t, filepath.Join(stick, "old-0.9.0.wfpack"), "0.9.0", &key, nil)
+	other, _ := content.GenerateKey(rand.Reader, "someone")
+	writePack(t, filepath.Join(stick, "stranger.wfpack"), "2.0.0", &other, nil)
+	// Not listed: too deep, hidden, a macOS shadow file.
+	writePack(t, filepath.Join(stick, "a", "b", "c", "deep.wfpack"), "1.3.0", &key, nil)
+	writePack(t, filepath.Join(stick, ".Trashes", "trash.wfpack"), "1.3.0", &key, nil)
+	os.WriteFile(filepath.Join(stick, "._bad.wfpack"), []byte("junk"), 0o644)
+
+	r.enter()
+	r.tap("U盘安装 USB")
+	r.waitFor("the stick's packs", func() bool { return r.shows("Tap a pack") })
+	for _, name := range []string{"flowtest-1.1.0.wfpack", "bad.wfpack", "old-0.9.0.wfpack", "stranger.wfpack"} {
+		r.button(name)
+	}
+	for _, name := range []string{"deep", "trash", "._bad"} {
+		if r.shows(name) {
+			t.Errorf("%s is listed", name)
+		}
+	}
+
+	// A bad pack: refused, with what is wrong and where.
+	r.tap("bad.wfpack")
+	r.waitFor("the refusal", func() bool { return r.shows("未安装 Not installed") })
+	r.mustShow("内容有错误 the pack has errors")
+	r.mustShow("cooking")
+	r.mustShow("The active pack is unchanged")
+	r.tap("Back to the list")
+	r.waitFor("the list", func() bool { return r.shows("Tap a pack") })
+
+	// A pack signed by a stranger.
+	r.tap("stranger.wfpack")
+	r.waitFor("the refusal", func() bool { return r.shows("未安装 Not installed") })
+	r.mustShow("does not trust")
+	r.tap("Back to the list")
+	r.waitFor("the list", func() bool { return r.shows("Tap a pack") })
+
+	// The good pack: installed and live at once.
+	r.tap("flowtest-1.1.0.wfpack")
+	r.waitFor("the install", func() bool { return r.shows("已安装，正在展示 Installed and showing") })
+	r.mustShow("flowtest 1.1.0")
+	r.mustShow("centre-staff")
+	r.mustShow("Roll back to (Content): flowtest 1.0.0")
+	if len(r.live) != 1 || r.live[0].Version != "1.1.0" {
+		t.Fatalf("OnPack calls: %+v", r.live)
+	}
+	r.tap("Back to the list")
+	r.waitFor("the list", func() bool { return r.shows("Tap a pack") })
+
+	// An older version: refused.
+	r.tap("old-0.9.0.wfpack")
+	r.waitFor("the refusal", func() bool { return r.shows("未安装 Not installed") })
+	r.mustShow("版本比当前的旧 older than the active pack")
+	r.mustShow("0.9.0 is older than the active 1.1.0")
+	if _, _, info, _ := r.in.Active(); info.Version != "1.1.0" {
+		t.Fatalf("active after refusals: %s", info.Version)
+	}
+
+	// Rollback, behind a confirmation.
+	r.tap("内容 Content")
+	r.waitFor("the content screen", func() bool { return r.shows("Roll back to flowtest 1.0.0") })
+	r.mustShow("centre-staff")
+	r.tap("Roll back to flowtest 1.0.0")
+	r.mustShow("Roll back?")
+	r.tap("Cancel")
+	if _, _, info, _ := r.in.Active(); info.Version != "1.1.0" || len(r.live) != 1 {
+		t.Fatalf("cancel rolled back: %s", info.Version)
+	}
+	r.waitFor("the content screen", func() bool { return r.shows("Roll back to flowtest 1.0.0") })
+	r.tap("Roll back to flowtest 1.0.0")
+	r.tap("回滚 Roll back")
+	r.waitFor("the rollback", func() bool { return r.shows("Rolled back; now showing flowtest 1.0.0") })
+	if _, _, info, _ := r.in.Active(); info.Version != "1.0.0" {
+		t.Fatalf("active after rollback: %s", info.Version)
+	}
+	if len(r.live) != 2 || r.live[1].Version != "1.0.0" {
+		t.Fatalf("OnPack calls: %+v", r.live)
+	}
+	// The previous pack is now 1.1.0: a second rollback undoes the first.
+	r.waitFor("the new previous", func() bool { return r.shows("Roll back to flowtest 1.1.0") })
+}
+
+func TestEmptyStick(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.enter()
+	r.tap("U盘安装 USB")
+	r.waitFor("the search", func() bool { return r.shows("No .wfpack file found") })
+	writePack(t, filepath.Join(r.usb, "x.wfpack"), "1.1.0", nil, nil)
+	r.tap("Search again")
+	r.waitFor("the search", func() bool { return r.shows("x.wfpack") })
+	// Unsigned and not allowed.
+	r.tap("x.wfpack")
+	r.waitFor("the refusal", func() bool { return r.shows("没有签名 the pack is not signed") })
+	r.tap("内容 Content")
+	r.waitFor("content", func() bool { return r.shows("the built-in pack") })
+	r.mustShow("Nothing to roll back to")
+}

@@ -1,0 +1,25 @@
+// Package adminui is the kiosk's staff mode on screen: a hidden hot zone in
+// the top-left corner (press and hold for five seconds), a PIN pad, and the
+// staff screens — counts, uplink, a live sensor view, content with rollback,
+// install from a USB stick, device information, restart and exit.
+//
+// It builds on kiosk/admin (PIN verification, the persistent lockout, the
+// idle timer) and declares the small interfaces it needs from the device
+// runtime (Device, satisfied by *node.Node) and from the pack installer
+// (Packs, satisfied by *content.Installer). It imports no Fyne driver, so it
+// is tested with Fyne's test driver.
+//
+// # Threads
+//
+// Every widget is touched on the Fyne goroutine only. Slow work (PIN
+// hashing, reading the device status, scanning the stick, installing) runs on
+// its own goroutine and posts its result with fyne.Do. Callbacks and handlers
+// recover from panics and log them: nothing reaches a visitor.
+//
+// # Screens
+//
+// Admin mode replaces the window's content with its own and puts the
+// visitor content back when it leaves: on the Leave button, or by itself
+// after two minutes without input (admin.AutoLeave). Everything fits an
+// 800×480 screen without scrolling; long lists are paged.
+package adminui
