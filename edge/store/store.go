@@ -680,6 +680,25 @@ func (s *Store) ClosedDaysAfter(date string) ([]wire.Daily, error) {
 	return s.daysWhere(func(k string) bool { return k > date }, func(k string) bool { return k < today }, date)
 }
 
+// ClosedDaysChangedSince returns the closed days (by the store's clock)
+// whose counters include an event with seq > seq, in date order. An event
+// stamped before midnight but recorded after it lands in a day that has
+// already closed; an uplink that remembers the Totals.Seq of its last daily
+// publication can republish exactly the days that changed.
+func (s *Store) ClosedDaysChangedSince(seq uint64) ([]wire.Daily, error) {
+	days, err := s.ClosedDaysAfter("")
+	if err != nil {
+		return nil, err
+	}
+	out := days[:0]
+	for _, d := range days {
+		if d.Seq > seq {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) daysWhere(keep func(string) bool, more func(string) bool, seek string) (_ []wire.Daily, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer s.guard("days", &err)

@@ -238,10 +238,18 @@ func TestCountersAndDayRollover(t *testing.T) {
 	if days, _ := s.Days("2026-03-05", "2026-03-05"); len(days) != 1 {
 		t.Errorf("Days of one day = %+v", days)
 	}
-	// Events are counted on the local day of their own time.
+	// Events are counted on the local day of their own time; the closed day
+	// that changed is reported.
+	seqBefore := s.Totals().Seq
+	if changed, _ := s.ClosedDaysChangedSince(seqBefore); len(changed) != 0 {
+		t.Errorf("changed days before the late event: %+v", changed)
+	}
 	rec(wire.Event{Kind: wire.DoorExit, Time: time.Date(2026, 3, 4, 12, 0, 0, 0, shanghai)})
 	if d4, _ := s.Day("2026-03-04"); d4.Exits != 1 {
 		t.Errorf("late event not counted on its own day: %+v", d4)
+	}
+	if changed, _ := s.ClosedDaysChangedSince(seqBefore); len(changed) != 1 || changed[0].Date != "2026-03-04" || changed[0].Counters.Exits != 1 {
+		t.Errorf("changed days after the late event: %+v", changed)
 	}
 	// Closed days survive a restart.
 	s.Close()
