@@ -208,8 +208,20 @@ func TestSVGsParse(t *testing.T) {
 				t.Errorf("%s contains %s, which the kiosk cannot draw or translate", name, bad)
 			}
 		}
+		// Two things oksvg parses without error but draws as nothing.
+		if m := oneArgScale.Find(data); m != nil {
+			t.Errorf("%s: %s is read by oksvg as scale(s, 0); write scale(s,s)", name, m)
+		}
+		if m := twoPointPolyline.Find(data); m != nil {
+			t.Errorf("%s: oksvg draws nothing for a polyline of two points (%s); use a line", name, m)
+		}
 	}
 }
+
+var (
+	oneArgScale      = regexp.MustCompile(`scale\(\s*[-+0-9.eE]+\s*\)`)
+	twoPointPolyline = regexp.MustCompile(`<polyline[^>]*points="\s*[-+0-9.eE]+[ ,]+[-+0-9.eE]+[ ,]+[-+0-9.eE]+[ ,]+[-+0-9.eE]+\s*"`)
+)
 
 func svgFiles(t *testing.T) []string {
 	t.Helper()
