@@ -176,11 +176,11 @@ func (m *media) pixels(a *asset, win fyne.Size) image.Image {
 }
 
 // rasterSize is the size an SVG is rasterised at for a window: pictures
-// take at most about 60% of the width and 70% of the height, and the
+// take at most the width and about 70% of the height, and the
 // longest side is capped at rasterCap (the painter scales up from there on
 // big screens: rasterising is slow, a few hundred ms per megapixel).
 func rasterSize(win fyne.Size, aspect float32) fyne.Size {
-	_, s := fitAspect(fyne.NewSize(max(win.Width, 400)*0.6, max(win.Height, 240)*0.7), aspect)
+	_, s := fitAspect(fyne.NewSize(max(win.Width, 400)*0.95, max(win.Height, 240)*0.7), aspect)
 	if l := max(s.Width, s.Height); l > rasterCap {
 		s = fyne.NewSize(s.Width*rasterCap/l, s.Height*rasterCap/l)
 	}

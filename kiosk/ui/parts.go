@@ -67,12 +67,18 @@ func (u *UI) topBar(v *view, title, progress string, withHome bool) fyne.CanvasO
 	var spec []float32
 	if withHome {
 		icon := square(house(fg))
-		home := u.newTapBox(btnBg, v.px(10), v.px(6),
-			row(v.px(6), []float32{v.px(30), -1}, icon, v.label(v.m("home"), 20, 14, fg, true, fyne.TextAlignLeading)),
+		var content fyne.CanvasObject = icon
+		w := v.px(minTouch + 8)
+		if !v.portrait { // room for the word too
+			l := v.label(v.m("home"), 20, 14, fg, true, fyne.TextAlignLeading)
+			l.middle = true
+			content = row(v.px(6), []float32{v.px(30), -1}, icon, l)
+			w = v.px(118)
+		}
+		home := u.newTapBox(btnBg, v.px(10), v.px(6), content,
 			func() { u.dispatch(flow.Input{Kind: flow.GoHome}) }).named("home")
-		home.content.(*fyne.Container).Objects[1].(*textBlock).middle = true
 		objs = append(objs, home)
-		spec = append(spec, v.px(118))
+		spec = append(spec, w)
 	}
 	t := v.label(title, 26, 16, fg, true, fyne.TextAlignLeading)
 	t.middle = true
@@ -82,11 +88,15 @@ func (u *UI) topBar(v *view, title, progress string, withHome bool) fyne.CanvasO
 		p := v.label(progress, 20, 13, fg, false, fyne.TextAlignTrailing)
 		p.middle = true
 		objs = append(objs, p)
-		spec = append(spec, v.px(150))
+		if v.portrait {
+			spec = append(spec, v.px(96))
+		} else {
+			spec = append(spec, v.px(150))
+		}
 	}
 	if lb := u.langButton(v, btnBg, fg); lb != nil {
 		objs = append(objs, lb)
-		spec = append(spec, v.px(124))
+		spec = append(spec, v.px(112))
 	}
 	return stack(canvas.NewRectangle(bg), padXY(v.px(margin), v.px(4), row(v.px(gap), spec, objs...)))
 }

@@ -25,7 +25,11 @@ func TestRenderDev(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mis, err := Render(p, builtin.FS(), fyne.NewSize(800, 480), os.Getenv("WUFANG_LANG"), out)
+	size, err := parseSize(os.Getenv("WUFANG_SIZE"))
+	if err != nil {
+		size = fyne.NewSize(800, 480)
+	}
+	mis, err := Render(p, builtin.FS(), size, os.Getenv("WUFANG_LANG"), out)
 	if err != nil {
 		t.Fatal(err)
 	}

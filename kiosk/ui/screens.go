@@ -289,7 +289,7 @@ func (u *UI) choice(v *view) fyne.CanvasObject {
 		area = row(v.px(gap), []float32{-0.6, -1.4}, pic, g)
 	}
 	if st.Answered {
-		return col(v.px(gap), []float32{v.px(64), -1, v.px(130)}, prompt, area, u.verdict(v, st.Correct, v.t(s.Explanation)))
+		return col(v.px(gap), []float32{v.px(64), -1, v.verdictH(130)}, prompt, area, u.verdict(v, st.Correct, v.t(s.Explanation)))
 	}
 	var main fyne.CanvasObject
 	status := v.label(v.m("choose"), 18, 13, muted, false, fyne.TextAlignCenter)
@@ -325,7 +325,18 @@ func (u *UI) verdict(v *view, right bool, why string) fyne.CanvasObject {
 	text := col(v.px(4), []float32{v.px(34), -1}, h, w)
 	icon := square(mark(right, fg, white))
 	panel := u.newTapBox(bg, v.px(radius), v.px(10), row(v.px(gap), []float32{v.px(56), -1}, icon, text), nil)
+	if v.portrait {
+		return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.next(v, v.m("next")))
+	}
 	return row(v.px(gap), []float32{-1, v.px(nextW)}, panel, u.next(v, v.m("next")))
+}
+
+// verdictH is the height of the verdict panel (with its Next button).
+func (v *view) verdictH(landscape float32) float32 {
+	if v.portrait {
+		return v.px(landscape + 40 + btnH + gap)
+	}
+	return v.px(landscape)
 }
 
 func (u *UI) order(v *view) fyne.CanvasObject {
@@ -377,7 +388,7 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 	if st.Answered {
 		head := v.label(v.m("rightOrder"), 20, 14, good, true, fyne.TextAlignLeading)
 		head.middle = true
-		return col(v.px(8), []float32{v.px(50), v.px(26), -1, v.px(120)}, prompt, head, area,
+		return col(v.px(8), []float32{v.px(50), v.px(26), -1, v.verdictH(120)}, prompt, head, area,
 			u.verdict(v, st.Correct, v.t(s.Explanation)))
 	}
 	status := v.label(v.m("orderHint"), 18, 13, muted, false, fyne.TextAlignCenter)
@@ -506,8 +517,11 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 		cons := v.label(v.t(b.Consequence), 22, 13, ink, false, fyne.TextAlignLeading)
 		cons.middle = true
 		panel := u.newTapBox(mix(v.col, white, 0.85), v.px(radius), v.px(10), cons, nil)
-		return col(v.px(gap), []float32{v.px(90), -1, v.px(120)}, top, area,
-			row(v.px(gap), []float32{-1, v.px(nextW)}, panel, u.next(v, v.m("next"))))
+		var foot fyne.CanvasObject = row(v.px(gap), []float32{-1, v.px(nextW)}, panel, u.next(v, v.m("next")))
+		if v.portrait {
+			foot = col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.next(v, v.m("next")))
+		}
+		return col(v.px(gap), []float32{v.px(90), -1, v.verdictH(120)}, top, area, foot)
 	}
 	return col(v.px(gap), []float32{v.px(110), -1, v.px(btnH)}, top, area, u.actions(v, nil, nil))
 }

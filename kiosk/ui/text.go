@@ -85,8 +85,11 @@ func (r *textRenderer) Layout(size fyne.Size) {
 	fs := t.size
 	var lines []string
 	for {
-		lines = wrapText(t.text, fs, style, size.Width)
-		if float32(len(lines))*fs*lineFactor <= size.Height+0.5 || fs <= t.min {
+		var broke bool
+		lines, broke = wrapText(t.text, fs, style, size.Width)
+		// A word broken in two reads badly: shrink rather than break, unless
+		// already at the smallest size.
+		if (!broke && float32(len(lines))*fs*lineFactor <= size.Height+0.5) || fs <= t.min {
 			break
 		}
 		fs -= max(1, fs/16)
@@ -144,8 +147,7 @@ func (r *textRenderer) Layout(size fyne.Size) {
 // at spaces in Latin text, between any two CJK characters (but never before
 // closing punctuation), and inside a word only when the word alone is wider
 // than the line.
-func wrapText(s string, size float32, style fyne.TextStyle, width float32) []string {
-	var out []string
+func wrapText(s string, size float32, style fyne.TextStyle, width float32) (out []string, broke bool) {
 	for _, para := range strings.Split(s, "\n") {
 		toks := tokens(para)
 		var line strings.Builder
@@ -163,6 +165,7 @@ func wrapText(s string, size float32, style fyne.TextStyle, width float32) []str
 				tw = fyne.MeasureText(strings.TrimRight(tok, " "), size, style).Width
 			}
 			if tw > width { // a word wider than the line: break it by runes
+				broke = broke || !isCJK([]rune(tok)[0])
 				for _, rr := range tok {
 					cw := fyne.MeasureText(string(rr), size, style).Width
 					if lw > 0 && lw+cw > width {
@@ -180,7 +183,7 @@ func wrapText(s string, size float32, style fyne.TextStyle, width float32) []str
 			flush()
 		}
 	}
-	return out
+	return out, broke
 }
 
 // tokens splits a paragraph into unbreakable pieces: a Latin word with its
