@@ -12,13 +12,16 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/content/builtin"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/node"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/kiosk/adminui"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
 	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
 	"github.com/wufang-kiosk/wufang/kiosk/ui"
@@ -41,12 +44,14 @@ type kiosk struct {
 	stopNode context.CancelFunc
 	machine  *flow.Machine
 	ui       *ui.UI
+	admin    *adminui.Admin
 	app      fyne.App
 	win      fyne.Window
 
 	mu       sync.Mutex
 	pack     *content.Pack
 	packInfo content.Info // zero for the built-in pack
+	warning  string       // why the built-in pack shows instead of the installed one
 	exitCode int
 }
 
@@ -87,6 +92,28 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.win = k.app.NewWindow("wufang 五防")
 	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log})
 	k.ui.Load(k.win)
+	k.admin = adminui.New(adminui.Options{
+		Window:     k.win,
+		Device:     n,
+		Packs:      k.installer(),
+		OnPack:     k.setPack,
+		OnRestart:  func() { k.quit(exitRestart) },
+		OnExit:     func() { k.quit(0) },
+		Site:       cfg.Site,
+		DeviceName: cfg.Device,
+		AppVersion: version,
+		PINHash:    cfg.Kiosk.AdminPINHash,
+		DataDir:    cfg.DataDir,
+		USBRoot:    cfg.Content.USBRoot,
+		Location:   cfg.Location,
+		Logger:     k.log,
+		Warnings:   k.warnings,
+	})
+	layers := []fyne.CanvasObject{k.ui.Content(), k.admin.Corner()}
+	if cfg.Kiosk.HideCursor {
+		layers = append(layers, newCursorHider())
+	}
+	k.win.SetContent(container.NewStack(layers...))
 	k.lockDown()
 	go k.feedSensors(ctx)
 	return k, nil
@@ -103,6 +130,7 @@ func (k *kiosk) loadPack() (fs.FS, *content.Pack, content.Info) {
 	}
 	if !errors.Is(err, content.ErrNoPack) {
 		k.log.Error("the installed content pack cannot be used; showing the built-in pack", "err", err)
+		k.warning = fmt.Sprintf("The installed content pack cannot be used (%v); the built-in pack is showing. Install the pack again or roll back.", err)
 	}
 	fsys = builtin.FS()
 	p, err = content.Load(fsys)
@@ -127,6 +155,33 @@ func (k *kiosk) installer() *content.Installer {
 	return in
 }
 
+// setPack makes a newly installed or rolled-back pack live: new media
+// first, then the visit flow, which ends any visit and shows the new
+// attract loop.
+func (k *kiosk) setPack(fsys fs.FS, p *content.Pack, info content.Info) {
+	k.mu.Lock()
+	k.pack, k.packInfo, k.warning = p, info, ""
+	k.mu.Unlock()
+	k.ui.SetMedia(fsys)
+	k.machine.SetPack(p)
+	k.log.Info("content pack live", "id", info.ID, "version", info.Version)
+}
+
+// warnings is what staff should know, shown in admin mode: a visitor never
+// sees these.
+func (k *kiosk) warnings() []string {
+	var w []string
+	k.mu.Lock()
+	if k.warning != "" {
+		w = append(w, k.warning)
+	}
+	k.mu.Unlock()
+	if st := k.machine.RecorderStats(); st.Failed > 0 || st.Dropped > 0 {
+		w = append(w, fmt.Sprintf("%d visit events could not be saved (%d failed, %d dropped): check the disk and the log. Visits keep working.", st.Failed+st.Dropped, st.Failed, st.Dropped))
+	}
+	return w
+}
+
 func (k *kiosk) describe(s *wire.Status) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -142,7 +197,13 @@ func (k *kiosk) lockDown() {
 		k.win.SetCloseIntercept(func() { k.quit(0) })
 	} else {
 		k.win.SetFullScreen(true)
-		k.win.SetCloseIntercept(func() { k.log.Info("close request ignored (kiosk mode)") })
+		k.win.SetCloseIntercept(func() {
+			if k.admin.Active() {
+				k.quit(0)
+				return
+			}
+			k.log.Info("close request ignored (kiosk mode)")
+		})
 	}
 	if dc, ok := k.win.Canvas().(desktop.Canvas); ok {
 		dc.SetOnKeyDown(k.key)
@@ -247,6 +308,26 @@ func (k *kiosk) quit(code int) {
 	k.exitCode = code
 	k.mu.Unlock()
 	k.app.Quit()
+}
+
+// exitRestart asks the session script or systemd to start the kiosk again
+// (EX_TEMPFAIL).
+const exitRestart = 75
+
+// cursorHider lies over the whole window on touch-only kiosks: the pointer
+// takes its (hidden) cursor, while taps pass through to the screens below.
+type cursorHider struct{ widget.BaseWidget }
+
+func newCursorHider() *cursorHider {
+	c := &cursorHider{}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *cursorHider) Cursor() desktop.Cursor { return desktop.HiddenCursor }
+
+func (c *cursorHider) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewWithoutLayout())
 }
 
 // run shows the window until the app quits or ctx ends (SIGTERM), then
