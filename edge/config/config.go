@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"time"
+	_ "time/tzdata" // a board without the system's zone files still knows Asia/Shanghai
 )
 
 // DefaultPath is where the config is read from when --config is not given.
