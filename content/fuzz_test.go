@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -133,3 +134,53 @@ func FuzzReadWfpack(f *testing.F) {
 		checkProblems(t, p, probs)
 	})
 }
+
+// FuzzPackFile puts the fuzzer's bytes into one file of an otherwise good,
+// signed pack, so that the paths after the zip layer (UTF-8 and image
+// header checks, signature, YAML, SVG, PNG and JPEG decoding, validation)
+// see hostile content that FuzzReadWfpack's byte flips rarely get through
+// the zip checksums to.
+func FuzzPackFile(f *testing.F) {
+	base := goodFS(f)
+	for name, file := range base {
+		f.Add(uint8(slices.Index(packFileSlots, name)), file.Data)
+	}
+	f.Add(uint8(4), pngOf(f, 8, 8))
+	f.Add(uint8(5), jpegOf(f, 8, 8))
+	f.Add(uint8(4), pngHeaderOnly(f, 4096, 4096))
+	key := testKey(f, 1, "fuzz")
+	trusted := []PublicKey{key.Public()}
+	f.Fuzz(func(t *testing.T, slot uint8, data []byte) {
+		defer slowGuard(t, time.Now())
+		m := fstest.MapFS{}
+		for k, v := range base {
+			m[k] = v
+		}
+		name := packFileSlots[int(slot)%len(packFileSlots)]
+		if name == "media/icon.png" || name == "media/icon.jpg" {
+			m[fire] = &fstest.MapFile{Data: bytes.ReplaceAll(m[fire].Data, []byte("media/icon.svg"), []byte(name))}
+		}
+		m[name] = &fstest.MapFile{Data: data}
+		var b bytes.Buffer
+		if err := WriteWfpack(&b, m, sortedNames(m), &key); err != nil {
+			return // over the size limits
+		}
+		w, err := ReadWfpack(bytes.NewReader(b.Bytes()), int64(b.Len()))
+		if err != nil {
+			if !errors.Is(err, ErrNotUTF8) && !errors.Is(err, ErrImageBomb) && !errors.Is(err, ErrCompressionBomb) {
+				t.Fatalf("a built pack was refused: %v", err)
+			}
+			return
+		}
+		if _, err := w.Verify(trusted, false); err != nil {
+			t.Fatalf("a signed pack does not verify: %v", err)
+		}
+		p, probs := Check(w.FS)
+		checkProblems(t, p, probs)
+		if _, err := Media(w.FS, name); err == nil && mediaKind(name) == "" {
+			t.Fatalf("Media returned %s", name)
+		}
+	})
+}
+
+var packFileSlots = []string{"pack.yaml", "modules/fire.yaml", "media/icon.svg", "media/kitchen.svg", "media/icon.png", "media/icon.jpg"}
