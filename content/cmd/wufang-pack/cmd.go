@@ -534,7 +534,7 @@ func (c *cli) installed(dataDir string) int {
 
 func (c *cli) install(args []string) int {
 	fset := flag.NewFlagSet("install", flag.ContinueOnError)
-	dataDir := fset.String("data-dir", "", "the kiosk's data folder (default: data_dir of the config)")
+	dataDir := fset.String("data-dir", "", "the kiosk's data folder; packs go in DIR/content (default: data_dir of the config)")
 	cfgPath := fset.String("config", "", "config with content.trusted_keys and allow_unsigned (default "+config.DefaultPath+")")
 	downgrade := fset.Bool("allow-downgrade", false, "install even if it is an older version of the active pack")
 	pos, code, ok := c.parse(fset, args, 1, "X.wfpack [--data-dir DIR] [--config FILE] [--allow-downgrade]")
@@ -562,7 +562,7 @@ func (c *cli) install(args []string) int {
 
 func (c *cli) rollback(args []string) int {
 	fset := flag.NewFlagSet("rollback", flag.ContinueOnError)
-	dataDir := fset.String("data-dir", "", "the kiosk's data folder (default: data_dir of the config)")
+	dataDir := fset.String("data-dir", "", "the kiosk's data folder; packs go in DIR/content (default: data_dir of the config)")
 	cfgPath := fset.String("config", "", "config file (default "+config.DefaultPath+")")
 	_, code, ok := c.parse(fset, args, 0, "[--data-dir DIR]")
 	if !ok {
