@@ -357,8 +357,26 @@ func (u *Uplink) session(ctx context.Context, topics wire.Topics) (connected boo
 	})
 	u.log.Info("mqtt uplink connected", "broker", redactURL(u.cfg.Broker), "client_id", u.cfg.Site+"-"+u.cfg.Device)
 
-	p := &publisher{u: u, client: client, topics: topics, lost: lost}
-	err = p.run(ctx)
+	// The publisher runs in its own goroutine so that a lost connection is
+	// noticed at once: paho's Publish can block for its timeout when the
+	// connection drops under it. A publisher stuck there ends by itself
+	// with an error; it can only ack what the broker really acknowledged.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := &publisher{u: u, client: client, topics: topics}
+	done := make(chan error, 1)
+	go func() { done <- p.run(pctx) }()
+	select {
+	case err = <-done:
+	case lerr := <-lost:
+		err = fmt.Errorf("%w: %w", errLost, lerr)
+	case <-ctx.Done():
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	cancel()
 	if ctx.Err() != nil {
 		// A clean stop: say offline ourselves, the will only fires on an
 		// unclean one.
@@ -380,7 +398,6 @@ type publisher struct {
 	u      *Uplink
 	client mqtt.Client
 	topics wire.Topics
-	lost   chan error
 
 	next        uint64       // highest seq handed to paho
 	ahead       []wire.Event // read from the outbox, not yet handed to paho
@@ -433,8 +450,6 @@ func (p *publisher) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case err := <-p.lost:
-			return fmt.Errorf("%w: %w", errLost, err)
 		case <-changed:
 			p.totalsDirty = true
 		case <-head:
@@ -563,8 +578,6 @@ func (p *publisher) publishDailies(ctx context.Context) error {
 		case <-t.Done():
 		case <-ctx.Done():
 			return ctx.Err()
-		case err := <-p.lost:
-			return fmt.Errorf("%w: %w", errLost, err)
 		}
 		if err := t.Error(); err != nil {
 			return fmt.Errorf("publish daily: %w", err)
