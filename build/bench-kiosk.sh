@@ -24,6 +24,8 @@
 #     --fyne-baseline use build/bench/fynewindow (the kiosk slide in the kiosk
 #                     theme, nothing else) instead of the kiosk
 #     --bare          with --fyne-baseline: one label in Fyne's default theme
+#     --kiosk-env K=V set K=V for the kiosk only (repeatable), e.g.
+#                     --kiosk-env XDG_CACHE_HOME=no-system-fonts --kiosk-env GOGC=50
 #     --rounds N      measured rounds (default 5)
 #     --size WxH      screen size (default 800x480)
 #     --quick         2 rounds, idle window 10-20 s (to check the script)
@@ -31,8 +33,7 @@
 #   sets a temp data_dir, simulated sensors, uplink and HTTP off. With
 #   --fyne-baseline they go to fynewindow (e.g. -- -idle-pump 1s).
 #   GOFLAGS_BENCH is passed to go build (e.g. GOFLAGS_BENCH="-tags no_emoji").
-#   The environment passes through (e.g. XDG_CACHE_HOME, GOGC: see
-#   build/bench/NOTES.md).
+#   See build/bench/NOTES.md for what the levers do.
 #
 # Runs as root or with sudo available for the first apt-get. Takes about
 # (1 + ROUNDS) x 2 x 45 s. Nothing else heavy should run meanwhile: the
@@ -40,12 +41,13 @@
 source "$(dirname "$0")/lib.sh"
 
 rounds=5 size=800x480 kiosk_bin="" baseline="" bare="" idle_end=40
-kiosk_args=()
+kiosk_args=() kiosk_env=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kiosk) kiosk_bin=$2; shift 2 ;;
 	--fyne-baseline) baseline=1; shift ;;
 	--bare) bare=1; shift ;;
+	--kiosk-env) kiosk_env+=("$2"); shift 2 ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--size) size=$2; shift 2 ;;
 	--quick) rounds=2 idle_end=20; shift ;;
@@ -235,6 +237,10 @@ run() {
 	R_CPU=$(awk -v d=$((c2 - c1)) -v hz="$clk_tck" -v s=$((idle_end - 10)) 'BEGIN { printf "%.2f", 100 * d / hz / s }')
 }
 
+if [ ${#kiosk_env[@]} -gt 0 ]; then
+	# env execs the program in place: the session leader stays the kiosk.
+	kiosk_cmd=(env "${kiosk_env[@]}" "${kiosk_cmd[@]}")
+fi
 log "display $disp ${size}; $kiosk_name: ${kiosk_cmd[*]}"
 log "chromium: $("$chromium_bin" --version 2>/dev/null | head -1)"
 log "warm-up (one run each, not counted)"
