@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/edge/uplink/brokertest"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/sensors"
@@ -132,5 +134,82 @@ func TestAfterHoursDoorEvents(t *testing.T) {
 	cancel()
 	if err := n.Wait(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSensorFaultRecorded(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.Sensors.StuckAfter = config.Duration(300 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n, err := Start(ctx, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := n.Sensors()
+	if err := n.Sim.Beam("outer", true); err != nil { // someone leaves a bag in the beam
+		t.Fatal(err)
+	}
+	waitKind := func(k sensors.Kind) sensors.Event {
+		t.Helper()
+		for {
+			select {
+			case e := <-events:
+				if e.Kind == k {
+					return e
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("no %s event", k)
+			}
+		}
+	}
+	f := waitKind(sensors.Fault)
+	if err := n.Sim.Beam("outer", false); err != nil {
+		t.Fatal(err)
+	}
+	waitKind(sensors.OK)
+	time.Sleep(100 * time.Millisecond)
+	if got := n.Store.Totals().Lifetime.SensorFaults; got != 1 {
+		t.Fatalf("sensor faults counted %d, want 1 (fault %+v)", got, f)
+	}
+	st := n.Status()
+	if len(st.Sensors) == 0 {
+		t.Fatal("no sensor health in status")
+	}
+	cancel()
+	if err := n.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	// Recorded as sensor.fault then sensor.ok, with the sensor's name.
+	s, err := store.OpenReadOnly(StorePath(cfg), StoreOptions(cfg, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	evs, _ := s.Pending(0, 100)
+	var kinds []string
+	for _, e := range evs {
+		kinds = append(kinds, string(e.Kind)+"/"+e.Sensor)
+	}
+	if got := strings.Join(kinds, " "); !strings.Contains(got, "sensor.fault/door") || !strings.Contains(got, "sensor.ok/door") {
+		t.Fatalf("recorded %s", got)
+	}
+}
+
+func TestNoGPIOFallsBackToSimulation(t *testing.T) {
+	if chips, _ := filepath.Glob("/dev/gpiochip*"); len(chips) > 0 {
+		t.Skip("this machine has GPIO")
+	}
+	cfg := testConfig(t, "")
+	cfg.Sensors.Simulate = false
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n, err := Start(ctx, cfg, Options{})
+	if err != nil {
+		t.Fatalf("without GPIO the node must fall back to simulated sensors: %v", err)
+	}
+	defer func() { cancel(); n.Wait() }()
+	if n.Sim == nil {
+		t.Fatal("no GPIO, yet no simulated sensors")
 	}
 }
