@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/node"
@@ -86,6 +88,11 @@ type Options struct {
 	// kiosk (the installed pack failed and the built-in one shows, the store
 	// cannot be written); shown on the Device screen.
 	Warnings func() []string
+	// PassTap receives a quick tap on the hot zone, at its position in the
+	// window: the zone sits over the visitor screen and Fyne delivers a
+	// press only to the topmost object, so without it a tap on a visitor
+	// control under the zone is lost.
+	PassTap func(abs fyne.Position)
 	// Addrs, when set, lists the device's IP addresses; nil: read from
 	// net.Interfaces.
 	Addrs func() []string
@@ -265,7 +272,10 @@ func (a *Admin) takeOver() {
 	a.visitor = w.Content()
 	a.shown = true
 	a.frame = container.NewStack()
-	a.over = container.NewThemeOverride(a.frame, newAdminTheme(textSize))
+	th := newAdminTheme(textSize)
+	// The window paints the app theme's light background; admin mode is dark.
+	bg := canvas.NewRectangle(th.Color(fynetheme.ColorNameBackground, fynetheme.VariantDark))
+	a.over = container.NewThemeOverride(container.NewStack(bg, a.frame), th)
 	w.SetContent(a.over)
 	a.idle.Start()
 }

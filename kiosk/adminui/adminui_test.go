@@ -74,6 +74,7 @@ type rig struct {
 	mu       sync.Mutex
 	live     []content.Info // OnPack calls
 	restarts int
+	passed   []fyne.Position
 	exits    int
 }
 
@@ -107,6 +108,7 @@ func newRig(t *testing.T, o rigOpts) *rig {
 	}
 	r.visitor = widget.NewLabel("VISITOR SCREEN")
 	r.w = test.NewWindow(r.visitor)
+	r.w.SetPadded(false) // as ui.UI.Load leaves it
 	r.w.Resize(fyne.NewSize(800, 480))
 	r.a = New(Options{
 		Window: r.w, Device: r.dev, Packs: r.in,
@@ -129,7 +131,8 @@ func newRig(t *testing.T, o rigOpts) *rig {
 		Location:   time.UTC,
 		Clock:      r.clock,
 		Logger:     slog.New(slog.NewTextHandler(r.logs, nil)),
-		Addrs:      func() []string { return []string{"eth0 192.168.1.23"} },
+		Addrs:      func() []string { return []string{"eth0 192.168.1.23", "wlan0 10.0.0.7", "eth0 fd00::23"} },
+		PassTap:    func(p fyne.Position) { r.passed = append(r.passed, p) },
 		Warnings:   func() []string { return []string{"the event store cannot be written: disk full"} },
 		post:       func(f func()) { r.q <- f },
 	})
@@ -320,6 +323,12 @@ func TestCornerHold(t *testing.T) {
 	if !r.onVisitor() || r.a.Active() {
 		t.Fatal("cancel did not bring back the visitor screen")
 	}
+	// A quick tap on the zone is handed to the visitor screen.
+	test.TapAt(r.a.zone, fyne.NewPos(30, 20))
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(r.a.zone).Add(fyne.NewPos(30, 20))
+	if len(r.passed) != 1 || r.passed[0] != at {
+		t.Fatalf("taps passed on: %v", r.passed)
+	}
 	// The corner is stacked over the visitor screen, top left, 80×80.
 	if pos, size := r.a.zone.Position(), r.a.zone.Size(); pos != (fyne.Position{}) || size != fyne.NewSquareSize(CornerSize) {
 		t.Fatalf("corner at %v size %v", pos, size)
@@ -368,7 +377,7 @@ func TestPIN(t *testing.T) {
 	r.tap("OK")
 	r.waitFor("admin mode", r.a.Active)
 	r.waitFor("counts", func() bool { return r.shows("5120") })
-	r.mustShow("今天 Today 2026-05-12")
+	r.mustShow("日期 Date 2026-05-12")
 	r.tap("Leave")
 	if !r.onVisitor() || r.a.Active() {
 		t.Fatal("Leave did not bring back the visitor screen")
@@ -442,12 +451,18 @@ func TestScreensFit(t *testing.T) {
 	if sz := r.w.Content().MinSize(); sz.Width > 800 || sz.Height > 480 {
 		t.Errorf("PIN pad needs %v; the screen is 800×480", sz)
 	}
+	for _, o := range r.overlaps() {
+		t.Errorf("PIN pad: %s", o)
+	}
 	r.enter()
 	for _, p := range pages {
 		r.tap(p.label)
 		r.drain()
 		if sz := r.w.Content().MinSize(); sz.Width > 800 || sz.Height > 480 {
 			t.Errorf("%s needs %v; the screen is 800×480", p.id, sz)
+		}
+		for _, o := range r.overlaps() {
+			t.Errorf("%s: %s", p.id, o)
 		}
 	}
 }
@@ -466,7 +481,8 @@ func TestUplinkAndDevice(t *testing.T) {
 	r.clock.Advance(refreshEvery)
 	r.waitFor("the refresh", func() bool { return r.shows("已连接 Connected") })
 	r.tap("Device")
-	r.mustShow("eth0 192.168.1.23")
+	r.mustShow("eth0 192.168.1.23,  wlan0 10.0.0.7")
+	r.mustShow("eth0 fd00::23")
 	r.mustShow("kiosk-fire-1")
 	r.mustShow("disk full")
 }
@@ -683,4 +699,69 @@ func TestEmptyStick(t *testing.T) {
 	r.tap("内容 Content")
 	r.waitFor("content", func() bool { return r.shows("the built-in pack") })
 	r.mustShow("Nothing to roll back to")
+}
+
+// overlaps lists the labels and buttons on screen that cover one another
+// or reach beyond the 800×480 canvas: what does not fit.
+func (r *rig) overlaps() []string {
+	type box struct {
+		name string
+		pos  fyne.Position
+		size fyne.Size
+	}
+	var boxes []box
+	var visit func(o fyne.CanvasObject, at fyne.Position)
+	visit = func(o fyne.CanvasObject, at fyne.Position) {
+		if !o.Visible() {
+			return
+		}
+		switch o := o.(type) {
+		case *fyne.Container:
+			for _, c := range o.Objects {
+				visit(c, at.Add(c.Position()))
+			}
+		case *container.ThemeOverride:
+			visit(o.Content, at.Add(o.Content.Position()))
+		case *widget.Label:
+			if !o.Size().IsZero() {
+				boxes = append(boxes, box{"label " + o.Text, at, o.Size()})
+			}
+		case *widget.Button:
+			boxes = append(boxes, box{"button " + o.Text, at, o.Size()})
+		}
+	}
+	root := r.w.Content()
+	visit(root, root.Position())
+	var out []string
+	for i, a := range boxes {
+		if a.pos.X < 0 || a.pos.Y < 0 || a.pos.X+a.size.Width > 800.5 || a.pos.Y+a.size.Height > 480.5 {
+			out = append(out, fmt.Sprintf("%q at %v size %v is off the screen", a.name, a.pos, a.size))
+		}
+		for _, b := range boxes[i+1:] {
+			w := min(a.pos.X+a.size.Width, b.pos.X+b.size.Width) - max(a.pos.X, b.pos.X)
+			h := min(a.pos.Y+a.size.Height, b.pos.Y+b.size.Height) - max(a.pos.Y, b.pos.Y)
+			if w > 1 && h > 1 {
+				out = append(out, fmt.Sprintf("%q overlaps %q", a.name, b.name))
+			}
+		}
+	}
+	return out
+}
+
+func TestAddrsFromInterfaces(t *testing.T) {
+	a := &Admin{log: slog.New(slog.DiscardHandler)}
+	for _, s := range a.addrs() {
+		if strings.Contains(s, " 127.") || strings.HasSuffix(s, " ::1") {
+			t.Errorf("loopback listed: %s", s)
+		}
+	}
+}
+
+func TestFindPacksNoRoot(t *testing.T) {
+	if _, _, err := findPacks(""); err == nil {
+		t.Fatal("no USB root: no error")
+	}
+	if _, _, err := findPacks(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Fatal("missing USB root: no error")
+	}
 }

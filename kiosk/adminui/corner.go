@@ -10,14 +10,18 @@ import (
 )
 
 // corner is the invisible hot zone. It takes mouse presses (touchscreens
-// deliver them as mouse events on Linux) but is not Tappable, so a tap in
-// the corner still reaches the visitor screen below it.
+// deliver them as mouse events on Linux). Fyne gives a press to the topmost
+// object that handles any pointer event, so the visitor control under the
+// zone does not see it: a quick tap is handed on through Options.PassTap.
 type corner struct {
 	widget.BaseWidget
 	a *Admin
 }
 
-var _ desktop.Mouseable = (*corner)(nil)
+var (
+	_ desktop.Mouseable = (*corner)(nil)
+	_ fyne.Tappable     = (*corner)(nil)
+)
 
 func newCorner(a *Admin) *corner {
 	c := &corner{a: a}
@@ -44,4 +48,11 @@ func (c *corner) MouseDown(ev *desktop.MouseEvent) {
 // MouseUp ends it.
 func (c *corner) MouseUp(*desktop.MouseEvent) {
 	c.a.guard("corner", c.a.holdStop)
+}
+
+// Tapped hands a quick tap on the zone to the visitor screen.
+func (c *corner) Tapped(ev *fyne.PointEvent) {
+	if c.a.opts.PassTap != nil && !c.a.shown {
+		c.a.guard("pass tap", func() { c.a.opts.PassTap(ev.AbsolutePosition) })
+	}
 }

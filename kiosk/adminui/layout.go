@@ -17,6 +17,10 @@ import (
 const (
 	textSize = 16
 	pinText  = 30
+	padding  = 3
+	// touchHeight is the least height of a button staff tap (about 7 mm
+	// on a 7" 800×480 panel).
+	touchHeight = 42
 )
 
 // adminTheme is the kiosk's dark theme (its CJK font and colours) with
@@ -41,9 +45,9 @@ func (t *adminTheme) Size(n fyne.ThemeSizeName) float32 {
 	case fynetheme.SizeNameCaptionText:
 		return t.text * 0.85
 	case fynetheme.SizeNamePadding:
-		return 4
+		return padding
 	case fynetheme.SizeNameInnerPadding:
-		return 7
+		return 5
 	case fynetheme.SizeNameLineSpacing:
 		return 3
 	case fynetheme.SizeNameInlineIcon:
@@ -54,7 +58,7 @@ func (t *adminTheme) Size(n fyne.ThemeSizeName) float32 {
 
 // Row colours of the sensor view.
 var (
-	litColour   = color.NRGBA{0xc9, 0x8a, 0x00, 0xff} // an event just now
+	litColour   = color.NRGBA{0x15, 0x7a, 0x3a, 0xff} // an event just now: bright green, white text at 5:1
 	faultColour = color.NRGBA{0x7a, 0x1c, 0x16, 0xff}
 	warnColour  = color.NRGBA{0x5c, 0x44, 0x0c, 0xff}
 	rowColour   = color.NRGBA{0x1e, 0x24, 0x31, 0xff}
@@ -65,7 +69,7 @@ var (
 type cols []float32
 
 func (c cols) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	const pad = 4 // adminTheme's padding
+	const pad = padding
 	w := size.Width - pad*float32(len(objs)-1)
 	x := float32(0)
 	for i, o := range objs {
@@ -141,4 +145,28 @@ func (a *Admin) danger(label string, f func()) *widget.Button {
 	b := a.button(label, f)
 	b.Importance = widget.DangerImportance
 	return b
+}
+
+// minHeight gives its objects the whole space and asks for at least its
+// height: a button a finger can hit.
+type minHeight float32
+
+func (h minHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.Position{})
+		o.Resize(size)
+	}
+}
+
+func (h minHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s.Max(fyne.NewSize(0, float32(h)))
+}
+
+// tall makes o at least touchHeight high.
+func tall(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(minHeight(touchHeight), o)
 }

@@ -186,7 +186,7 @@ func (a *Admin) contentPage() fyne.CanvasObject {
 		rows = append(rows,
 			row(fr, "上一个 Previous", packTitle(prev)),
 			row(fr, "安装于 Installed", a.fmtTime(prev.Installed)),
-			a.primary("回滚到上一个 Roll back to "+prev.ID+" "+prev.Version, func() {
+			tall(a.primary("回滚到上一个 Roll back to "+prev.ID+" "+prev.Version, func() {
 				a.ask(confirmation{
 					question: "回滚到 " + prev.ID + " " + prev.Version + "？ Roll back?",
 					detail:   "访客将看到上一个内容包；再回滚一次可以撤销。Visitors get the previous pack; rolling back again undoes it.",
@@ -194,7 +194,7 @@ func (a *Admin) contentPage() fyne.CanvasObject {
 					onYes:    a.rollback,
 					onNo:     a.render,
 				})
-			}),
+			})),
 		)
 	case errors.Is(v.prevErr, content.ErrNoPrevious):
 		rows = append(rows, widget.NewLabel("没有可回滚的内容包  Nothing to roll back to."))
@@ -342,7 +342,7 @@ func (a *Admin) usbPage() fyne.CanvasObject {
 		return para("此设备不能安装内容包  Content packs cannot be installed on this device.", 200)
 	}
 	u := &a.usb
-	again := a.button("重新查找 Search again", a.scanUSB)
+	again := tall(a.button("重新查找 Search again", a.scanUSB))
 	switch {
 	case u.installing != "":
 		return para("正在安装 Installing "+filepath.Base(u.installing)+" …\n检查签名和每个文件 Checking the signature and every file.", 200)
@@ -360,7 +360,7 @@ func (a *Admin) usbPage() fyne.CanvasObject {
 	items := make([]fyne.CanvasObject, len(u.files))
 	for i, f := range u.files {
 		label := fmt.Sprintf("%s   %s   %s", filepath.Base(f.rel), sizeText(f.size), filepath.Dir(f.rel))
-		items[i] = a.button(label, func() { a.install(f) })
+		items[i] = tall(a.button(label, func() { a.install(f) }))
 	}
 	note := "点击一个内容包即可安装 Tap a pack to install it"
 	if u.more {
@@ -379,7 +379,7 @@ func (a *Admin) resultView(r *result) fyne.CanvasObject {
 	for _, l := range r.lines {
 		objs = append(objs, para(l, 240))
 	}
-	back := a.button("返回列表 Back to the list", a.scanUSB)
+	back := tall(a.button("返回列表 Back to the list", a.scanUSB))
 	return container.NewBorder(nil, back, nil, nil, container.NewVBox(objs...))
 }
 

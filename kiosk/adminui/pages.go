@@ -93,7 +93,7 @@ func (a *Admin) render() {
 		}
 		menu.Add(b)
 	}
-	head := container.NewBorder(nil, nil, nil, a.button("离开 Leave", a.leave), heading(p.title))
+	head := container.NewBorder(nil, nil, nil, tall(a.button("离开 Leave", a.leave)), heading(p.title))
 	scr := container.NewBorder(nil, nil, menu, nil,
 		container.NewBorder(container.NewVBox(head, widget.NewSeparator()), nil, nil, nil, body))
 	if p.live && a.confirm == nil && a.tick == nil {
@@ -187,7 +187,7 @@ func (a *Admin) paged(header fyne.CanvasObject, items []fyne.CanvasObject, per i
 		next.Disable()
 	}
 	at := widget.NewLabelWithStyle(fmt.Sprintf("%d / %d", a.pageIdx+1, n), fyne.TextAlignCenter, fyne.TextStyle{})
-	return container.NewBorder(nil, container.New(cols{0.4, 0.2, 0.4}, prev, at, next), nil, nil, box)
+	return container.NewBorder(nil, tall(container.New(cols{0.4, 0.2, 0.4}, prev, at, next)), nil, nil, box)
 }
 
 // noDevice is what a status screen says without a device runtime.
@@ -229,7 +229,7 @@ func (a *Admin) countsPage() fyne.CanvasObject {
 	if date == "" {
 		date = "—"
 	}
-	header := band(rowColour, row(fr, "", "今天 Today "+date, "累计 Lifetime"))
+	header := band(rowColour, row(fr, "日期 Date "+date, "今天 Today", "累计 Lifetime"))
 	totals := []fyne.CanvasObject{
 		row(fr, "进门 Entries", n(t.Entries), n(l.Entries)),
 		row(fr, "出门 Exits", n(t.Exits), n(l.Exits)),
@@ -359,19 +359,27 @@ func (a *Admin) ago(t time.Time) string {
 func (a *Admin) devicePage() fyne.CanvasObject {
 	fr := cols{0.3, 0.7}
 	addrs := a.addrs()
-	addr := strings.Join(addrs, ", ")
-	if addr == "" {
-		addr = "— (no network)"
+	if len(addrs) == 0 {
+		addrs = []string{"— (no network)"}
 	}
 	rows := []fyne.CanvasObject{
 		row(fr, "场馆 Site", a.opts.Site),
 		row(fr, "设备 Device", a.opts.DeviceName),
 		row(fr, "版本 App version", a.opts.AppVersion),
-		row(fr, "IP 地址 Addresses", addr),
+	}
+	// Two addresses to a line, at most two lines: IPv4 ones come first.
+	for i := 0; i < len(addrs) && i < 4; i += 2 {
+		label := ""
+		if i == 0 {
+			label = "IP 地址 Addresses"
+		}
+		rows = append(rows, row(fr, label, strings.Join(addrs[i:min(i+2, len(addrs))], ",  ")))
+	}
+	rows = append(rows,
 		row(fr, "数据 Data folder", a.opts.DataDir),
 		row(fr, "U盘 USB root", a.opts.USBRoot),
 		row(fr, "时间 Time", a.clock.Now().In(a.loc).Format("2006-01-02 15:04:05 MST")),
-	}
+	)
 	var warns []string
 	if a.opts.Warnings != nil {
 		a.guard("warnings", func() { warns = a.opts.Warnings() })
@@ -396,7 +404,7 @@ func (a *Admin) addrs() []string {
 		a.log.Warn("admin: listing network interfaces", "err", err)
 		return nil
 	}
-	var out []string
+	var v4, v6 []string
 	for _, ifc := range ifs {
 		if ifc.Flags&net.FlagLoopback != 0 || ifc.Flags&net.FlagUp == 0 {
 			continue
@@ -410,10 +418,14 @@ func (a *Admin) addrs() []string {
 			if !ok || ipn.IP.IsLinkLocalUnicast() {
 				continue
 			}
-			out = append(out, ifc.Name+" "+ipn.IP.String())
+			if ipn.IP.To4() != nil {
+				v4 = append(v4, ifc.Name+" "+ipn.IP.String())
+			} else {
+				v6 = append(v6, ifc.Name+" "+ipn.IP.String())
+			}
 		}
 	}
-	return out
+	return append(v4, v6...)
 }
 
 func (a *Admin) restartPage() fyne.CanvasObject {
@@ -476,7 +488,7 @@ func (a *Admin) confirmScreen(question, detail, yes string, onYes, onNo func()) 
 	d.Alignment = fyne.TextAlignCenter
 	yb := a.danger(yes, onYes)
 	nb := a.button("取消 Cancel", onNo)
-	buttons := container.New(cols{0.5, 0.5}, nb, yb)
+	buttons := tall(container.New(cols{0.5, 0.5}, nb, yb))
 	return container.NewVBox(
 		container.NewThemeOverride(q, newAdminTheme(22)),
 		d,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/health"
@@ -16,7 +17,7 @@ import (
 const LitFor = 2 * time.Second
 
 // sensorsPerPage rows fit 800×480 under the header.
-const sensorsPerPage = 7
+const sensorsPerPage = 5
 
 // followSensors keeps each sensor's last event and, while the Sensors
 // screen shows, redraws it. It runs until the device closes ch.
@@ -166,7 +167,7 @@ func (a *Admin) sensorsPage() fyne.CanvasObject {
 		}
 		return para("没有配置传感器 No sensors are configured (sensors in the config).", 200)
 	}
-	fr := cols{0.3, 0.17, 0.3, 0.23}
+	fr := cols{0.36, 0.24, 0.4}
 	now := a.clock.Now()
 	items := make([]fyne.CanvasObject, 0, len(rows))
 	for _, r := range rows {
@@ -198,8 +199,13 @@ func (a *Admin) sensorsPage() fyne.CanvasObject {
 		case r.level == health.Warning:
 			bg = warnColour
 		}
-		items = append(items, band(bg, row(fr, sensorName(r.name), level, last, reason)))
+		line := fyne.CanvasObject(row(fr, sensorName(r.name), level, last))
+		if reason != "" {
+			// The reason gets a line of its own: staff need all of it.
+			line = container.NewVBox(line, para("   "+reason, 90))
+		}
+		items = append(items, band(bg, line))
 	}
-	header := row(fr, "传感器 Sensor", "状态 Health", "最近 Last event", "原因 Reason")
+	header := row(fr, "传感器 Sensor", "状态 Health", "最近 Last event")
 	return a.paged(header, items, sensorsPerPage)
 }
