@@ -5,13 +5,38 @@
 # loopback port (so the backlog stays), and reads VmHWM from /proc after a
 # while. Target: at most 64 MiB.
 #
-#   build/bench-rss.sh [events] [seconds]
+# With "drain" as third argument the daemon sends the backlog instead, to a
+# mosquitto started on a free loopback port, and the figure is the peak
+# while draining.
+#
+#   build/bench-rss.sh [events] [seconds] [drain]
 set -eu
 cd "$(dirname "$0")/.."
 n="${1:-1000000}"
 secs="${2:-15}"
+mode="${3:-hold}"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+mqpid=""
+cleanup() {
+	[ -n "$mqpid" ] && kill "$mqpid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+broker="tcp://127.0.0.1:9   # nothing listens: the backlog is held, not sent"
+if [ "$mode" = drain ]; then
+	port=18830
+	while :; do
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" > "$work/mosquitto.conf"
+		[ "$(id -u)" = 0 ] && echo "user root" >> "$work/mosquitto.conf"
+		/usr/sbin/mosquitto -c "$work/mosquitto.conf" 2> "$work/mosquitto.log" &
+		mqpid=$!
+		sleep 0.5
+		kill -0 "$mqpid" 2>/dev/null && break
+		port=$((port + 1))
+		[ "$port" -lt 18900 ] || { echo "no free port for mosquitto"; cat "$work/mosquitto.log"; exit 1; }
+	done
+	broker="tcp://127.0.0.1:$port"
+fi
 CGO_ENABLED=0 go build -o "$work/wufang-edge" ./edge/cmd/wufang-edge
 go build -o "$work/fillstore" ./edge/cmd/wufang-edge/internal/fillstore
 cat > "$work/wufang.yaml" <<YAML
@@ -19,7 +44,7 @@ site: bench
 device: door-1
 data_dir: $work/data
 mqtt:
-  broker: tcp://127.0.0.1:9   # nothing listens: the backlog is held, not sent
+  broker: $broker
 http:
   listen: 127.0.0.1:0
 sensors:
@@ -34,7 +59,13 @@ hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
 rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
 kill -TERM "$pid"
 wait "$pid" || { echo "wufang-edge did not exit cleanly:"; cat "$work/daemon.log"; exit 1; }
-grep -q "uplink down" "$work/daemon.log" || { echo "the uplink was expected to be down:"; cat "$work/daemon.log"; exit 1; }
-awk -v hwm="$hwm" -v rss="$rss" -v n="$n" 'BEGIN {
-	printf "wufang-edge run holding a %d-event backlog: peak RSS (VmHWM) %.1f MiB, RSS at the end %.1f MiB (target <= 64 MiB)\n", n, hwm/1024, rss/1024
+if [ "$mode" = drain ]; then
+	backlog=$("$work/wufang-edge" --config "$work/wufang.yaml" status | sed -n 's/.*backlog \([0-9]*\).*/\1/p')
+	what="draining a $n-event backlog for ${secs}s ($backlog left)"
+else
+	grep -q "uplink down" "$work/daemon.log" || { echo "the uplink was expected to be down:"; cat "$work/daemon.log"; exit 1; }
+	what="holding a $n-event backlog"
+fi
+awk -v hwm="$hwm" -v rss="$rss" -v what="$what" 'BEGIN {
+	printf "wufang-edge run %s: peak RSS (VmHWM) %.1f MiB, RSS at the end %.1f MiB (target <= 64 MiB)\n", what, hwm/1024, rss/1024
 }'
