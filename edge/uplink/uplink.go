@@ -504,26 +504,28 @@ func (p *publisher) acks() error {
 		p.queue = p.queue[n:]
 		p.u.setState(func(s *State) { s.Sent += uint64(n) })
 	}()
-	for n < len(p.queue) {
-		select {
-		case <-p.queue[n].tok.Done():
-		default:
-			goto done
-		}
+	for ; n < len(p.queue) && isDone(p.queue[n].tok); n++ {
 		if err := p.queue[n].tok.Error(); err != nil {
 			return fmt.Errorf("publish event %d: %w", p.queue[n].seq, err)
 		}
 		if err := p.u.outbox.Ack(p.queue[n].seq); err != nil {
 			return fmt.Errorf("ack event %d: %w", p.queue[n].seq, err)
 		}
-		n++
 	}
-done:
 	if n == len(p.queue) {
 		// The backlog may just have drained: let the status say so soon.
 		p.totalsDirty = true
 	}
 	return nil
+}
+
+func isDone(t mqtt.Token) bool {
+	select {
+	case <-t.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *publisher) publishTotals(ctx context.Context) error {
