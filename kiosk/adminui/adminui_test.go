@@ -310,6 +310,15 @@ func TestCornerHold(t *testing.T) {
 	if !r.onVisitor() {
 		t.Fatal("two short presses opened the PIN pad")
 	}
+	// A finger that slides off the zone ends the hold.
+	r.a.zone.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
+	r.clock.Advance(time.Second)
+	r.a.zone.MouseOut()
+	r.clock.Advance(HoldFor)
+	r.drain()
+	if !r.onVisitor() {
+		t.Fatal("a finger that slid away opened the PIN pad")
+	}
 	// Holding opens the pad at 5 s, before the finger lifts.
 	r.a.zone.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
 	r.clock.Advance(HoldFor)

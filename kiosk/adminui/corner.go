@@ -20,6 +20,7 @@ type corner struct {
 
 var (
 	_ desktop.Mouseable = (*corner)(nil)
+	_ desktop.Hoverable = (*corner)(nil)
 	_ fyne.Tappable     = (*corner)(nil)
 )
 
@@ -55,4 +56,14 @@ func (c *corner) Tapped(ev *fyne.PointEvent) {
 	if c.a.opts.PassTap != nil && !c.a.shown {
 		c.a.guard("pass tap", func() { c.a.opts.PassTap(ev.AbsolutePosition) })
 	}
+}
+
+// MouseIn and MouseMoved do nothing: only pressing counts.
+func (c *corner) MouseIn(*desktop.MouseEvent)    {}
+func (c *corner) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut ends the hold: a finger that slides off the zone and lifts
+// elsewhere sends its MouseUp to whatever is under it, not to the zone.
+func (c *corner) MouseOut() {
+	c.a.guard("corner", c.a.holdStop)
 }

@@ -25,8 +25,11 @@ func (a *Admin) followSensors(ch <-chan sensors.Event) {
 	for ev := range ch {
 		a.sens.mu.Lock()
 		a.sens.last[ev.Sensor] = ev
-		queue := !a.sens.posted
-		a.sens.posted = true
+		// Outside admin mode only the last events are kept.
+		queue := !a.sens.posted && a.active.Load()
+		if queue {
+			a.sens.posted = true
+		}
 		a.sens.mu.Unlock()
 		if queue {
 			// One redraw is queued at a time however fast events come.
