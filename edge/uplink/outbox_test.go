@@ -1,6 +1,7 @@
 package uplink
 
 import (
+	"cmp"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ type memOutbox struct {
 	days    []wire.Daily
 	changed chan struct{}
 	acks    int
+	date    string // today; default 2026-11-26
 }
 
 func newMemOutbox() *memOutbox {
@@ -71,7 +73,7 @@ func (o *memOutbox) Watermark() uint64 {
 func (o *memOutbox) Totals() wire.Totals {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return wire.Totals{V: 1, Seq: uint64(len(o.events)), Boot: 1, Lifetime: o.life.Clone(), Date: "2026-11-26", TimeZone: "Asia/Shanghai"}
+	return wire.Totals{V: 1, Seq: uint64(len(o.events)), Boot: 1, Lifetime: o.life.Clone(), Date: cmp.Or(o.date, "2026-11-26"), TimeZone: "Asia/Shanghai"}
 }
 
 func (o *memOutbox) ClosedDaysAfter(date string) ([]wire.Daily, error) {

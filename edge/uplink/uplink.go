@@ -79,6 +79,10 @@ type Config struct {
 	// TotalsInterval is the least time between two totals publications
 	// (default 1 s).
 	TotalsInterval time.Duration
+	// DayCheck is how often the uplink looks for a new day without new
+	// events, to publish the closed day and reset today's totals (default
+	// 1 min).
+	DayCheck time.Duration
 	// Backoff returns how long to wait before connection attempt n (n ≥ 1
 	// counts failed attempts in a row). Default: exponential from 1 s to
 	// 60 s with jitter.
@@ -135,6 +139,9 @@ func New(cfg Config, outbox Outbox, log *slog.Logger) *Uplink {
 	}
 	if cfg.TotalsInterval <= 0 {
 		cfg.TotalsInterval = time.Second
+	}
+	if cfg.DayCheck <= 0 {
+		cfg.DayCheck = time.Minute
 	}
 	if cfg.Backoff == nil {
 		cfg.Backoff = Backoff(time.Second, 60*time.Second)
@@ -404,6 +411,7 @@ type publisher struct {
 	queue       []inflight
 	totalsDirty bool
 	lastTotals  time.Time
+	lastDate    string // the Date of the last totals published
 	lastStatus  time.Time
 }
 
@@ -427,6 +435,8 @@ func (p *publisher) run(ctx context.Context) error {
 			timer.Stop()
 		}
 	}()
+	day := time.NewTicker(u.cfg.DayCheck)
+	defer day.Stop()
 	for {
 		changed := u.outbox.Changed()
 		if err := p.fill(); err != nil {
@@ -458,6 +468,12 @@ func (p *publisher) run(ctx context.Context) error {
 			}
 		case <-timerC:
 			timer, timerC = nil, nil
+		case <-day.C:
+			// Midnight passed with no new event: today's totals restart
+			// and yesterday goes out as daily/{date}.
+			if u.outbox.Totals().Date != p.lastDate {
+				p.totalsDirty = true
+			}
 		}
 	}
 }
@@ -543,6 +559,7 @@ func (p *publisher) publishTotals(ctx context.Context) error {
 		return fmt.Errorf("encode totals: %w", err)
 	}
 	p.publish(p.topics.Totals(), true, b)
+	p.lastDate = t.Date
 	now := u.cfg.Now()
 	p.lastTotals, p.totalsDirty = now, false
 	if now.Sub(p.lastStatus) >= 5*u.cfg.TotalsInterval || len(p.queue) == 0 {

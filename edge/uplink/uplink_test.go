@@ -272,3 +272,34 @@ func TestOffWithoutBroker(t *testing.T) {
 		t.Fatalf("state %+v", s)
 	}
 }
+
+// TestNewDayWithoutEvents: after midnight, with no new event, the closed
+// day is published and the retained totals move to the new date.
+func TestNewDayWithoutEvents(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	cfg := testConfig(b)
+	cfg.DayCheck = 50 * time.Millisecond
+	topics, _ := wire.NewTopics(wire.DefaultRoot, cfg.Site, cfg.Device)
+	sub := b.Subscribe(t, topics.Root+"/#")
+	o := newMemOutbox()
+	o.Record(event(0))
+	u, _ := startUplink(t, cfg, o)
+	waitState(t, u, "drained", func(State) bool { return o.Watermark() == 1 })
+	o.mu.Lock()
+	o.date = "2026-11-27"
+	o.days = []wire.Daily{{V: 1, Date: "2026-11-26", Seq: 1, Counters: o.life.Clone()}}
+	o.mu.Unlock()
+	if !sub.WaitFor(5*time.Second, func(m []brokertest.Message) bool {
+		daily, totals := false, false
+		for _, msg := range m {
+			daily = daily || msg.Topic == topics.Daily("2026-11-26")
+			if msg.Topic == topics.Totals() {
+				tot, err := wire.DecodeTotals(msg.Payload)
+				totals = totals || err == nil && tot.Date == "2026-11-27"
+			}
+		}
+		return daily && totals
+	}) {
+		t.Fatal("no daily/2026-11-26 or no totals dated 2026-11-27 after midnight")
+	}
+}
