@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -43,7 +44,7 @@ var commands = []command{
 	{"info", "PATH | --data-dir DIR", "show what a pack holds, or which pack is installed", (*cli).info},
 	{"install", "X.wfpack [--data-dir DIR] [--config FILE] [--allow-downgrade]", "install a .wfpack the way the kiosk does", (*cli).install},
 	{"rollback", "[--data-dir DIR] [--config FILE]", "go back to the previously installed pack", (*cli).rollback},
-	{"render", "PACK --size WxH --lang L --out DIR", "draw every screen to PNG files (needs the kiosk build; not in this one)", (*cli).render},
+	{"render", "PACK --size WxH --lang L --out DIR", "draw every screen to PNG files with the kiosk's real screens (runs wufang-kiosk render)", (*cli).render},
 }
 
 type cli struct {
@@ -580,7 +581,38 @@ func (c *cli) rollback(args []string) int {
 	return exitOK
 }
 
+// render draws a pack's screens with the kiosk's own screen code. That code
+// needs Fyne, which this pure-Go tool must not link (it cross-compiles
+// without a C toolchain), so render runs `wufang-kiosk render`: the kiosk
+// binary next to this one, or on PATH.
 func (c *cli) render(args []string) int {
-	fmt.Fprintln(c.err, "wufang-pack render: drawing screens needs the kiosk's screens, which this build does not include (render comes with the kiosk build, which needs cgo)")
-	return exitUsage
+	kiosk, err := findKiosk()
+	if err != nil {
+		fmt.Fprintf(c.err, "wufang-pack render: %v\n", err)
+		return exitUsage
+	}
+	cmd := exec.CommandContext(c.ctx, kiosk, append([]string{"render"}, args...)...)
+	cmd.Stdout, cmd.Stderr = c.out, c.err
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		fmt.Fprintf(c.err, "wufang-pack render: %v\n", err)
+		return exitProblem
+	}
+	return exitOK
+}
+
+func findKiosk() (string, error) {
+	if self, err := os.Executable(); err == nil {
+		beside := filepath.Join(filepath.Dir(self), "wufang-kiosk")
+		if _, err := os.Stat(beside); err == nil {
+			return beside, nil
+		}
+	}
+	if p, err := exec.LookPath("wufang-kiosk"); err == nil {
+		return p, nil
+	}
+	return "", errors.New("drawing screens needs wufang-kiosk (the kiosk's screens), found neither beside wufang-pack nor on PATH; install it, or run `wufang-kiosk render` directly")
 }
