@@ -59,7 +59,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"validate", "--help"}, exitOK, "-strict"},
 		{[]string{"keygen"}, exitUsage, "--out FILE is required"},
 		{[]string{"build", "x"}, exitUsage, "--key FILE is required"},
-		{[]string{"render", "x"}, exitUsage, "needs the kiosk's screens"},
+		{[]string{"render", "x"}, exitUsage, "needs wufang-kiosk"},
 	} {
 		out, errOut, code := runCmd(t, c.args...)
 		if code != c.code || !strings.Contains(out+errOut, c.want) {
