@@ -63,18 +63,8 @@ func TestOutageWithStore(t *testing.T) {
 	u, _ := startUplink(t, cfg, s)
 	waitState(t, u, "connected", func(s State) bool { return s.Connected })
 
-	const n = 10000
-	done := make(chan struct{})
-	go func() { defer close(done); recordN(t, s, n) }()
-	for range 3 {
-		time.Sleep(200 * time.Millisecond)
-		b.Stop()
-		waitState(t, u, "disconnected", func(s State) bool { return !s.Connected })
-		recordN(t, s, 50) // some events only while the broker is down
-		b.Start()
-	}
-	<-done
-	total := n + 150
+	const total = 10000
+	runOutages(t, b, u, total, func(k int) { recordN(t, s, k) })
 	cond, count := allSeqs(total)
 	if !sub.WaitFor(60*time.Second, cond) {
 		t.Fatalf("only %d of %d events arrived; watermark %d, state %+v", count(), total, s.Watermark(), u.State())

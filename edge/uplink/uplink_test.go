@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -146,6 +147,34 @@ func event(i int) wire.Event {
 	return e
 }
 
+// runOutages records n events through record(k) around three broker
+// outages: a slice while connected, a slice while the broker is down, and
+// a background stream of small batches that runs across every stop and
+// start.
+func runOutages(t *testing.T, b *brokertest.Broker, u *Uplink, n int, record func(k int)) {
+	t.Helper()
+	slice := n / 10
+	background := 4 * slice
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for k := 0; k < background; k += 10 {
+			record(10)
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	for range 3 {
+		record(slice)
+		b.Stop()
+		waitState(t, u, "disconnected", func(s State) bool { return !s.Connected && strings.Contains(s.LastError, "connection refused") })
+		record(slice)
+		b.Start()
+		waitState(t, u, "reconnected", func(s State) bool { return s.Connected })
+	}
+	<-done
+	record(n - 6*slice - background)
+}
+
 func TestOutage(t *testing.T) {
 	b := brokertest.Start(t, brokertest.Options{})
 	cfg := testConfig(b)
@@ -156,24 +185,16 @@ func TestOutage(t *testing.T) {
 	waitState(t, u, "connected", func(s State) bool { return s.Connected })
 
 	const n = 10000
-	recorded := make(chan struct{})
-	go func() {
-		defer close(recorded)
-		for i := range n {
+	var mu sync.Mutex
+	i := 0
+	runOutages(t, b, u, n, func(k int) {
+		mu.Lock()
+		defer mu.Unlock()
+		for range k {
 			o.Record(event(i))
-			if i%100 == 0 {
-				time.Sleep(time.Millisecond)
-			}
+			i++
 		}
-	}()
-	for range 3 {
-		time.Sleep(150 * time.Millisecond)
-		b.Stop()
-		waitState(t, u, "disconnected", func(s State) bool { return !s.Connected && strings.Contains(s.LastError, "connection refused") })
-		time.Sleep(100 * time.Millisecond)
-		b.Start()
-	}
-	<-recorded
+	})
 	cond, count := allSeqs(n)
 	if !sub.WaitFor(30*time.Second, cond) {
 		t.Fatalf("only %d of %d events arrived; watermark %d, state %+v", count(), n, o.Watermark(), u.State())
