@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -192,7 +193,7 @@ func printSite(w io.Writer, cfg uplink.Config, s uplink.Site) {
 			fmt.Fprintf(tw, "  refused payload: %s\t\t\t\t\t\t\t\t\t\t\t\t\n", d.Bad)
 		}
 	}
-	fmt.Fprintf(tw, "site total (%d devices, today = %s)\t\t\t\t\t%d\t%d\t%d\t%d\t%d\t\t\t\n", len(s.Devices), latest,
+	fmt.Fprintf(tw, "site total (%d devices, today = %s)\t\t\t\t\t%d\t%d\t%d\t%d\t%d\t\t\t\n", len(s.Devices), cmp.Or(latest, "-"),
 		today.Entries, today.Exits, today.Sessions, life.Entries, life.Exits)
 	tw.Flush()
 }
