@@ -139,17 +139,21 @@ type Admin struct {
 
 	pin pinState
 
-	page      string // id of the shown page
-	pageIdx   int    // page of a paged screen
-	confirm   *confirmation
-	tick      flow.Timer
-	tickGen   int
-	status    *node.Status
-	statusAt  time.Time
-	fetching  bool
-	packView  packView
-	usb       usbView
-	lastPrint string // fingerprint of the shown screen (skips redraws that change nothing)
+	page     string // id of the shown page
+	pageIdx  int    // page of a paged screen
+	confirm  *confirmation
+	tick     flow.Timer
+	tickGen  int
+	status   *node.Status
+	statusAt time.Time
+	builds   int // screens built (tests count them)
+	// sensNext is the earliest time of the next redraw for sensor events;
+	// sensWait is set while one is scheduled.
+	sensNext time.Time
+	sensWait bool
+	fetching bool
+	packView packView
+	usb      usbView
 
 	sens sensorFeed
 }
@@ -292,7 +296,6 @@ func (a *Admin) leave() {
 	a.pin = pinState{}
 	a.confirm = nil
 	a.status = nil
-	a.lastPrint = ""
 	a.opts.Window.SetContent(a.visitor)
 	a.visitor, a.frame, a.over = nil, nil, nil
 	if wasActive {
@@ -307,9 +310,16 @@ func (a *Admin) autoLeave() {
 	}
 }
 
-// show puts obj in the admin frame.
+// show puts obj in the admin frame. When the frame already shows a screen
+// of the same shape (a refresh, a lit sensor row, a digit typed), the
+// shown widgets take the new texts, colours and handlers instead: nothing
+// is created, so frequent updates cost no new renderers and no new theme
+// override entries (Fyne keeps the latter for the life of the process).
 func (a *Admin) show(obj fyne.CanvasObject) {
 	if a.frame == nil {
+		return
+	}
+	if len(a.frame.Objects) == 1 && patch(a.frame.Objects[0], obj) {
 		return
 	}
 	a.frame.Objects = []fyne.CanvasObject{obj}

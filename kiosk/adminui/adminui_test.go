@@ -41,14 +41,18 @@ var cheap = admin.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 3
 var t0 = time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC)
 
 type fakeDevice struct {
-	mu sync.Mutex
-	st node.Status
-	ch chan sensors.Event
+	mu    sync.Mutex
+	st    node.Status
+	ch    chan sensors.Event
+	panic bool
 }
 
 func (d *fakeDevice) Status() node.Status {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.panic {
+		panic("status exploded")
+	}
 	return d.st
 }
 
@@ -773,4 +777,86 @@ func TestFindPacksNoRoot(t *testing.T) {
 	if _, _, err := findPacks(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Fatal("missing USB root: no error")
 	}
+}
+
+// A live screen whose figures do not change builds nothing on its refresh,
+// and a storm of sensor events builds at most two screens a second.
+func TestRedrawsAreRationed(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	r.enter()
+	b0 := r.a.builds
+	for range 10 {
+		r.clock.Advance(refreshEvery)
+		r.waitFor("the refresh", func() bool { return !r.a.fetching })
+	}
+	if r.a.builds != b0 {
+		t.Fatalf("unchanged status: %d screens built", r.a.builds-b0)
+	}
+	r.dev.mu.Lock()
+	r.dev.st.Today.Entries++
+	r.dev.mu.Unlock()
+	r.clock.Advance(refreshEvery)
+	r.waitFor("the new count", func() bool { return r.shows("13") })
+	if r.a.builds != b0+1 {
+		t.Fatalf("one change: %d screens built", r.a.builds-b0)
+	}
+
+	r.tap("Sensors")
+	r.waitFor("rows", func() bool { return r.shows("Button A") })
+	b1 := r.a.builds
+	for i := range 200 {
+		r.dev.ch <- sensors.Event{Time: r.clock.Now(), Sensor: "button.a", Kind: sensors.Press}
+		if i%20 == 0 {
+			r.clock.Advance(50 * time.Millisecond) // 200 events in half a second
+		}
+		r.drain()
+	}
+	r.waitFor("the last redraw", func() bool { return r.rowColour("Button A") == litColour })
+	if n := r.a.builds - b1; n > 3 {
+		t.Fatalf("200 events in 0.5 s built %d screens", n)
+	}
+}
+
+// A panic in the device or in the kiosk's callbacks is logged; the screen
+// stays up and the visitor never sees it.
+func TestPanicsAreContained(t *testing.T) {
+	key, err := content.GenerateKey(rand.Reader, "centre-staff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, rigOpts{pinHash: pinHash(t), key: &key})
+	r.dev.mu.Lock()
+	r.dev.panic = true
+	r.dev.mu.Unlock()
+	r.enter2()
+	r.waitFor("the panic logged", func() bool { return strings.Contains(r.logs.String(), "status exploded") })
+	r.mustShow("Reading")
+	// The refresh goes on and picks the status up once it works again.
+	r.dev.mu.Lock()
+	r.dev.panic = false
+	r.dev.mu.Unlock()
+	r.clock.Advance(refreshEvery)
+	r.waitFor("the counts", func() bool { return r.shows("5120") })
+
+	r.a.opts.OnPack = func(iofs.FS, *content.Pack, content.Info) { panic("OnPack exploded") }
+	writePack(t, filepath.Join(r.usb, "p.wfpack"), "1.1.0", &key, nil)
+	r.tap("U盘安装 USB")
+	r.waitFor("the list", func() bool { return r.shows("p.wfpack") })
+	r.tap("p.wfpack")
+	r.waitFor("the install", func() bool { return r.shows("Installed and showing") })
+	if !strings.Contains(r.logs.String(), "OnPack exploded") {
+		t.Fatal("the OnPack panic was not logged")
+	}
+	r.tap("Leave")
+	if !r.onVisitor() {
+		t.Fatal("no visitor screen after the panics")
+	}
+}
+
+// enter2 opens admin mode without waiting for the counts.
+func (r *rig) enter2() {
+	r.t.Helper()
+	r.hold(HoldFor)
+	r.typePIN(testPIN)
+	r.waitFor("admin mode", r.a.Active)
 }

@@ -3,6 +3,7 @@ package adminui
 import (
 	"fmt"
 	"net"
+	"reflect"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -61,7 +62,7 @@ func (a *Admin) openPage(id string) {
 		return
 	}
 	a.stopTick()
-	a.page, a.pageIdx, a.confirm, a.lastPrint = id, 0, nil, ""
+	a.page, a.pageIdx, a.confirm = id, 0, nil
 	p := pageByID(id)
 	if p.live {
 		a.fetchStatus()
@@ -72,13 +73,15 @@ func (a *Admin) openPage(id string) {
 	a.render()
 }
 
-// render draws the current screen; a redraw identical to what shows is
-// skipped, so a refresh never swaps a button under a finger for nothing.
+// render draws the current screen (show updates the shown widgets in place
+// when only texts and colours changed, so a refresh never swaps a button
+// under a finger).
 func (a *Admin) render() {
 	if !a.active.Load() || a.frame == nil {
 		return
 	}
 	p := pageByID(a.page)
+	a.builds++
 	var body fyne.CanvasObject
 	if a.confirm != nil {
 		body = a.confirmBody()
@@ -99,34 +102,82 @@ func (a *Admin) render() {
 	if p.live && a.confirm == nil && a.tick == nil {
 		a.startTick(refreshEvery, a.fetchStatus)
 	}
-	var b strings.Builder
-	fingerprint(scr, &b)
-	if fp := b.String(); fp != a.lastPrint {
-		a.lastPrint = fp
-		a.show(scr)
-	}
+	a.show(scr)
 }
 
-// fingerprint writes what a screen shows, to tell whether a redraw changes
-// anything.
-func fingerprint(o fyne.CanvasObject, b *strings.Builder) {
+// shape writes the structure of a screen: its objects' types and layouts,
+// not their texts, colours or handlers.
+func shape(o fyne.CanvasObject, b *strings.Builder) {
 	switch o := o.(type) {
 	case *fyne.Container:
-		fmt.Fprintf(b, "[%T", o.Layout)
+		switch l := o.Layout.(type) {
+		case cols, minHeight:
+			fmt.Fprintf(b, "[%T%v", l, l)
+		default:
+			fmt.Fprintf(b, "[%T", l)
+		}
 		for _, c := range o.Objects {
-			fingerprint(c, b)
+			shape(c, b)
 		}
 		b.WriteString("]")
 	case *container.ThemeOverride:
-		fingerprint(o.Content, b)
+		size := float32(0)
+		if th, ok := o.Theme.(*adminTheme); ok {
+			size = th.text
+		}
+		fmt.Fprintf(b, "{%v", size)
+		shape(o.Content, b)
+		b.WriteString("}")
 	case *widget.Label:
-		fmt.Fprintf(b, "L%q", o.Text)
-	case *widget.Button:
-		fmt.Fprintf(b, "B%q%d%v", o.Text, o.Importance, o.Disabled())
-	case *canvas.Rectangle:
-		fmt.Fprintf(b, "R%v", o.FillColor)
+		fmt.Fprintf(b, "L%v%v%v%v", o.Alignment, o.TextStyle, o.Wrapping, o.Truncation)
 	default:
 		fmt.Fprintf(b, "%T", o)
+	}
+}
+
+// patch makes old show what new shows when both have the same shape, and
+// reports whether it did; otherwise old is untouched.
+func patch(old, new fyne.CanvasObject) bool {
+	var a, b strings.Builder
+	shape(old, &a)
+	shape(new, &b)
+	if a.String() != b.String() {
+		return false
+	}
+	apply(old, new)
+	return true
+}
+
+func apply(old, new fyne.CanvasObject) {
+	switch o := old.(type) {
+	case *fyne.Container:
+		n := new.(*fyne.Container)
+		for i := range o.Objects {
+			apply(o.Objects[i], n.Objects[i])
+		}
+	case *container.ThemeOverride:
+		apply(o.Content, new.(*container.ThemeOverride).Content)
+	case *widget.Label:
+		if n := new.(*widget.Label); o.Text != n.Text {
+			o.SetText(n.Text)
+		}
+	case *widget.Button:
+		n := new.(*widget.Button)
+		o.OnTapped = n.OnTapped
+		if o.Text != n.Text || o.Importance != n.Importance {
+			o.Text, o.Importance = n.Text, n.Importance
+			o.Refresh()
+		}
+		if n.Disabled() && !o.Disabled() {
+			o.Disable()
+		} else if !n.Disabled() && o.Disabled() {
+			o.Enable()
+		}
+	case *canvas.Rectangle:
+		if n := new.(*canvas.Rectangle); o.FillColor != n.FillColor {
+			o.FillColor = n.FillColor
+			o.Refresh()
+		}
 	}
 }
 
@@ -151,15 +202,35 @@ func (a *Admin) fetchStatus() {
 		a.post(func() {
 			a.guard("status", func() {
 				a.fetching = false
-				if st != nil {
-					a.status, a.statusAt = st, a.clock.Now()
+				live := a.active.Load() && pageByID(a.page).live
+				if live && a.confirm == nil && a.tick == nil {
+					a.startTick(refreshEvery, a.fetchStatus)
 				}
-				if a.active.Load() && pageByID(a.page).live {
+				if st == nil {
+					return
+				}
+				// Building a screen costs renderers Fyne keeps for a minute:
+				// an unchanged status within the same minute (the screens show
+				// minutes) draws nothing.
+				now := a.clock.Now()
+				same := a.status != nil && sameStatus(*a.status, *st) && now.Truncate(time.Minute).Equal(a.statusAt.Truncate(time.Minute))
+				a.status = st
+				if !same {
+					a.statusAt = now
+				}
+				if live && !same {
 					a.render()
 				}
 			})
 		})
 	}()
+}
+
+// sameStatus reports whether two statuses show the same, ignoring when
+// they were taken.
+func sameStatus(a, b node.Status) bool {
+	a.Time, b.Time = time.Time{}, time.Time{}
+	return reflect.DeepEqual(a, b)
 }
 
 // paged shows items per to a page under header, with page buttons when

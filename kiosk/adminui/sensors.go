@@ -16,6 +16,10 @@ import (
 // LitFor is how long a sensor's row stays lit after an event.
 const LitFor = 2 * time.Second
 
+// sensorRedrawGap is the least time between two redraws for sensor
+// events: a storm of events must not build screens as fast as it comes.
+const sensorRedrawGap = 500 * time.Millisecond
+
 // sensorsPerPage rows fit 800×480 under the header.
 const sensorsPerPage = 5
 
@@ -62,6 +66,21 @@ func (a *Admin) sensorsChanged() {
 	if a.page != "sensors" || a.confirm != nil {
 		return
 	}
+	if wait := a.sensNext.Sub(now); wait > 0 {
+		if !a.sensWait {
+			a.sensWait = true
+			a.clock.AfterFunc(wait, func() {
+				a.post(func() {
+					a.guard("sensor", func() {
+						a.sensWait = false
+						a.sensorsChanged()
+					})
+				})
+			})
+		}
+		return
+	}
+	a.sensNext = now.Add(sensorRedrawGap)
 	a.render()
 	if len(fresh) > 0 {
 		// Put the rows out again once they are no longer lit.
