@@ -196,7 +196,9 @@ run() {
 	t0=$(now_ms)
 	# A background job of a script is no process group leader, so setsid
 	# execs in place: the job's pid is the new session's id.
-	setsid "$@" >"$work/$name.log" 2>&1 &
+	# Run in the work folder: programs that resolve caches against the
+	# current folder (Mesa with a relative XDG_CACHE_HOME) write there.
+	(cd "$work" && exec setsid "$@" >"$work/$name.log" 2>&1) &
 	run_pid=$!
 	if [ "$(ps -o sid= -p "$run_pid" | tr -d ' ')" != "$run_pid" ]; then
 		sleep 0.05
