@@ -132,10 +132,11 @@ type Admin struct {
 	holdTimer flow.Timer
 	holdGen   int
 
-	// The admin screen: one theme override around a frame whose content
-	// changes.
-	frame *fyne.Container
-	over  *container.ThemeOverride
+	// The admin screen: a frame whose content changes, and the app theme
+	// to restore on leaving.
+	frame     *fyne.Container
+	prevTheme fyne.Theme
+	themeSize float32 // text size of the admin theme in use; 0 before the first
 
 	pin pinState
 
@@ -267,7 +268,13 @@ func (a *Admin) holdStop() {
 	a.holdGen++
 }
 
-// takeOver replaces the visitor content with admin mode's frame.
+// takeOver replaces the visitor content with admin mode's frame. Admin mode
+// switches the app's theme for its time (restored on leaving) rather than
+// wrapping its screens in a container.ThemeOverride: Fyne 2.7 keeps every
+// canvas object ever drawn under an override in a map for the life of the
+// process, so a screen built under one stays in memory for good (about
+// 100 objects a screen). The visitor screens are detached meanwhile and
+// size themselves from the window, not the theme.
 func (a *Admin) takeOver() {
 	if a.shown {
 		return
@@ -275,12 +282,13 @@ func (a *Admin) takeOver() {
 	w := a.opts.Window
 	a.visitor = w.Content()
 	a.shown = true
-	a.frame = container.NewStack()
 	th := newAdminTheme(textSize)
-	// The window paints the app theme's light background; admin mode is dark.
+	if app := fyne.CurrentApp(); app != nil {
+		a.prevTheme = app.Settings().Theme()
+	}
+	a.frame = container.NewStack()
 	bg := canvas.NewRectangle(th.Color(fynetheme.ColorNameBackground, fynetheme.VariantDark))
-	a.over = container.NewThemeOverride(container.NewStack(bg, a.frame), th)
-	w.SetContent(a.over)
+	w.SetContent(container.NewStack(bg, a.frame))
 	a.idle.Start()
 }
 
@@ -297,7 +305,10 @@ func (a *Admin) leave() {
 	a.confirm = nil
 	a.status = nil
 	a.opts.Window.SetContent(a.visitor)
-	a.visitor, a.frame, a.over = nil, nil, nil
+	if app := fyne.CurrentApp(); app != nil && a.prevTheme != nil {
+		app.Settings().SetTheme(a.prevTheme)
+	}
+	a.visitor, a.frame, a.prevTheme, a.themeSize = nil, nil, nil, 0
 	if wasActive {
 		a.log.Info("admin mode left")
 	}
@@ -313,8 +324,7 @@ func (a *Admin) autoLeave() {
 // show puts obj in the admin frame. When the frame already shows a screen
 // of the same shape (a refresh, a lit sensor row, a digit typed), the
 // shown widgets take the new texts, colours and handlers instead: nothing
-// is created, so frequent updates cost no new renderers and no new theme
-// override entries (Fyne keeps the latter for the life of the process).
+// new is drawn, and no button is swapped under a finger.
 func (a *Admin) show(obj fyne.CanvasObject) {
 	if a.frame == nil {
 		return
@@ -323,7 +333,19 @@ func (a *Admin) show(obj fyne.CanvasObject) {
 		return
 	}
 	a.frame.Objects = []fyne.CanvasObject{obj}
-	a.over.Refresh()
+	a.frame.Refresh()
+}
+
+// useTheme makes the app theme the admin theme with text of size: the
+// PIN pad's big keys, or the staff screens' compact text.
+func (a *Admin) useTheme(size float32) {
+	if a.themeSize == size {
+		return
+	}
+	a.themeSize = size
+	if app := fyne.CurrentApp(); app != nil {
+		app.Settings().SetTheme(newAdminTheme(size))
+	}
 }
 
 // fmtTime formats t for staff in the site's zone: the time of day when it

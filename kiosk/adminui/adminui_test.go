@@ -365,6 +365,7 @@ func TestNoPINConfigured(t *testing.T) {
 
 func TestPIN(t *testing.T) {
 	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	visitorTheme := fyne.CurrentApp().Settings().Theme()
 	r.hold(HoldFor)
 	r.typePIN("1357")
 	r.waitFor("wrong PIN", func() bool { return r.shows("Wrong PIN: 4 more tries") })
@@ -391,9 +392,15 @@ func TestPIN(t *testing.T) {
 	r.waitFor("admin mode", r.a.Active)
 	r.waitFor("counts", func() bool { return r.shows("5120") })
 	r.mustShow("日期 Date 2026-05-12")
+	if fyne.CurrentApp().Settings().Theme() == visitorTheme {
+		t.Fatal("admin mode shows in the visitor theme")
+	}
 	r.tap("Leave")
 	if !r.onVisitor() || r.a.Active() {
 		t.Fatal("Leave did not bring back the visitor screen")
+	}
+	if fyne.CurrentApp().Settings().Theme() != visitorTheme {
+		t.Fatal("the visitor theme was not restored")
 	}
 }
 
@@ -477,6 +484,12 @@ func TestScreensFit(t *testing.T) {
 		for _, o := range r.overlaps() {
 			t.Errorf("%s: %s", p.id, o)
 		}
+		// Fyne keeps whatever was drawn under a ThemeOverride for good.
+		walk(r.w.Content(), func(o fyne.CanvasObject) {
+			if _, ok := o.(*container.ThemeOverride); ok {
+				t.Errorf("%s: a theme override", p.id)
+			}
+		})
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // reading standing up; staff screens hold more and are read up close.
 const (
 	textSize = 16
-	pinText  = 30
+	pinText  = 26
 	padding  = 3
 	// touchHeight is the least height of a button staff tap (about 7 mm
 	// on a 7" 800×480 panel).

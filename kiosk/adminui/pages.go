@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/wufang-kiosk/wufang/edge/node"
@@ -80,6 +81,7 @@ func (a *Admin) render() {
 	if !a.active.Load() || a.frame == nil {
 		return
 	}
+	a.useTheme(textSize)
 	p := pageByID(a.page)
 	a.builds++
 	var body fyne.CanvasObject
@@ -555,15 +557,11 @@ func (a *Admin) confirmBody() fyne.CanvasObject {
 func (a *Admin) confirmScreen(question, detail, yes string, onYes, onNo func()) fyne.CanvasObject {
 	q := widget.NewLabelWithStyle(question, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	q.Wrapping = fyne.TextWrapWord
+	q.SizeName = fynetheme.SizeNameHeadingText
 	d := para(detail, 240)
 	d.Alignment = fyne.TextAlignCenter
 	yb := a.danger(yes, onYes)
 	nb := a.button("取消 Cancel", onNo)
-	buttons := tall(container.New(cols{0.5, 0.5}, nb, yb))
-	return container.NewVBox(
-		container.NewThemeOverride(q, newAdminTheme(22)),
-		d,
-		widget.NewLabel(""),
-		container.NewThemeOverride(buttons, newAdminTheme(22)),
-	)
+	buttons := container.New(minHeight(2*touchHeight), container.New(cols{0.5, 0.5}, nb, yb))
+	return container.NewVBox(q, d, widget.NewLabel(""), buttons)
 }

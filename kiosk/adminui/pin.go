@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/wufang-kiosk/wufang/kiosk/admin"
@@ -46,6 +47,7 @@ func lockedMsg(d time.Duration) string {
 }
 
 func (a *Admin) showPIN() {
+	a.useTheme(pinText)
 	a.stopTick()
 	locked := a.lockedFor()
 	msg := a.pin.msg
@@ -62,6 +64,7 @@ func (a *Admin) showPIN() {
 		dots = "—"
 	}
 	dotLabel := widget.NewLabelWithStyle(strings.TrimSpace(dots), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	dotLabel.SizeName = fynetheme.SizeNameHeadingText
 	status := para(msg, 200)
 
 	disabled := locked > 0 || a.pin.busy
@@ -85,15 +88,14 @@ func (a *Admin) showPIN() {
 	left := container.NewBorder(
 		container.NewVBox(
 			heading("管理员模式 Staff mode"),
-			widget.NewLabel("请输入 PIN  Enter the PIN"),
-			container.NewThemeOverride(dotLabel, newAdminTheme(pinText)),
+			widget.NewLabel("请输入 PIN\nEnter the PIN"),
+			dotLabel,
 		),
 		a.button("取消 Cancel", a.leave),
 		nil, nil,
 		status,
 	)
-	keys := container.NewThemeOverride(pad, newAdminTheme(pinText))
-	a.show(container.New(cols{0.42, 0.58}, left, keys))
+	a.show(container.New(cols{0.42, 0.58}, left, pad))
 }
 
 func (a *Admin) pinDigit(d string) {
