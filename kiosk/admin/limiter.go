@@ -116,7 +116,7 @@ func (l *Limiter) AttemptsLeft() int {
 		return 0
 	}
 	l.expire()
-	return MaxFailures - l.st.Failures
+	return max(0, MaxFailures-l.st.Failures)
 }
 
 // expire forgets a lock that has run out; the next five wrong PINs lock
@@ -164,7 +164,7 @@ func (l *Limiter) Try(pin, encoded string) (Result, error) {
 		return Result{OK: true, AttemptsLeft: MaxFailures}, nil
 	}
 	l.st.Failures++
-	res := Result{AttemptsLeft: MaxFailures - l.st.Failures}
+	res := Result{AttemptsLeft: max(0, MaxFailures-l.st.Failures)}
 	if l.st.Failures >= MaxFailures {
 		l.st = lockState{LockedUntil: l.clock.Now().Add(LockFor)}
 		res = Result{Locked: LockFor}
