@@ -204,7 +204,9 @@ func New(opts Options) *Admin {
 
 // Corner is the invisible hot zone to stack over the visitor content: a
 // CornerSize square in the top-left corner that opens the PIN pad when held
-// for HoldFor. Taps pass through it to the visitor screen below.
+// for HoldFor. Fyne gives a press to the topmost object only, so a quick tap
+// on the zone goes to Options.PassTap, not to the visitor control below.
+// Call it once: the object can have one parent.
 func (a *Admin) Corner() fyne.CanvasObject {
 	return container.NewWithoutLayout(a.zone)
 }

@@ -6,8 +6,8 @@
 // It builds on kiosk/admin (PIN verification, the persistent lockout, the
 // idle timer) and declares the small interfaces it needs from the device
 // runtime (Device, satisfied by *node.Node) and from the pack installer
-// (Packs, satisfied by *content.Installer). It imports no Fyne driver, so it
-// is tested with Fyne's test driver.
+// (Packs, satisfied by *content.Installer). It does not import Fyne's app
+// package, so it is tested with Fyne's test driver (CGO_ENABLED=0 works).
 //
 // # Threads
 //
@@ -22,4 +22,11 @@
 // visitor content back when it leaves: on the Leave button, or by itself
 // after two minutes without input (admin.AutoLeave). Everything fits an
 // 800×480 screen without scrolling; long lists are paged.
+//
+// While it shows, admin mode sets the app theme to a dark, compact variant
+// of the kiosk theme (same CJK font) and restores the kiosk's theme when it
+// leaves. It does not use container.ThemeOverride: Fyne 2.7 keeps every
+// canvas object drawn under an override for the life of the process.
+// Redraws that change only texts and colours update the shown widgets in
+// place, so a live screen builds nothing while its figures stay the same.
 package adminui
