@@ -227,6 +227,7 @@ func (a *Admin) rollback() {
 		fsys, p, live, err = pk.Active()
 	}, func() {
 		a.packView.busy = false
+		a.idle.Touch()
 		switch {
 		case err != nil:
 			a.log.Error("admin: rollback failed", "err", err)
@@ -446,6 +447,7 @@ func (a *Admin) install(f packFile) {
 		}
 		a.usb.result = r
 		a.packView = packView{} // read again on the Content screen
+		a.idle.Touch()          // two minutes to read the outcome
 		if a.page == "usb" {
 			a.render()
 		}
