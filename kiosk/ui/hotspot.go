@@ -67,6 +67,11 @@ func (r *hotspotRenderer) Layout(s fyne.Size) {
 	frame.Resize(size.AddWidthHeight(v.px(2), v.px(2)))
 	h.img.Move(pos)
 	h.img.Resize(size)
+	if size.Width < 2 || size.Height < 2 {
+		h.img.Hide()
+	} else {
+		h.img.Show()
+	}
 	objs := []fyne.CanvasObject{h.img, frame}
 	at := func(x, y, w, hh float64) (fyne.Position, fyne.Size) {
 		return fyne.NewPos(pos.X+float32(x)*size.Width, pos.Y+float32(y)*size.Height),

@@ -115,9 +115,26 @@ func aspectOf(res fyne.Resource) float32 {
 // or nothing when the pack has no such file.
 func (u *UI) picture(p string) fyne.CanvasObject {
 	if img := u.image(p, canvas.ImageFillContain); img != nil {
-		return img
+		return &fyne.Container{Layout: hideTiny{}, Objects: []fyne.CanvasObject{img}}
 	}
 	return nil
+}
+
+// hideTiny lays its child over the whole area, hiding it when the area is
+// too small to draw in (the software painter cannot draw an empty image).
+type hideTiny struct{}
+
+func (hideTiny) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
+func (hideTiny) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(s)
+		if s.Width < 2 || s.Height < 2 {
+			o.Hide()
+		} else {
+			o.Show()
+		}
+	}
 }
 
 // image returns a canvas image for media path p. The picture is decoded

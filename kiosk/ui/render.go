@@ -230,8 +230,8 @@ func Render(p *content.Pack, fsys fs.FS, size fyne.Size, lang string, outDir str
 			w.Resize(size)
 		}
 		misfits = append(misfits, u.fit(sh.Name, size)...)
-		img := w.Canvas().Capture()
 		if outDir != "" {
+			img := w.Canvas().Capture()
 			if err := writePNG(filepath.Join(outDir, sh.Name+".png"), img); err != nil {
 				return misfits, err
 			}
@@ -256,7 +256,7 @@ func Render(p *content.Pack, fsys fs.FS, size fyne.Size, lang string, outDir str
 func (u *UI) fit(name string, size fyne.Size) []Misfit {
 	var out []Misfit
 	v := u.view(size)
-	minT := v.px(minTouch) - 0.5
+	minT := v.px(minTouch) - 0.5 // v.s >= 1: never under 56 px
 	var walk func(o fyne.CanvasObject, at fyne.Position)
 	walk = func(o fyne.CanvasObject, at fyne.Position) {
 		if o == nil || !o.Visible() {

@@ -194,6 +194,9 @@ func (u *UI) actions(v *view, status fyne.CanvasObject, main fyne.CanvasObject) 
 	if main == nil {
 		main = canvas.NewRectangle(color.Transparent)
 	}
+	if v.portrait {
+		return row(v.px(gap), []float32{v.px(110), -1, v.px(160)}, u.backButton(v), status, main)
+	}
 	return row(v.px(gap), []float32{v.px(140), -1, v.px(nextW)}, u.backButton(v), status, main)
 }
 
@@ -521,7 +524,13 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 		if v.portrait {
 			foot = col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.next(v, v.m("next")))
 		}
+		if v.portrait {
+			return col(v.px(gap), []float32{-1, -1.3, v.verdictH(120)}, top, area, foot)
+		}
 		return col(v.px(gap), []float32{v.px(90), -1, v.verdictH(120)}, top, area, foot)
+	}
+	if v.portrait {
+		return col(v.px(gap), []float32{-1, -2, v.px(btnH)}, top, area, u.actions(v, nil, nil))
 	}
 	return col(v.px(gap), []float32{v.px(110), -1, v.px(btnH)}, top, area, u.actions(v, nil, nil))
 }

@@ -42,7 +42,9 @@ type UI struct {
 	host  *host
 	win   fyne.Window
 
-	mu        sync.Mutex
+	mu        sync.Mutex  // guards next and draining
+	queued    *flow.State // the latest state not drawn yet
+	draining  bool
 	st        flow.State
 	drawn     bool
 	lastFound int // hotspot: target found by the last tap, -1 for none
@@ -71,17 +73,39 @@ func (u *UI) Load(w fyne.Window) {
 	u.win = w
 	w.SetPadded(false)
 	w.SetContent(u.host)
-	u.m.OnChange(func(s flow.State) {
-		fyne.Do(func() {
-			// Fyne runs this on its goroutine; the lock only matters under
-			// the test driver, which runs it on the caller's goroutine
-			// (the machine's recorder worker, for a late visitor count).
-			u.mu.Lock()
-			defer u.mu.Unlock()
-			u.show(s)
-		})
-	})
+	u.m.OnChange(u.post)
 	u.show(u.m.State())
+}
+
+// post takes a new state from any goroutine and has it drawn on the Fyne
+// goroutine. States that arrive while one is being drawn (a late visitor
+// count from the recorder's worker, the return to attract after a panic)
+// are drawn by the same drain, in order, never nested or concurrently,
+// also under the test driver, which runs fyne.Do on the caller's goroutine.
+func (u *UI) post(s flow.State) {
+	u.mu.Lock()
+	u.queued = &s
+	running := u.draining
+	u.draining = true
+	u.mu.Unlock()
+	if !running {
+		fyne.Do(u.drain)
+	}
+}
+
+func (u *UI) drain() {
+	for {
+		u.mu.Lock()
+		s := u.queued
+		u.queued = nil
+		if s == nil {
+			u.draining = false
+			u.mu.Unlock()
+			return
+		}
+		u.mu.Unlock()
+		u.show(*s)
+	}
 }
 
 // SetMedia switches the media source after the machine got a new pack.
@@ -268,7 +292,7 @@ func (u *UI) view(sz fyne.Size) *view {
 	} else {
 		v.s = min(sz.Width/800, sz.Height/480)
 	}
-	v.s = max(v.s, 0.5)
+	v.s = max(v.s, 1) // below 800×480 nothing shrinks further: render reports what does not fit
 	// The kiosk theme's body text is 22 at scale 1; large-text mode raises it.
 	v.ts = min(max(fynetheme.TextSize()/22, 1), 1.6)
 	v.col, v.on = accent, white

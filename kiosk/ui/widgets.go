@@ -120,6 +120,7 @@ func (f *flex) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		if l <= 0 {
 			l = free * -l / weights
 		}
+		l = max(0, l)
 		if f.horiz {
 			o.Move(fyne.NewPos(pos, 0))
 			o.Resize(fyne.NewSize(l, size.Height))
@@ -157,8 +158,8 @@ type grid struct {
 func (g *grid) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
 
 func (g *grid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	cw := (size.Width - g.gap*float32(g.cols-1)) / float32(g.cols)
-	ch := (size.Height - g.gap*float32(g.rows-1)) / float32(g.rows)
+	cw := max(0, (size.Width-g.gap*float32(g.cols-1))/float32(g.cols))
+	ch := max(0, (size.Height-g.gap*float32(g.rows-1))/float32(g.rows))
 	for i, o := range objs {
 		r, c := i/g.cols, i%g.cols
 		o.Move(fyne.NewPos(float32(c)*(cw+g.gap), float32(r)*(ch+g.gap)))

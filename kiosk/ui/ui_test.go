@@ -1,0 +1,278 @@
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestGolden renders every screen of the test pack (every screen type,
+// answered and not) at 800×480 and compares its markup with
+// testdata/golden; go test -run TestGolden -update rewrites them.
+func TestGolden(t *testing.T) {
+	fsys := os.DirFS(filepath.Join("testdata", "pack"))
+	p, err := content.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+		for _, sh := range Shots(p, lang) {
+			k.u.show(sh.State)
+			got := test.RenderToMarkup(k.w.Canvas())
+			name := filepath.Join("testdata", "golden", lang, sh.Name+".xml")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(name, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			want, err := os.ReadFile(name)
+			if err != nil {
+				t.Errorf("%s: %v (run go test -run TestGolden -update)", sh.Name, err)
+				continue
+			}
+			if got != string(want) {
+				t.Errorf("%s/%s renders differently from %s (run with -update if the change is intended)", lang, sh.Name, name)
+			}
+		}
+	}
+}
+
+// TestBuiltinPackFits draws every screen of the built-in pack at the
+// smallest and largest screens, landscape and portrait, in both languages,
+// and fails on anything that does not fit.
+func TestBuiltinPackFits(t *testing.T) {
+	p, fsys := builtinPack(t)
+	test.NewTempApp(t)
+	sizes := []fyne.Size{{Width: 800, Height: 480}, {Width: 1920, Height: 1080}, {Width: 480, Height: 800}, {Width: 1080, Height: 1920}}
+	for _, size := range sizes {
+		for _, lang := range p.Languages {
+			mis, err := Render(p, fsys, size, lang, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range mis {
+				t.Errorf("%vx%v %s: %v", size.Width, size.Height, lang, m)
+			}
+		}
+	}
+}
+
+// TestRenderReportsMisfits checks that the fit check finds what does not
+// fit: at 400×240 the built-in pack's screens cannot hold their text.
+func TestRenderReportsMisfits(t *testing.T) {
+	p, fsys := builtinPack(t)
+	test.NewTempApp(t)
+	mis, err := Render(p, fsys, fyne.NewSize(400, 240), "en", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, m := range mis {
+		kinds[m.Kind]++
+	}
+	if kinds["clipped text"] == 0 || kinds["small touch target"] == 0 {
+		t.Errorf("at 400x240 expected clipped text and small targets, got %v", kinds)
+	}
+}
+
+func TestRenderCommand(t *testing.T) {
+	test.NewTempApp(t)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := RenderCommand([]string{filepath.Join("testdata", "pack"), "--size", "800x480", "--lang", "en", "--out", out}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "everything fits") {
+		t.Errorf("stdout: %s", stdout.String())
+	}
+	idx, err := os.ReadFile(filepath.Join(out, "index.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := content.Load(os.DirFS(filepath.Join("testdata", "pack")))
+	lines := strings.Split(strings.TrimSpace(string(idx)), "\n")
+	if len(lines) != len(Shots(p, "en")) {
+		t.Errorf("%d screens drawn, want %d", len(lines), len(Shots(p, "en")))
+	}
+	for _, name := range []string{"contact.png", "001-attract-1.png"} {
+		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+
+	// Too small a window: exit 1 and a list of misfits.
+	stdout.Reset()
+	if code := RenderCommand([]string{"--size", "320x240", filepath.Join("testdata", "pack"), "--out", t.TempDir()}, &stdout, &stderr); code != 1 {
+		t.Errorf("at 320x240: exit %d, want 1\n%s", code, stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "do not fit") {
+		t.Errorf("no misfit list:\n%s", stdout.String())
+	}
+	for _, args := range [][]string{{}, {"--size", "big", "x"}, {filepath.Join("testdata", "nothing-here")}} {
+		if code := RenderCommand(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// TestLongLessonPaginates: a body too long for the screen is split into
+// pages; Next turns them and only then goes on.
+func TestLongLessonPaginates(t *testing.T) {
+	fsys := os.DirFS(filepath.Join("testdata", "pack"))
+	p, _ := content.Load(fsys)
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	k.wake()
+	k.tap("tile-0")
+	k.tap("next") // lesson 1
+	if k.u.st.StepIdx != 1 {
+		t.Fatalf("on step %d, want the long lesson", k.u.st.StepIdx)
+	}
+	var body *textBlock
+	walkUI(k.u.host, func(o fyne.CanvasObject) {
+		if tb, ok := o.(*textBlock); ok && tb.paginate {
+			body = tb
+		}
+	})
+	if body == nil || body.pages < 2 {
+		t.Fatalf("long lesson not paginated: %+v", body)
+	}
+	if !strings.Contains(k.text(), msg("zh-CN", "page", 1, body.pages)) || !strings.Contains(k.text(), msg("zh-CN", "more")) {
+		t.Errorf("no page indicator or 'more':\n%s", k.text())
+	}
+	for i := 1; i < body.pages; i++ {
+		test.Tap(k.boxes()["next"])
+		if k.u.st.StepIdx != 1 || body.page != i {
+			t.Fatalf("tap %d: step %d page %d", i, k.u.st.StepIdx, body.page)
+		}
+	}
+	k.checkFit()
+	k.tap("next")
+	if k.u.st.StepIdx != 2 {
+		t.Errorf("after the last page: step %d, want 2", k.u.st.StepIdx)
+	}
+}
+
+// TestPanicGoesToAttract: a screen that panics is logged and the kiosk
+// goes back to the attract loop.
+func TestPanicGoesToAttract(t *testing.T) {
+	fsys := os.DirFS(filepath.Join("testdata", "pack"))
+	p, _ := content.Load(fsys)
+	p.Mods[1].Steps[0].Type = "bogus" // no screen for it
+	var logs bytes.Buffer
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	k.u.log = slog.New(slog.NewTextHandler(&logs, nil))
+	k.wake()
+	if k.screen() != flow.Home {
+		t.Fatalf("on %s", k.screen())
+	}
+	test.Tap(k.boxes()["tile-1"])
+	if k.screen() != flow.Attract {
+		t.Errorf("after a panicking screen: %s, want attract", k.screen())
+	}
+	if !strings.Contains(logs.String(), "panic") || !strings.Contains(logs.String(), "bogus") {
+		t.Errorf("panic not logged: %s", logs.String())
+	}
+	// A panicking tap handler too.
+	k.wake()
+	k.u.guard("test", func() { panic(errors.New("boom")) })
+	if k.screen() != flow.Attract {
+		t.Errorf("after a panicking tap: %s, want attract", k.screen())
+	}
+	// And the kiosk still works.
+	k.wake()
+	k.tap("tile-0")
+	if k.screen() != flow.Step {
+		t.Errorf("after recovering: %s", k.screen())
+	}
+}
+
+// TestStillThere: idle shows the overlay with its countdown; a tap on it
+// carries on; doing nothing ends the visit.
+func TestStillThere(t *testing.T) {
+	fsys := os.DirFS(filepath.Join("testdata", "pack"))
+	p, _ := content.Load(fsys)
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	k.wake()
+	k.tap("tile-0")
+	k.clock.Advance(61 * time.Second)
+	if !k.u.st.StillThere || !strings.Contains(k.text(), msg("zh-CN", "still")) {
+		t.Fatalf("no overlay after 61 s idle:\n%s", k.text())
+	}
+	k.clock.Advance(3 * time.Second)
+	if !strings.Contains(k.text(), fmt.Sprint(k.u.st.Countdown)) || k.u.st.Countdown > 8 {
+		t.Errorf("countdown %d not shown:\n%s", k.u.st.Countdown, k.text())
+	}
+	k.checkFit()
+	k.tap("still")
+	if k.u.st.StillThere || k.screen() != flow.Step {
+		t.Fatalf("after tapping the overlay: %s still=%v", k.screen(), k.u.st.StillThere)
+	}
+	k.clock.Advance(61 * time.Second)
+	k.clock.Advance(11 * time.Second)
+	if k.screen() != flow.Attract {
+		t.Errorf("after the countdown: %s, want attract", k.screen())
+	}
+}
+
+// TestLanguageEverywhere: the switch on a step screen turns the whole
+// screen, the kiosk's words and the pack's, into the other language.
+func TestLanguageEverywhere(t *testing.T) {
+	fsys := os.DirFS(filepath.Join("testdata", "pack"))
+	p, _ := content.Load(fsys)
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	k.wake()
+	k.tap("tile-0")
+	if !strings.Contains(k.text(), "怎样拨打119") || !strings.Contains(k.text(), "下一步") {
+		t.Fatalf("not Chinese:\n%s", k.text())
+	}
+	k.tap("lang")
+	txt := k.text()
+	if !strings.Contains(txt, "How to call 119") || !strings.Contains(txt, "Next") || !strings.Contains(txt, "Step 1 of") {
+		t.Errorf("not English after the switch:\n%s", txt)
+	}
+	if strings.Contains(txt, "下一步") {
+		t.Errorf("Chinese left after the switch:\n%s", txt)
+	}
+	k.tap("lang")
+	if !strings.Contains(k.text(), "下一步") {
+		t.Errorf("not back to Chinese:\n%s", k.text())
+	}
+}
+
+func TestTokens(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"过马路，要看车。", []string{"过", "马", "路，", "要", "看", "车。"}},
+		{"Stop on red, go", []string{"Stop ", "on ", "red, ", "go"}},
+		{"同学说：“没车”", []string{"同", "学", "说：", "“没", "车”"}},
+		{"拨打119报警", []string{"拨", "打", "119", "报", "警"}},
+	} {
+		got := tokens(c.in)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("tokens(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
