@@ -43,6 +43,10 @@ for w in Regular Bold; do
 	}
 done
 
+# fontTools stamps head.modified with the current time unless told
+# otherwise: use the source package's date, so reruns give identical files.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$src/NotoSansCJK-Regular.ttc")}
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
