@@ -47,6 +47,7 @@ type kiosk struct {
 	admin    *adminui.Admin
 	app      fyne.App
 	win      fyne.Window
+	pump     *idlePump
 
 	mu       sync.Mutex
 	pack     *content.Pack
@@ -92,6 +93,10 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.win = k.app.NewWindow("wufang 五防")
 	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log})
 	k.ui.Load(k.win)
+	// The UI posts each change with fyne.Do; wake the idle pump so it is
+	// drawn at once (listeners run in order: the UI's first).
+	k.pump = newIdlePump(k.app)
+	k.machine.OnChange(func(flow.State) { k.pump.wake() })
 	k.admin = adminui.New(adminui.Options{
 		Window:     k.win,
 		Device:     n,
@@ -311,6 +316,7 @@ func (k *kiosk) quit(code int) {
 	k.exitCode = code
 	k.mu.Unlock()
 	k.app.Quit()
+	k.pump.wake()
 }
 
 // exitRestart asks the session script or systemd to start the kiosk again
@@ -339,6 +345,7 @@ func (k *kiosk) run(ctx context.Context) int {
 	go func() {
 		<-ctx.Done()
 		fyne.Do(func() { k.app.Quit() })
+		k.pump.wake()
 	}()
 	k.win.ShowAndRun()
 	k.machine.Close()
