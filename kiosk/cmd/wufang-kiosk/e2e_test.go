@@ -43,7 +43,7 @@ func TestEndToEnd(t *testing.T) {
 	broker := brokertest.Start(t, brokertest.Options{})
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "wufang-kiosk")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-tags", "no_emoji", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
