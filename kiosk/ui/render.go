@@ -452,3 +452,5 @@ func openPack(path string) (fs.FS, error) {
 	}
 	return w.FS, nil
 }
+
+func fmtSize(s fyne.Size) string { return fmt.Sprintf("%vx%v", s.Width, s.Height) }

@@ -145,6 +145,17 @@ func (u *UI) tile(v *view, i int, m *content.Module) fyne.CanvasObject {
 	return t
 }
 
+// buttonFor is the physical button (A–D) that does act on item n now, as
+// its letter on the item, or "•" when no button reaches it yet.
+func buttonFor(st flow.State, act flow.Action, n int) string {
+	for _, h := range st.Buttons {
+		if h.Action == act && h.N == n && len(h.Button) == 1 {
+			return strings.ToUpper(h.Button)
+		}
+	}
+	return "•"
+}
+
 // hasButtons reports whether the kiosk has physical buttons that move a
 // highlight (the flow lists them in State.Buttons).
 func hasButtons(s flow.State) bool {
@@ -365,6 +376,7 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 		for k, p := range st.Picked {
 			pos[p] = k + 1
 		}
+		unplaced := 0 // physical buttons A–D pick the first four items not placed yet
 		for d := 0; d < n; d++ {
 			idx := d
 			if d < len(st.Shuffle) {
@@ -377,7 +389,12 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 			if k, ok := pos[d]; ok {
 				items[d] = u.option(v, strconv.Itoa(k), v.t(s.Items[idx]), dimCard, muted, v.col, v.on, nil)
 			} else {
-				items[d] = u.option(v, letters[d], v.t(s.Items[idx]), card, ink, line, ink, func() {
+				letter := buttonFor(st, flow.ActPick, d)
+				if len(st.Buttons) == 0 && unplaced < 4 { // no hints (a rendered state): the flow's rule
+					letter = letters[unplaced]
+				}
+				unplaced++
+				items[d] = u.option(v, letter, v.t(s.Items[idx]), card, ink, line, ink, func() {
 					u.dispatch(flow.Input{Kind: flow.Pick, N: d})
 				}).named(fmt.Sprintf("pick-%d", d))
 			}
@@ -642,7 +659,11 @@ func (u *UI) feedback(v *view) fyne.CanvasObject {
 	for i, f := range faces {
 		n := f.n
 		c := fills[n]
-		lbl := v.centred(v.m(f.key), 28, 16, ink, true)
+		text := v.m(f.key)
+		if l := buttonFor(v.st, flow.ActRate, n); l != "•" {
+			text = l + "  " + text
+		}
+		lbl := v.centred(text, 28, 16, ink, true)
 		var body fyne.CanvasObject
 		if v.portrait {
 			body = row(v.px(gap), []float32{v.px(110), -1}, square(face(n, c[0], ink)), lbl)

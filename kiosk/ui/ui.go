@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -105,6 +106,42 @@ func (u *UI) drain() {
 		}
 		u.mu.Unlock()
 		u.show(*s)
+	}
+}
+
+// TapAt delivers a tap at window position abs to the visitor screen: to
+// the topmost tappable object under it (for an overlay that catches taps
+// first, like the staff corner).
+func (u *UI) TapAt(abs fyne.Position) {
+	var hit fyne.Tappable
+	var at fyne.Position
+	var walk func(o fyne.CanvasObject, origin fyne.Position)
+	walk = func(o fyne.CanvasObject, origin fyne.Position) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		p := origin.Add(o.Position())
+		s := o.Size()
+		if abs.X < p.X || abs.Y < p.Y || abs.X >= p.X+s.Width || abs.Y >= p.Y+s.Height {
+			return
+		}
+		if t, ok := o.(fyne.Tappable); ok {
+			hit, at = t, p
+		}
+		switch c := o.(type) {
+		case *fyne.Container:
+			for _, ch := range c.Objects {
+				walk(ch, p)
+			}
+		case fyne.Widget:
+			for _, ch := range test.WidgetRenderer(c).Objects() {
+				walk(ch, p)
+			}
+		}
+	}
+	walk(u.host, fyne.NewPos(0, 0))
+	if hit != nil {
+		hit.Tapped(&fyne.PointEvent{Position: abs.Subtract(at), AbsolutePosition: abs})
 	}
 }
 

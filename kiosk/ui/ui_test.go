@@ -276,3 +276,31 @@ func TestTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestTapAt: a tap handed over by position (from the staff corner, which
+// lies over the Home button) reaches the object under it.
+func TestTapAt(t *testing.T) {
+	fsys := os.DirFS(filepath.Join("testdata", "pack"))
+	p, _ := content.Load(fsys)
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	k.u.TapAt(fyne.NewPos(400, 240)) // anywhere on attract
+	k.settle()
+	if k.screen() != flow.Home {
+		t.Fatalf("tap on attract: %s, want home", k.screen())
+	}
+	tile := k.boxes()["tile-1"]
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(tile)
+	k.u.TapAt(pos.AddXY(10, 10))
+	if k.screen() != flow.Step || k.u.st.Module != 1 {
+		t.Fatalf("tap on tile 1: %s module %d", k.screen(), k.u.st.Module)
+	}
+	home := k.boxes()["home"]
+	pos = fyne.CurrentApp().Driver().AbsolutePositionForObject(home)
+	if pos.X > 80 || pos.Y > 80 {
+		t.Logf("home button at %v, outside the staff corner", pos)
+	}
+	k.u.TapAt(pos.AddXY(5, 5))
+	if k.screen() != flow.Home {
+		t.Errorf("tap on home: %s, want home", k.screen())
+	}
+}
