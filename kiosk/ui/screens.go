@@ -413,7 +413,13 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 	}
 	status := v.label(v.m("orderHint"), 18, 13, muted, false, fyne.TextAlignCenter)
 	status.middle = true
-	return col(v.px(gap), []float32{v.px(64), -1, v.px(btnH)}, prompt, area, u.actions(v, status, nil))
+	bar := u.actions(v, status, nil)
+	if len(st.Picked) > 0 { // Back takes back the last item placed
+		bar.(*fyne.Container).Objects[0] = u.button(v, v.m("undo"), dimCard, ink, func() {
+			u.dispatch(flow.Input{Kind: flow.Back})
+		}).named("undo")
+	}
+	return col(v.px(gap), []float32{v.px(64), -1, v.px(btnH)}, prompt, area, bar)
 }
 
 func (u *UI) hotspot(v *view) fyne.CanvasObject {

@@ -15,6 +15,7 @@ var msgs = map[string]map[string]string{
 	"more":       {"zh-CN": "继续阅读", "en": "More"},
 	"confirm":    {"zh-CN": "确定", "en": "Confirm"},
 	"back":       {"zh-CN": "返回", "en": "Back"},
+	"undo":       {"zh-CN": "撤销", "en": "Undo"},
 	"home":       {"zh-CN": "首页", "en": "Home"},
 	"right":      {"zh-CN": "答对了！", "en": "That's right!"},
 	"wrong":      {"zh-CN": "再想一想", "en": "Not quite"},
