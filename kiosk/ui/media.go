@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"image"
 	_ "image/jpeg" // pack media formats
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -254,4 +256,52 @@ func fitAspect(s fyne.Size, aspect float32) (fyne.Position, fyne.Size) {
 		h, w = s.Height, s.Height*aspect
 	}
 	return fyne.NewPos((s.Width-w)/2, (s.Height-h)/2), fyne.NewSize(w, h)
+}
+
+// Warm rasterises the pictures the kiosk shows while idle (every attract
+// slide) and on the home screen (the module icons) ahead of time, one per
+// turn of the Fyne goroutine, so the attract loop never stops to draw an
+// SVG while nobody is there. It blocks until done or ctx ends; main runs it
+// with go after Load. It waits for the window to have its size first.
+func (u *UI) Warm(ctx context.Context) {
+	var size fyne.Size
+	for size.Width == 0 || size.Height == 0 {
+		fyne.DoAndWait(func() { size = u.host.Size() })
+		if size.Width > 0 && size.Height > 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	for _, p := range warmPaths(u.m.Pack()) {
+		if ctx.Err() != nil {
+			return
+		}
+		fyne.DoAndWait(func() {
+			if a := u.media.get(p); a != nil {
+				u.media.pixels(a, size)
+			}
+		})
+	}
+}
+
+func warmPaths(p *content.Pack) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, s := range p.Attract {
+		if s.Image != "" {
+			out = append(out, s.Image)
+		}
+	}
+	for _, m := range p.Mods {
+		if m.Icon != "" {
+			out = append(out, m.Icon)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -282,6 +283,32 @@ func TestOrderUndo(t *testing.T) {
 	}
 	if _, ok := k.boxes()["pick-2"]; !ok {
 		t.Error("the item taken back cannot be picked again")
+	}
+}
+
+// TestWarm: the attract pictures and module icons are drawn ahead, so
+// showing them later finds them ready.
+func TestWarm(t *testing.T) {
+	p, fsys := builtinPack(t)
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	paths := warmPaths(p)
+	if len(paths) < 2 {
+		t.Fatal("built-in pack has too few attract pictures and icons for this test")
+	}
+	cold := 0
+	for _, path := range paths {
+		if a := k.u.media.get(path); a != nil && a.px == nil {
+			cold++
+		}
+	}
+	if cold == 0 {
+		t.Fatal("every picture already drawn before Warm: the test shows nothing")
+	}
+	k.u.Warm(context.Background())
+	for _, path := range paths {
+		if a := k.u.media.get(path); a == nil || a.px == nil {
+			t.Errorf("%s not drawn ahead", path)
+		}
 	}
 }
 
