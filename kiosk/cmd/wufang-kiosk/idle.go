@@ -22,10 +22,11 @@ import (
 type idlePump struct {
 	max, active time.Duration
 	stopped     atomic.Bool
+	woken       atomic.Bool // the last early return was a wake, not input
 }
 
 func newIdlePump(a fyne.App) *idlePump {
-	p := &idlePump{max: 250 * time.Millisecond, active: 2 * time.Second}
+	p := &idlePump{max: time.Second, active: 2 * time.Second}
 	a.Lifecycle().SetOnStarted(func() { fyne.Do(p.turn) })
 	// Once Fyne's loop has quit, fyne.Do runs functions on the caller's
 	// goroutine, where GLFW must not be called.
@@ -39,11 +40,14 @@ func (p *idlePump) turn() {
 	}
 	start := time.Now()
 	glfw.WaitEventsTimeout(p.max.Seconds())
-	// Let the loop draw what the wait let in; after input or a wake, stay
-	// at full rate for a while.
+	// Let the loop draw what the wait let in: a few frames for a change
+	// posted by a wake (an attract slide), a while at full rate after input.
 	next := 20 * time.Millisecond
-	if time.Since(start) < p.max-10*time.Millisecond {
+	if woken := p.woken.Swap(false); time.Since(start) < p.max-10*time.Millisecond {
 		next = p.active
+		if woken {
+			next = 100 * time.Millisecond
+		}
 	}
 	time.AfterFunc(next, func() { fyne.Do(p.turn) })
 }
@@ -52,6 +56,7 @@ func (p *idlePump) turn() {
 // now. GLFW allows it from any goroutine.
 func (p *idlePump) wake() {
 	if !p.stopped.Load() {
+		p.woken.Store(true)
 		glfw.PostEmptyEvent()
 	}
 }

@@ -113,6 +113,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 		Location:   cfg.Location,
 		Logger:     k.log,
 		Warnings:   k.warnings,
+		PassTap:    k.ui.TapAt, // quick taps on the hot zone reach the visitor screen (its Home button)
 	})
 	layers := []fyne.CanvasObject{k.ui.Content(), k.admin.Corner()}
 	if cfg.Kiosk.HideCursor {
@@ -121,6 +122,9 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.win.SetContent(container.NewStack(layers...))
 	k.lockDown()
 	go k.feedSensors(ctx)
+	// Draw the attract pictures and module icons now, not while the attract
+	// loop shows them: that was most of an idle kiosk's CPU.
+	go k.ui.Warm(ctx)
 	return k, nil
 }
 
@@ -257,6 +261,7 @@ func (k *kiosk) key(ev *fyne.KeyEvent) {
 func (k *kiosk) feedSensors(ctx context.Context) {
 	for ev := range k.node.Sensors() {
 		k.log.Debug("sensor", "sensor", ev.Sensor, "kind", ev.Kind)
+		k.pump.wake() // the staff sensor view lights up at once
 		if k.admin.Active() {
 			continue // staff testing buttons and beams must not start visits
 		}
