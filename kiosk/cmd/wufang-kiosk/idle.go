@@ -40,14 +40,12 @@ func (p *idlePump) turn() {
 	}
 	start := time.Now()
 	glfw.WaitEventsTimeout(p.max.Seconds())
-	// Let the loop draw what the wait let in: a few frames for a change
-	// posted by a wake (an attract slide), a while at full rate after input.
+	// Let the loop draw what the wait let in (a change posted with a wake,
+	// an attract slide, needs a frame or two); after input, stay at full
+	// rate for a while.
 	next := 20 * time.Millisecond
-	if woken := p.woken.Swap(false); time.Since(start) < p.max-10*time.Millisecond {
+	if woken := p.woken.Swap(false); !woken && time.Since(start) < p.max-10*time.Millisecond {
 		next = p.active
-		if woken {
-			next = 100 * time.Millisecond
-		}
 	}
 	time.AfterFunc(next, func() { fyne.Do(p.turn) })
 }
