@@ -22,8 +22,8 @@ import (
 
 // TestEndToEnd runs the real wufang-kiosk binary under Xvfb with simulated
 // sensors and a real mosquitto: a simulated presence wakes it, xdotool drives
-// the simulated physical buttons through the whole first module and the
-// feedback screen, and the retained totals at the broker must then show one
+// the simulated physical buttons through the whole first module, taps the
+// language switch and a face on the feedback screen, and the retained totals at the broker must then show one
 // session, one module started and completed, and one "satisfied" rating.
 // A screenshot of every screen it passes through is saved (the folder is
 // printed; WUFANG_E2E_SHOTS chooses it).
@@ -113,7 +113,14 @@ sensors: {simulate: true}
 	d.key("b") // finish: feedback
 	d.waitFor(func(s visitState) bool { return s["screen"] == "feedback" }, "the feedback screen")
 	d.shot("feedback")
-	d.key("a") // satisfied
+	// Touch, not buttons, from here: the language switch (top right) and
+	// the "satisfied" face (left), where the 800×480 layout puts them.
+	d.tap(720, 50)
+	if d.last["lang"] != "en" {
+		d.t.Fatalf("tapping the language switch gave %v", d.last)
+	}
+	d.shot("feedback-en")
+	d.tap(135, 280)
 	d.waitFor(func(s visitState) bool { return s["screen"] == "thanks" }, "the thanks screen")
 	d.shot("thanks")
 
@@ -278,6 +285,15 @@ func (d *driver) key(k string) {
 	before := d.last
 	d.drain()
 	d.xdotool("key", "--clearmodifiers", k)
+	d.waitChange(before)
+}
+
+// tap touches the screen at x, y and waits for the visit to change.
+func (d *driver) tap(x, y int) {
+	d.t.Helper()
+	before := d.last
+	d.drain()
+	d.xdotool("mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "1")
 	d.waitChange(before)
 }
 
