@@ -125,6 +125,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	// Draw the attract pictures and module icons now, not while the attract
 	// loop shows them: that was most of an idle kiosk's CPU.
 	go k.ui.Warm(ctx)
+	go k.wakeForAdmin(ctx)
 	return k, nil
 }
 
@@ -267,6 +268,24 @@ func (k *kiosk) feedSensors(ctx context.Context) {
 		}
 		if in, ok := sensorInput(ev); ok {
 			k.machine.Dispatch(in)
+		}
+	}
+}
+
+// wakeForAdmin keeps staff screens lively: admin mode refreshes its status
+// from background goroutines, which the idle pump would otherwise let wait
+// up to its maximum. Visitors' idle time stays cheap.
+func (k *kiosk) wakeForAdmin(ctx context.Context) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if k.admin.Active() {
+				k.pump.wake()
+			}
 		}
 	}
 }
