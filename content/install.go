@@ -435,6 +435,12 @@ func writeFileSync(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	return writeSyncClose(f, data)
+}
+
+// writeSyncClose writes data to f, flushes it to disk and closes f; f is
+// closed whatever fails.
+func writeSyncClose(f *os.File, data []byte) error {
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err

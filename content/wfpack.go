@@ -115,15 +115,7 @@ func ExtractWfpack(r io.ReaderAt, size int64, dir string) (*Wfpack, error) {
 		if err != nil {
 			return err
 		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+		return writeSyncClose(f, data)
 	})
 	if err != nil {
 		return nil, err
