@@ -121,7 +121,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	}
 	k.win.SetContent(container.NewStack(layers...))
 	k.lockDown()
-	go k.feedSensors(ctx)
+	go k.feedSensors()
 	// Draw the attract pictures and module icons now, not while the attract
 	// loop shows them: that was most of an idle kiosk's CPU.
 	go k.ui.Warm(ctx)
@@ -259,7 +259,7 @@ func (k *kiosk) key(ev *fyne.KeyEvent) {
 
 // feedSensors turns the room's sensor events into visit inputs: presence
 // wakes the kiosk, buttons and pads act on the screen.
-func (k *kiosk) feedSensors(ctx context.Context) {
+func (k *kiosk) feedSensors() {
 	for ev := range k.node.Sensors() {
 		k.log.Debug("sensor", "sensor", ev.Sensor, "kind", ev.Kind)
 		k.pump.wake() // the staff sensor view lights up at once
