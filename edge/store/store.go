@@ -125,6 +125,7 @@ type Store struct {
 
 	reqs    chan *request
 	changed chan struct{}
+	acks    chan struct{} // the watermark moved: the writer saves it soon
 	quit    chan struct{}
 	stopped chan struct{}
 	closeMu sync.Mutex
@@ -187,6 +188,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s.reqs = make(chan *request, maxBatch)
 	s.changed = make(chan struct{}, 1)
+	s.acks = make(chan struct{}, 1)
 	s.quit = make(chan struct{})
 	s.stopped = make(chan struct{})
 	go s.writer()
@@ -585,6 +587,12 @@ func (s *Store) ackLocked(seq uint64) {
 	}
 	s.acked[seq] = struct{}{}
 	s.advanceLocked()
+	if s.watermark != s.wmSaved {
+		select {
+		case s.acks <- struct{}{}:
+		default: // the writer has been told already
+		}
+	}
 }
 
 // advanceLocked moves the watermark over remembered acks.

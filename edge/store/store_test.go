@@ -737,3 +737,29 @@ func TestConcurrentUplink(t *testing.T) {
 		t.Errorf("after restart %+v", s.Stats())
 	}
 }
+
+// An acknowledgement reaches the disk on its own, without a later Record or
+// Close, within about flushEvery: the writer arms its flush on the ack
+// rather than polling.
+func TestAckFlushedWhileIdle(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	recordAll(t, s, visitEvents(3), 1)
+	for seq := uint64(1); seq <= 3; seq++ {
+		if err := s.Ack(seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * flushEvery)
+	for {
+		s.mu.Lock()
+		saved := s.wmSaved
+		s.mu.Unlock()
+		if saved == 3 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("watermark on disk %d after %v, want 3", saved, 10*flushEvery)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

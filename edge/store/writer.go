@@ -17,13 +17,14 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
-// flushEvery is how often, in wall time, acks are written when no events
-// are being recorded; it only bounds how many events a crash makes the
-// uplink resend, so it does not use the injected clock.
+// flushEvery bounds, in wall time, how long an acknowledgement waits to be
+// written when no events are being recorded; it only bounds how many events a
+// crash makes the uplink resend, so it does not use the injected clock.
 const flushEvery = time.Second
 
-// housekeepEvery bounds, by the injected clock, how often an idle store
-// looks for events past retention.
+// housekeepEvery is how often, in wall time, an idle store looks for events
+// past retention (a commit does it too). An idle store wakes for nothing
+// else: the kiosk's idle CPU is counted in wake-ups.
 const housekeepEvery = time.Minute
 
 // writer is the one goroutine that writes: it gathers every waiting Record
@@ -31,9 +32,9 @@ const housekeepEvery = time.Minute
 // between.
 func (s *Store) writer() {
 	defer close(s.stopped)
-	tick := time.NewTicker(flushEvery)
-	defer tick.Stop()
-	var lastHousekeep time.Time
+	housekeep := time.NewTicker(housekeepEvery)
+	defer housekeep.Stop()
+	var flush <-chan time.Time // armed while a moved watermark waits for disk
 	batch := make([]*request, 0, maxBatch)
 	for {
 		select {
@@ -48,18 +49,20 @@ func (s *Store) writer() {
 			batch = s.gather(batch)
 			s.commitBatch(batch)
 			clear(batch)
-		case <-tick.C:
-			now := s.opts.Now()
-			housekeep := now.Sub(lastHousekeep) >= housekeepEvery || now.Before(lastHousekeep)
-			if housekeep {
-				lastHousekeep = now
+		case <-s.acks:
+			if flush == nil {
+				flush = time.After(flushEvery)
 			}
+		case <-flush:
+			flush = nil
 			s.mu.Lock()
 			dirty := s.watermark != s.wmSaved
 			s.mu.Unlock()
-			if dirty || housekeep {
+			if dirty {
 				s.commitBatch(nil)
 			}
+		case <-housekeep.C:
+			s.commitBatch(nil)
 		case <-s.quit:
 			// Commit what callers handed over before Close, then the acks.
 			for {
