@@ -22,8 +22,9 @@ type Pin struct {
 
 	edges   chan gpio.Level
 	acks    chan struct{}
-	armed   atomic.Bool // In was called with edge detection
-	pending atomic.Bool // an edge was taken and not yet acknowledged
+	halts   chan struct{} // Halt ends a WaitForEdge in progress
+	armed   atomic.Bool   // In was called with edge detection
+	pending atomic.Bool   // an edge was taken and not yet acknowledged
 	setMu   sync.Mutex
 	edgeCnt atomic.Uint64
 }
@@ -41,6 +42,7 @@ func NewPin(name string, num int, level gpio.Level) *Pin {
 		Pin:   &gpiotest.Pin{N: name, Num: num, L: level, EdgesChan: make(chan gpio.Level)},
 		edges: make(chan gpio.Level),
 		acks:  make(chan struct{}, 1),
+		halts: make(chan struct{}, 1),
 	}
 }
 
@@ -52,6 +54,10 @@ func (p *Pin) In(pull gpio.Pull, edge gpio.Edge) error {
 		return err
 	}
 	_ = p.Pin.Out(l)
+	select { // a Halt from before this configuration
+	case <-p.halts:
+	default:
+	}
 	p.armed.Store(edge != gpio.NoEdge)
 	return nil
 }
@@ -77,13 +83,20 @@ func (p *Pin) WaitForEdge(timeout time.Duration) bool {
 		return true
 	case <-tc:
 		return false
+	case <-p.halts:
+		return false
 	}
 }
 
 // Halt implements conn.Resource: a device that halts its pin stops taking
-// edges.
+// edges, and a WaitForEdge in progress returns false, as with periph's
+// gpioioctl pins.
 func (p *Pin) Halt() error {
 	p.armed.Store(false)
+	select {
+	case p.halts <- struct{}{}:
+	default:
+	}
 	return nil
 }
 

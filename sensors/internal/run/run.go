@@ -21,11 +21,17 @@ import (
 	"github.com/wufang-kiosk/wufang/sensors"
 )
 
-// Poll bounds how long a pin goroutine blocks in WaitForEdge, so it notices
-// the end of its context. Each turn wakes the process: at 100 ms, ten pins
-// made a third of an idle kiosk's CPU; a second costs at most a second at
-// shutdown.
-const Poll = time.Second
+// Poll bounds how long a pin goroutine blocks in WaitForEdge. Run ends the
+// waits at shutdown with Halt (periph's gpioioctl pins, which Raspberry Pi OS
+// uses, and the simulator's pins return from WaitForEdge on Halt), so Poll is
+// only a backstop for a pin that Halt cannot interrupt. Each turn wakes the
+// process, and an idle kiosk's CPU is counted in wake-ups: at 100 ms, ten
+// pins made a third of it.
+const Poll = 10 * time.Second
+
+// haltAgain is how often Run repeats Halt while a pin goroutine is still
+// waiting: one that was between two waits at the first Halt starts a new one.
+const haltAgain = 50 * time.Millisecond
 
 // Machine is a device's logic. Its methods are called under one lock, with
 // non-decreasing times.
@@ -87,7 +93,21 @@ func Run(ctx context.Context, clock sensors.Clock, inputs []Input, m Machine, ou
 		}()
 	}
 	<-ctx.Done()
-	wg.Wait()
+	stopped := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(stopped)
+	}()
+	for done := false; !done; {
+		for _, in := range inputs {
+			_ = in.Pin.Halt()
+		}
+		select {
+		case <-stopped:
+			done = true
+		case <-time.After(haltAgain):
+		}
+	}
 	r.mu.Lock()
 	r.gen++
 	if r.timer != nil {
