@@ -97,6 +97,12 @@ type Options struct {
 	// net.Interfaces.
 	Addrs func() []string
 
+	// Wake, when set, is called after work from another goroutine (a PIN
+	// check, a status fetch, a sensor event, a timer) was posted to the
+	// Fyne goroutine: the kiosk's idle pump then runs it at once instead of
+	// at its next turn.
+	Wake func()
+
 	// post replaces fyne.Do (tests run posted work on their own goroutine).
 	post func(f func())
 }
@@ -177,6 +183,13 @@ func New(opts Options) *Admin {
 	a.post = opts.post
 	if a.post == nil {
 		a.post = fyne.Do
+	}
+	if wake := opts.Wake; wake != nil {
+		post := a.post
+		a.post = func(f func()) {
+			post(f)
+			wake()
+		}
 	}
 	a.zone = newCorner(a)
 	a.idle = admin.NewIdle(a.clock, admin.AutoLeave, func() {

@@ -31,6 +31,10 @@ type Options struct {
 	// Hours are the lines of the closed screen ("Mon–Fri 09:00–17:30").
 	Hours  []string
 	Logger *slog.Logger
+	// Wake, when set, is called after the UI posted work to the Fyne
+	// goroutine from another one (a new state, a picture to warm): the
+	// kiosk's idle pump then runs it at once instead of at its next turn.
+	Wake func()
 }
 
 // UI renders a flow.Machine's state and turns taps into its inputs. All its
@@ -52,7 +56,8 @@ type UI struct {
 	busy      bool
 	pending   *flow.State
 	buildSize fyne.Size
-	failed    bool // the last build panicked (a panic on the fallback too shows a blank screen)
+	placed    map[*canvas.Raster]bool // kept pictures on the screen being built
+	failed    bool                    // the last build panicked (a panic on the fallback too shows a blank screen)
 }
 
 // New makes the UI for m. Call Load to put it in a window.
@@ -90,8 +95,26 @@ func (u *UI) post(s flow.State) {
 	u.draining = true
 	u.mu.Unlock()
 	if !running {
-		fyne.Do(u.drain)
+		u.do(u.drain)
 	}
+}
+
+// do runs f on the Fyne goroutine (fyne.Do) and wakes the idle pump.
+func (u *UI) do(f func()) {
+	fyne.Do(f)
+	if u.opts.Wake != nil {
+		u.opts.Wake()
+	}
+}
+
+// doAndWait is do, returning once f has run.
+func (u *UI) doAndWait(f func()) {
+	done := make(chan struct{})
+	u.do(func() {
+		defer close(done)
+		f()
+	})
+	<-done
 }
 
 func (u *UI) drain() {
@@ -230,6 +253,7 @@ func (u *UI) build(sz fyne.Size) (objs []fyne.CanvasObject) {
 		}
 	}()
 	u.buildSize = sz
+	clear(u.placed)
 	v := u.view(sz)
 	ctor, ok := screens[v.st.Screen]
 	if !ok {
@@ -291,7 +315,7 @@ func (h *host) layout(s fyne.Size) {
 		h.objs = h.u.build(s)
 	}
 	for _, o := range h.objs {
-		o.Move(fyne.NewPos(0, 0))
+		move(o, fyne.NewPos(0, 0))
 		o.Resize(s)
 	}
 }

@@ -1,3 +1,9 @@
+// The runtime re-reads the cgroup CPU limit every second to update
+// GOMAXPROCS (Go 1.25+); a kiosk board has no such limit, and that read was
+// one of an idle kiosk's few remaining wake-ups a second.
+//
+//go:debug updatemaxprocs=0
+
 // Command wufang-edge is the wufang door-counter node: the room's sensors,
 // the durable event store and the MQTT uplink without a screen, plus the
 // commands staff use to check that counts reach the hub.

@@ -26,7 +26,7 @@ type idlePump struct {
 }
 
 func newIdlePump(a fyne.App) *idlePump {
-	p := &idlePump{max: 3 * time.Second, active: 2 * time.Second}
+	p := &idlePump{max: 30 * time.Second, active: 2 * time.Second}
 	a.Lifecycle().SetOnStarted(func() { fyne.Do(p.turn) })
 	// Once Fyne's loop has quit, fyne.Do runs functions on the caller's
 	// goroutine, where GLFW must not be called.

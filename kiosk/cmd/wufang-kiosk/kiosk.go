@@ -91,12 +91,11 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.app = app.NewWithID("org.wufang.kiosk")
 	k.app.Settings().SetTheme(ktheme.New(ktheme.Options{LargeText: cfg.Kiosk.LargeText}))
 	k.win = k.app.NewWindow("wufang 五防")
-	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log})
-	k.ui.Load(k.win)
-	// The UI posts each change with fyne.Do; wake the idle pump so it is
-	// drawn at once (listeners run in order: the UI's first).
+	// The UI and admin mode wake the idle pump after posting work from
+	// other goroutines, so it is drawn at once.
 	k.pump = newIdlePump(k.app)
-	k.machine.OnChange(func(flow.State) { k.pump.wake() })
+	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log, Wake: k.pump.wake})
+	k.ui.Load(k.win)
 	k.admin = adminui.New(adminui.Options{
 		Window:     k.win,
 		Device:     n,
@@ -114,6 +113,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 		Logger:     k.log,
 		Warnings:   k.warnings,
 		PassTap:    k.ui.TapAt, // quick taps on the hot zone reach the visitor screen (its Home button)
+		Wake:       k.pump.wake,
 	})
 	layers := []fyne.CanvasObject{k.ui.Content(), k.admin.Corner()}
 	if cfg.Kiosk.HideCursor {
@@ -125,7 +125,6 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	// Draw the attract pictures and module icons now, not while the attract
 	// loop shows them: that was most of an idle kiosk's CPU.
 	go k.ui.Warm(ctx)
-	go k.wakeForAdmin(ctx)
 	return k, nil
 }
 
@@ -262,30 +261,11 @@ func (k *kiosk) key(ev *fyne.KeyEvent) {
 func (k *kiosk) feedSensors() {
 	for ev := range k.node.Sensors() {
 		k.log.Debug("sensor", "sensor", ev.Sensor, "kind", ev.Kind)
-		k.pump.wake() // the staff sensor view lights up at once
 		if k.admin.Active() {
 			continue // staff testing buttons and beams must not start visits
 		}
 		if in, ok := sensorInput(ev); ok {
 			k.machine.Dispatch(in)
-		}
-	}
-}
-
-// wakeForAdmin keeps staff screens lively: admin mode refreshes its status
-// from background goroutines, which the idle pump would otherwise let wait
-// up to its maximum. Visitors' idle time stays cheap.
-func (k *kiosk) wakeForAdmin(ctx context.Context) {
-	t := time.NewTicker(250 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if k.admin.Active() {
-				k.pump.wake()
-			}
 		}
 	}
 }

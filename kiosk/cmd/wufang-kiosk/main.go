@@ -1,3 +1,9 @@
+// The runtime re-reads the cgroup CPU limit every second to update
+// GOMAXPROCS (Go 1.25+); a kiosk board has no such limit, and that read was
+// one of an idle kiosk's few remaining wake-ups a second.
+//
+//go:debug updatemaxprocs=0
+
 // Command wufang-kiosk is the touchscreen exhibit: the visit UI, the room's
 // sensors and the edge hub in one process. It is wiring only: config →
 // sensors → store → uplink (edge/node), the active content pack (content),
