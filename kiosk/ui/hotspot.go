@@ -27,8 +27,8 @@ type hotspotPic struct {
 
 func (u *UI) hotspotPicture(v *view) fyne.CanvasObject {
 	h := &hotspotPic{u: u, v: v, aspect: 4.0 / 3}
-	if a := u.media.get(v.step.Image); a != nil {
-		h.img, h.aspect = u.image(v.step.Image, canvas.ImageFillStretch), a.aspect
+	if img, aspect := u.image(v.step.Image); img != nil {
+		h.img, h.aspect = img, aspect
 	} else {
 		h.img = canvas.NewRectangle(dimCard)
 	}
@@ -63,9 +63,9 @@ func (r *hotspotRenderer) Layout(s fyne.Size) {
 	h.rect, h.rsize = pos, size
 	frame := canvas.NewRectangle(color.Transparent)
 	frame.StrokeColor, frame.StrokeWidth = line, v.px(2)
-	frame.Move(pos.SubtractXY(v.px(1), v.px(1)))
+	move(frame, pos.SubtractXY(v.px(1), v.px(1)))
 	frame.Resize(size.AddWidthHeight(v.px(2), v.px(2)))
-	h.img.Move(pos)
+	move(h.img, pos)
 	h.img.Resize(size)
 	if size.Width < 2 || size.Height < 2 {
 		h.img.Hide()
@@ -91,18 +91,18 @@ func (r *hotspotRenderer) Layout(s fyne.Size) {
 		p, sz := at(t.X, t.Y, t.W, t.H)
 		box := canvas.NewRectangle(color.NRGBA{0xff, 0xff, 0xff, 0x30})
 		box.StrokeColor, box.StrokeWidth, box.CornerRadius = c, v.px(4), v.px(6)
-		box.Move(p)
+		move(box, p)
 		box.Resize(sz)
 		d := v.px(34)
 		b := v.badge(strconv.Itoa(i+1), c, white, 20)
-		b.Move(fyne.NewPos(p.X-d/3, p.Y-d/3))
+		move(b, fyne.NewPos(p.X-d/3, p.Y-d/3))
 		b.Resize(fyne.NewSize(d, d))
 		objs = append(objs, box, b)
 	}
 	if st.LastTap != nil && !showAll {
 		d := v.px(36)
 		m := mark(false, bad, white)
-		m.Move(fyne.NewPos(pos.X+float32(st.LastTap[0])*size.Width-d/2, pos.Y+float32(st.LastTap[1])*size.Height-d/2))
+		move(m, fyne.NewPos(pos.X+float32(st.LastTap[0])*size.Width-d/2, pos.Y+float32(st.LastTap[1])*size.Height-d/2))
 		m.Resize(fyne.NewSize(d, d))
 		objs = append(objs, m)
 	}
@@ -113,7 +113,7 @@ func (r *hotspotRenderer) Layout(s fyne.Size) {
 			p, sz := at(float64(c%g)/float64(g), float64(c/g)/float64(g), 1/float64(g), 1/float64(g))
 			cur := canvas.NewRectangle(color.Transparent)
 			cur.StrokeColor, cur.StrokeWidth = v.col, v.px(5)
-			cur.Move(p)
+			move(cur, p)
 			cur.Resize(sz)
 			objs = append(objs, cur)
 		}

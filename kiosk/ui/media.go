@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"image"
+	"image/draw"
 	_ "image/jpeg" // pack media formats
 	_ "image/png"
 	"io/fs"
@@ -39,6 +40,9 @@ type asset struct {
 	svg    bool
 	sum    [sha256.Size]byte
 	px     image.Image // decoded or rasterised; nil until needed
+	// shown draws px; kept from screen to screen (see UI.image). Used on
+	// the Fyne goroutine only.
+	shown *canvas.Raster
 }
 
 func (m *media) get(p string) *asset {
@@ -116,22 +120,25 @@ func aspectOf(res fyne.Resource) float32 {
 // picture is a pack image scaled to fit its box, keeping its proportions,
 // or nothing when the pack has no such file.
 func (u *UI) picture(p string) fyne.CanvasObject {
-	if img := u.image(p, canvas.ImageFillContain); img != nil {
-		return &fyne.Container{Layout: hideTiny{}, Objects: []fyne.CanvasObject{img}}
+	img, aspect := u.image(p)
+	if img == nil {
+		return nil
 	}
-	return nil
+	return &fyne.Container{Layout: fitPicture{aspect}, Objects: []fyne.CanvasObject{img}}
 }
 
-// hideTiny lays its child over the whole area, hiding it when the area is
-// too small to draw in (the software painter cannot draw an empty image).
-type hideTiny struct{}
+// fitPicture lays its child out as large as fits with the picture's
+// proportions, centred, hiding it when the area is too small to draw in
+// (the software painter cannot draw an empty image).
+type fitPicture struct{ aspect float32 }
 
-func (hideTiny) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
-func (hideTiny) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+func (fitPicture) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
+func (f fitPicture) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	pos, size := fitAspect(s, f.aspect)
 	for _, o := range objs {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(s)
-		if s.Width < 2 || s.Height < 2 {
+		move(o, pos)
+		o.Resize(size)
+		if size.Width < 2 || size.Height < 2 {
 			o.Hide()
 		} else {
 			o.Show()
@@ -139,23 +146,50 @@ func (hideTiny) Layout(objs []fyne.CanvasObject, s fyne.Size) {
 	}
 }
 
-// image returns a canvas image for media path p. The picture is decoded
-// or, for SVG, rasterised once for the window size and kept: Fyne
-// rasterises an SVG image object again on every resize, which costs far
-// more than building a screen, while a bitmap is only scaled.
-func (u *UI) image(p string, fill canvas.ImageFill) *canvas.Image {
+// image returns media path p as a picture stretched over its bounds, and
+// its proportions (width / height); nil when it cannot be shown. The
+// picture is decoded or, for SVG, rasterised once for the window size and
+// kept; the painter scales it to the screen.
+//
+// It is a canvas.Raster handing out the kept bitmap, not a canvas.Image:
+// Fyne refreshes an Image when it first reaches a canvas, which costs a
+// second full repaint of the screen, and scales it on the CPU at each
+// texture upload. The object is kept too and shown again by later screens
+// (an attract slide comes round every minute or so), with its texture while
+// Fyne's cache holds it: a slide change is one frame. A picture shown twice
+// on one screen gets a new object for the second place.
+func (u *UI) image(p string) (fyne.CanvasObject, float32) {
 	a := u.media.get(p)
 	if a == nil {
-		return nil
+		return nil, 0
 	}
 	px := u.media.pixels(a, u.buildSize)
 	if px == nil {
-		return nil
+		return nil, 0
 	}
-	img := canvas.NewImageFromImage(px)
-	img.FillMode = fill
-	img.ScaleMode = canvas.ImageScaleFastest // the bitmap is already rasterised near display size; GL filters the rest (ImageScaleSmooth runs CatmullRom on the CPU at every texture upload and froze the real app for seconds)
-	return img
+	aspect := float32(px.Bounds().Dx()) / float32(px.Bounds().Dy())
+	if r := a.shown; r != nil && !u.placed[r] {
+		u.place(r)
+		return r, aspect
+	}
+	r := &canvas.Raster{
+		Generator: func(int, int) image.Image { return px },
+		// The bitmap is already near display size; GL filters the rest.
+		ScaleMode: canvas.ImageScaleFastest,
+	}
+	if a.shown == nil {
+		a.shown = r
+	}
+	u.place(r)
+	return r, aspect
+}
+
+// place notes that r is on the screen being built.
+func (u *UI) place(r *canvas.Raster) {
+	if u.placed == nil {
+		u.placed = map[*canvas.Raster]bool{}
+	}
+	u.placed[r] = true
 }
 
 // pixels returns a's picture as a bitmap big enough for a window of size
@@ -173,21 +207,24 @@ func (m *media) pixels(a *asset, win fyne.Size) image.Image {
 		return px
 	}
 	var px image.Image
+	var err error
 	if a.svg {
-		ci := canvas.NewImageFromResource(a.res)
-		ci.FillMode = canvas.ImageFillStretch
-		// An image outside any canvas is rasterised at twice its size
-		// (Fyne assumes a HiDPI screen), so ask for half.
-		ci.Resize(fyne.NewSize(want.Width/2, want.Height/2))
-		px = ci.Image
-	} else if img, _, err := image.Decode(bytes.NewReader(a.res.Content())); err == nil {
-		px = img
+		px, err = rasterSVG(a.res.Content(), int(want.Width), int(want.Height))
+	} else {
+		px, _, err = image.Decode(bytes.NewReader(a.res.Content()))
 	}
-	if px == nil {
+	if err != nil {
 		if m.log != nil {
-			m.log.Warn("ui: picture could not be drawn", "path", a.res.Name())
+			m.log.Warn("ui: picture could not be drawn", "path", a.res.Name(), "err", err)
 		}
 		return nil
+	}
+	// GL uploads an *image.RGBA as it is; anything else it converts at
+	// every texture upload.
+	if _, ok := px.(*image.RGBA); !ok {
+		rgba := image.NewRGBA(image.Rect(0, 0, px.Bounds().Dx(), px.Bounds().Dy()))
+		draw.Draw(rgba, rgba.Rect, px, px.Bounds().Min, draw.Src)
+		px = rgba
 	}
 	a.px = px
 	rasters.put(key, px)
@@ -266,7 +303,7 @@ func fitAspect(s fyne.Size, aspect float32) (fyne.Position, fyne.Size) {
 func (u *UI) Warm(ctx context.Context) {
 	var size fyne.Size
 	for size.Width == 0 || size.Height == 0 {
-		fyne.DoAndWait(func() { size = u.host.Size() })
+		u.doAndWait(func() { size = u.host.Size() })
 		if size.Width > 0 && size.Height > 0 {
 			break
 		}
@@ -280,7 +317,7 @@ func (u *UI) Warm(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		fyne.DoAndWait(func() {
+		u.doAndWait(func() {
 			if a := u.media.get(p); a != nil {
 				u.media.pixels(a, size)
 			}

@@ -69,7 +69,7 @@ func (c *centreRow) Layout(objs []fyne.CanvasObject, s fyne.Size) {
 		if h == 0 {
 			h = 0.5
 		}
-		o.Move(fyne.NewPos(x, s.Height*(1-h)/2))
+		move(o, fyne.NewPos(x, s.Height*(1-h)/2))
 		o.Resize(fyne.NewSize(c.w, s.Height*h))
 		x += c.w
 	}
@@ -173,7 +173,7 @@ type corner struct{ d float32 }
 func (c *corner) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
 func (c *corner) Layout(objs []fyne.CanvasObject, s fyne.Size) {
 	for _, o := range objs {
-		o.Move(fyne.NewPos(s.Width-c.d, 0))
+		move(o, fyne.NewPos(s.Width-c.d, 0))
 		o.Resize(fyne.NewSize(c.d, c.d))
 	}
 }
@@ -739,7 +739,7 @@ type centreBox struct{ w, h float32 }
 func (c *centreBox) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
 func (c *centreBox) Layout(objs []fyne.CanvasObject, s fyne.Size) {
 	for _, o := range objs {
-		o.Move(fyne.NewPos((s.Width-c.w)/2, (s.Height-c.h)/2))
+		move(o, fyne.NewPos((s.Width-c.w)/2, (s.Height-c.h)/2))
 		o.Resize(fyne.NewSize(c.w, c.h))
 	}
 }

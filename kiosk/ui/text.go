@@ -133,7 +133,7 @@ func (r *textRenderer) Layout(size fyne.Size) {
 		case fyne.TextAlignTrailing:
 			x = size.Width - w
 		}
-		ct.Move(fyne.NewPos(x, y+(lh-ms.Height)/2))
+		move(ct, fyne.NewPos(x, y+(lh-ms.Height)/2))
 		ct.Resize(ms)
 		r.lines = append(r.lines, ct)
 		y += lh

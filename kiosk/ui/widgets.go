@@ -73,10 +73,10 @@ func (r *tapRenderer) Refresh() {
 }
 func (r *tapRenderer) Layout(s fyne.Size) {
 	r.b.bg.Resize(s)
-	r.b.bg.Move(fyne.NewPos(0, 0))
+	move(r.b.bg, fyne.NewPos(0, 0))
 	if c := r.b.content; c != nil {
 		in := r.b.inset
-		c.Move(fyne.NewPos(in, in))
+		move(c, fyne.NewPos(in, in))
 		c.Resize(fyne.NewSize(max(0, s.Width-2*in), max(0, s.Height-2*in)))
 	}
 }
@@ -122,10 +122,10 @@ func (f *flex) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		l = max(0, l)
 		if f.horiz {
-			o.Move(fyne.NewPos(pos, 0))
+			move(o, fyne.NewPos(pos, 0))
 			o.Resize(fyne.NewSize(l, size.Height))
 		} else {
-			o.Move(fyne.NewPos(0, pos))
+			move(o, fyne.NewPos(0, pos))
 			o.Resize(fyne.NewSize(size.Width, l))
 		}
 		pos += l + f.gap
@@ -162,7 +162,7 @@ func (g *grid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	ch := max(0, (size.Height-g.gap*float32(g.rows-1))/float32(g.rows))
 	for i, o := range objs {
 		r, c := i/g.cols, i%g.cols
-		o.Move(fyne.NewPos(float32(c)*(cw+g.gap), float32(r)*(ch+g.gap)))
+		move(o, fyne.NewPos(float32(c)*(cw+g.gap), float32(r)*(ch+g.gap)))
 		o.Resize(fyne.NewSize(cw, ch))
 	}
 }
@@ -177,7 +177,7 @@ type inset struct{ l, t, r, b float32 }
 func (p *inset) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
 func (p *inset) Layout(objs []fyne.CanvasObject, s fyne.Size) {
 	for _, o := range objs {
-		o.Move(fyne.NewPos(p.l, p.t))
+		move(o, fyne.NewPos(p.l, p.t))
 		o.Resize(fyne.NewSize(max(0, s.Width-p.l-p.r), max(0, s.Height-p.t-p.b)))
 	}
 }
@@ -202,7 +202,7 @@ func (squareLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize
 func (squareLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
 	d := min(s.Width, s.Height)
 	for _, o := range objs {
-		o.Move(fyne.NewPos((s.Width-d)/2, (s.Height-d)/2))
+		move(o, fyne.NewPos((s.Width-d)/2, (s.Height-d)/2))
 		o.Resize(fyne.NewSize(d, d))
 	}
 }
@@ -371,3 +371,13 @@ func (r *bgRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{
 func (r *bgRenderer) MinSize() fyne.Size           { return fyne.NewSize(1, 1) }
 func (r *bgRenderer) Refresh()                     { r.b.rect.Refresh() }
 func (r *bgRenderer) Layout(s fyne.Size)           { r.b.rect.Resize(s) }
+
+// move moves o to pos unless it is there already. Fyne marks the canvas
+// dirty on every Move of a container on screen, even to where it is: the
+// layout pass Fyne runs while painting a new screen would then cost a
+// second full repaint.
+func move(o fyne.CanvasObject, pos fyne.Position) {
+	if o.Position() != pos {
+		o.Move(pos)
+	}
+}
