@@ -44,7 +44,7 @@ rounds=5 size=800x480 kiosk_bin="" baseline="" bare="" idle_end=40
 kiosk_args=() kiosk_env=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--kiosk) kiosk_bin=$2; shift 2 ;;
+	--kiosk) kiosk_bin=$(realpath "$2") || exit 2; shift 2 ;;
 	--fyne-baseline) baseline=1; shift ;;
 	--bare) bare=1; shift ;;
 	--kiosk-env) kiosk_env+=("$2"); shift 2 ;;
