@@ -39,10 +39,14 @@ type asset struct {
 	aspect float32
 	svg    bool
 	sum    [sha256.Size]byte
-	px     image.Image // decoded or rasterised; nil until needed
-	// shown draws px; kept from screen to screen (see UI.image). Used on
-	// the Fyne goroutine only.
-	shown *canvas.Raster
+
+	mu sync.Mutex  // held while drawing px: one picture waits, not all
+	px image.Image // decoded or rasterised; nil until needed
+
+	// shown draws shownPx; kept from screen to screen (see UI.image). Used
+	// on the Fyne goroutine only.
+	shown   *canvas.Raster
+	shownPx image.Image
 }
 
 func (m *media) get(p string) *asset {
@@ -168,7 +172,7 @@ func (u *UI) image(p string) (fyne.CanvasObject, float32) {
 		return nil, 0
 	}
 	aspect := float32(px.Bounds().Dx()) / float32(px.Bounds().Dy())
-	if r := a.shown; r != nil && !u.placed[r] {
+	if r := a.shown; r != nil && a.shownPx == px && !u.placed[r] {
 		u.place(r)
 		return r, aspect
 	}
@@ -177,8 +181,8 @@ func (u *UI) image(p string) (fyne.CanvasObject, float32) {
 		// The bitmap is already near display size; GL filters the rest.
 		ScaleMode: canvas.ImageScaleFastest,
 	}
-	if a.shown == nil {
-		a.shown = r
+	if a.shown == nil || a.shownPx != px {
+		a.shown, a.shownPx = r, px
 	}
 	u.place(r)
 	return r, aspect
@@ -193,14 +197,15 @@ func (u *UI) place(r *canvas.Raster) {
 }
 
 // pixels returns a's picture as a bitmap big enough for a window of size
-// win, decoding or rasterising it when there is none that big yet.
+// win, decoding or rasterising it when there is none that big yet. Safe
+// from any goroutine (Warm draws the attract pictures on its own).
 func (m *media) pixels(a *asset, win fyne.Size) image.Image {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if a.px != nil {
+	want := rasterSize(win, a.aspect)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.px != nil && (!a.svg || bigEnough(a.px, want)) {
 		return a.px
 	}
-	want := rasterSize(win, a.aspect)
 	key := rasterKey{sum: a.sum, w: int(want.Width), h: int(want.Height)}
 	if px := rasters.get(key); px != nil {
 		a.px = px
@@ -217,7 +222,7 @@ func (m *media) pixels(a *asset, win fyne.Size) image.Image {
 		if m.log != nil {
 			m.log.Warn("ui: picture could not be drawn", "path", a.res.Name(), "err", err)
 		}
-		return nil
+		return a.px // a smaller one, if any
 	}
 	// GL uploads an *image.RGBA as it is; anything else it converts at
 	// every texture upload.
@@ -229,6 +234,14 @@ func (m *media) pixels(a *asset, win fyne.Size) image.Image {
 	a.px = px
 	rasters.put(key, px)
 	return px
+}
+
+// bigEnough reports whether px is at least about as large as want: a
+// picture drawn for a smaller window (the first build, a window that grew)
+// is drawn again rather than scaled up blurred.
+func bigEnough(px image.Image, want fyne.Size) bool {
+	b := px.Bounds()
+	return float32(b.Dx()) >= want.Width*0.9 || float32(b.Dy()) >= want.Height*0.9
 }
 
 // rasterSize is the size an SVG is rasterised at for a window: pictures
@@ -296,15 +309,16 @@ func fitAspect(s fyne.Size, aspect float32) (fyne.Position, fyne.Size) {
 }
 
 // Warm rasterises the pictures the kiosk shows while idle (every attract
-// slide) and on the home screen (the module icons) ahead of time, one per
-// turn of the Fyne goroutine, so the attract loop never stops to draw an
-// SVG while nobody is there. It blocks until done or ctx ends; main runs it
-// with go after Load. It waits for the window to have its size first.
-func (u *UI) Warm(ctx context.Context) {
-	var size fyne.Size
-	for size.Width == 0 || size.Height == 0 {
-		u.doAndWait(func() { size = u.host.Size() })
-		if size.Width > 0 && size.Height > 0 {
+// slide, the first first) and on the home screen (the module icons) ahead
+// of time, on the calling goroutine, so neither the first frame nor the
+// attract loop waits for an SVG to be drawn. win is the window size
+// expected; zero waits for the window to have one. It returns when done or
+// when ctx ends; main runs it with go before the window opens, so the first
+// slide's picture is drawn while the window is created.
+func (u *UI) Warm(ctx context.Context, win fyne.Size) {
+	for win.Width <= 0 || win.Height <= 0 {
+		u.doAndWait(func() { win = u.host.Size() })
+		if win.Width > 0 && win.Height > 0 {
 			break
 		}
 		select {
@@ -317,11 +331,9 @@ func (u *UI) Warm(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		u.doAndWait(func() {
-			if a := u.media.get(p); a != nil {
-				u.media.pixels(a, size)
-			}
-		})
+		if a := u.media.get(p); a != nil {
+			u.media.pixels(a, win)
+		}
 	}
 }
 

@@ -5,21 +5,28 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
+	"math"
 
 	"github.com/fyne-io/oksvg"
 	"github.com/srwiley/rasterx"
+	"golang.org/x/image/math/fixed"
+	"golang.org/x/image/vector"
 )
 
 // rasterSVG draws an SVG document into a w×h bitmap (the picture keeps its
 // proportions inside it, top-left aligned, as Fyne places it).
 //
 // It does what Fyne's canvas.Image does for an SVG resource, with the same
-// parser (oksvg) and rasteriser (rasterx), but into an *image.RGBA: there
-// golang.org/x/image/vector fills each path with its fast path, where
-// Fyne's *image.NRGBA takes the generic one (a Set and an At per pixel per
-// path). That made rasterising most of the kiosk's start-up time; it is
-// now several times quicker (BenchmarkRasterSVG), and the result is what
-// the GL painter uploads as it is.
+// parser (oksvg) and path builder (rasterx), but faster, and the result is
+// what the GL painter uploads as it is (BenchmarkRasterSVG):
+//   - into an *image.RGBA, where golang.org/x/image/vector fills with its
+//     fast path; Fyne's *image.NRGBA takes the generic one (a Set and an
+//     At per pixel);
+//   - each path over its own bounding box (boxScanner), where rasterx's
+//     scanner clears and scans the whole picture for every path.
+//
+// Rasterising was most of the kiosk's start-up time.
 func rasterSVG(doc []byte, w, h int) (img *image.RGBA, err error) {
 	if w <= 0 || h <= 0 {
 		return nil, fmt.Errorf("svg: empty size %dx%d", w, h)
@@ -45,7 +52,8 @@ func rasterSVG(doc []byte, w, h int) (img *image.RGBA, err error) {
 	}
 	icon.SetTarget(0, y, float64(imgW), float64(imgH))
 	img = image.NewRGBA(image.Rect(0, 0, imgW, imgH))
-	scanner := rasterx.NewScannerGV(int(vb.W), int(vb.H), img, img.Bounds())
+	scanner := &boxScanner{dst: img}
+	scanner.Clear()
 	defer func() { // oksvg panics on some malformed documents
 		if r := recover(); r != nil {
 			img, err = nil, fmt.Errorf("svg: cannot draw: %v", r)
@@ -53,4 +61,87 @@ func rasterSVG(doc []byte, w, h int) (img *image.RGBA, err error) {
 	}()
 	icon.Draw(rasterx.NewDasher(w, h, scanner), 1)
 	return img, nil
+}
+
+// boxScanner is a rasterx.Scanner that fills each path over its bounding
+// box only, through golang.org/x/image/vector like rasterx.ScannerGV. Like
+// it, it fills with the non-zero rule only and ignores clipping (oksvg sets
+// neither).
+type boxScanner struct {
+	dst      *image.RGBA
+	r        vector.Rasterizer
+	ops      []pathOp
+	min, max fixed.Point26_6
+	src      image.Image
+	uniform  image.Uniform
+}
+
+type pathOp struct {
+	start bool
+	p     fixed.Point26_6
+}
+
+// funcImage is a gradient: the colour at each point of the picture.
+type funcImage rasterx.ColorFunc
+
+func (f funcImage) ColorModel() color.Model { return color.RGBAModel }
+func (f funcImage) Bounds() image.Rectangle {
+	return image.Rect(math.MinInt32/2, math.MinInt32/2, math.MaxInt32/2, math.MaxInt32/2)
+}
+func (f funcImage) At(x, y int) color.Color { return f(x, y) }
+
+func (s *boxScanner) add(start bool, p fixed.Point26_6) {
+	s.ops = append(s.ops, pathOp{start, p})
+	s.min.X, s.min.Y = min(s.min.X, p.X), min(s.min.Y, p.Y)
+	s.max.X, s.max.Y = max(s.max.X, p.X), max(s.max.Y, p.Y)
+}
+
+func (s *boxScanner) Start(a fixed.Point26_6) { s.add(true, a) }
+func (s *boxScanner) Line(b fixed.Point26_6)  { s.add(false, b) }
+
+func (s *boxScanner) GetPathExtent() fixed.Rectangle26_6 {
+	return fixed.Rectangle26_6{Min: s.min, Max: s.max}
+}
+
+func (s *boxScanner) SetBounds(w, h int)           {} // the picture's size is fixed
+func (s *boxScanner) SetWinding(bool)              {}
+func (s *boxScanner) SetClip(rect image.Rectangle) {}
+
+func (s *boxScanner) SetColor(c any) {
+	switch c := c.(type) {
+	case color.Color:
+		s.uniform.C = c
+		s.src = &s.uniform
+	case rasterx.ColorFunc:
+		s.src = funcImage(c)
+	}
+}
+
+func (s *boxScanner) Clear() {
+	s.ops = s.ops[:0]
+	const big = fixed.Int26_6(math.MaxInt32)
+	s.min, s.max = fixed.Point26_6{X: big, Y: big}, fixed.Point26_6{X: -big, Y: -big}
+}
+
+func (s *boxScanner) Draw() {
+	if len(s.ops) == 0 || s.src == nil {
+		return
+	}
+	box := image.Rect(s.min.X.Floor(), s.min.Y.Floor(), s.max.X.Ceil()+1, s.max.Y.Ceil()+1).Intersect(s.dst.Rect)
+	if box.Empty() {
+		return
+	}
+	s.r.Reset(box.Dx(), box.Dy())
+	ox, oy := float32(box.Min.X), float32(box.Min.Y)
+	for _, op := range s.ops {
+		x, y := float32(op.p.X)/64-ox, float32(op.p.Y)/64-oy
+		if op.start {
+			s.r.MoveTo(x, y)
+		} else {
+			s.r.LineTo(x, y)
+		}
+	}
+	// The mask starts at box.Min; a gradient is addressed in picture
+	// coordinates.
+	s.r.Draw(s.dst, box, s.src, box.Min)
 }

@@ -308,7 +308,16 @@ func (h *host) rebuild() {
 	canvas.Refresh(h)
 }
 
+// minBuild is the smallest window a screen is built for. Fyne lays new
+// content out at its minimum size (100×100) before the window has its real
+// one; building the first screen there was wasted start-up time, and drew
+// its picture for the wrong size.
+const minBuild = 200
+
 func (h *host) layout(s fyne.Size) {
+	if s.Width < minBuild || s.Height < minBuild {
+		return
+	}
 	if h.dirty || s != h.built {
 		h.dirty = false
 		h.built = s

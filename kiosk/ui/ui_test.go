@@ -304,11 +304,45 @@ func TestWarm(t *testing.T) {
 	if cold == 0 {
 		t.Fatal("every picture already drawn before Warm: the test shows nothing")
 	}
-	k.u.Warm(context.Background())
+	// As the kiosk does: on its own goroutine, while screens are built.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		k.u.Warm(context.Background(), fyne.NewSize(800, 480))
+	}()
+	for _, sh := range Shots(p, "zh-CN")[:4] {
+		k.u.show(sh.State)
+	}
+	<-done
 	for _, path := range paths {
 		if a := k.u.media.get(path); a == nil || a.px == nil {
 			t.Errorf("%s not drawn ahead", path)
 		}
+	}
+}
+
+// A picture drawn for a small window is drawn again, bigger, for a bigger
+// one, rather than scaled up blurred; a smaller window reuses the big one.
+func TestPicturesFollowTheWindow(t *testing.T) {
+	defer func(c float32) { rasterCap = c }(rasterCap)
+	rasterCap = 800
+	p, fsys := builtinPack(t)
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	path := p.Attract[0].Image
+	a := k.u.media.get(path)
+	if a == nil || !a.svg {
+		t.Fatalf("%s: want an SVG picture", path)
+	}
+	small := k.u.media.pixels(a, fyne.NewSize(400, 240))
+	big := k.u.media.pixels(a, fyne.NewSize(1200, 720))
+	if small == nil || big == nil {
+		t.Fatal("picture not drawn")
+	}
+	if big.Bounds().Dx() <= small.Bounds().Dx() {
+		t.Fatalf("for a bigger window: %v, was %v", big.Bounds(), small.Bounds())
+	}
+	if again := k.u.media.pixels(a, fyne.NewSize(800, 480)); again != big {
+		t.Errorf("smaller window drew again: %v", again.Bounds())
 	}
 }
 

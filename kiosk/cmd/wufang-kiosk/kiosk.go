@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/content/builtin"
@@ -95,6 +96,10 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	// other goroutines, so it is drawn at once.
 	k.pump = newIdlePump(k.app)
 	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log, Wake: k.pump.wake})
+	// Draw the attract pictures and module icons now, on another core
+	// while the window and its GL context are created, not while the
+	// first frame or the attract loop waits for them.
+	go k.ui.Warm(ctx, k.expectedSize())
 	k.ui.Load(k.win)
 	k.admin = adminui.New(adminui.Options{
 		Window:     k.win,
@@ -122,11 +127,28 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.win.SetContent(container.NewStack(layers...))
 	k.lockDown()
 	go k.feedSensors()
-	// Draw the attract pictures and module icons now, not while the attract
-	// loop shows them: that was most of an idle kiosk's CPU.
-	go k.ui.Warm(ctx)
 	return k, nil
 }
+
+// expectedSize is the size the window will have: the development window's,
+// or the primary monitor's in full screen (an upper bound: Fyne may scale
+// its units up on a dense screen). A wrong guess only costs drawing the
+// first pictures again.
+func (k *kiosk) expectedSize() fyne.Size {
+	if k.opts.Windowed {
+		return windowedSize
+	}
+	// GLFW is initialised by app.New, and start runs on the main thread.
+	if m := glfw.GetPrimaryMonitor(); m != nil {
+		if vm := m.GetVideoMode(); vm != nil {
+			return fyne.NewSize(float32(vm.Width), float32(vm.Height))
+		}
+	}
+	return fyne.Size{} // Warm waits for the window
+}
+
+// windowedSize is the development window's size: the 7" panel's.
+var windowedSize = fyne.NewSize(800, 480)
 
 // loadPack returns the installed pack, or the built-in one when none is
 // installed or the installed one cannot be loaded (a visitor never sees why;
@@ -202,7 +224,7 @@ func (k *kiosk) describe(s *wire.Status) {
 // touch-only screens. In a development window closing quits.
 func (k *kiosk) lockDown() {
 	if k.opts.Windowed {
-		k.win.Resize(fyne.NewSize(800, 480))
+		k.win.Resize(windowedSize)
 		k.win.SetCloseIntercept(func() { k.quit(0) })
 	} else {
 		k.win.SetFullScreen(true)
