@@ -184,6 +184,17 @@ sleep_until() {
 	return 0
 }
 
+# died NAME WHAT reports a run that ended by itself, keeping its whole log
+# (a Go panic starts with its reason, far above a goroutine dump's tail).
+died() {
+	local keep="$WUFANG_ROOT/build/out/bench-$1.log"
+	mkdir -p "$(dirname "$keep")"
+	cp "$work/$1.log" "$keep"
+	echo "bench-kiosk.sh: $1 $2; the start of its log (all of it: $keep):" >&2
+	head -20 "$work/$1.log" >&2
+	exit 1
+}
+
 # run NAME CMD... measures one run into R_FRAME (ms), R_PSS (kB), R_CPU (%).
 run() {
 	local name=$1; shift
@@ -218,7 +229,7 @@ run() {
 			break
 		fi
 		[ "$t" -ge "$deadline" ] && break
-		kill -0 "$run_pid" 2>/dev/null || { echo "bench-kiosk.sh: $name exited early; its log:" >&2; tail -20 "$work/$name.log" >&2; exit 1; }
+		kill -0 "$run_pid" 2>/dev/null || died "$name" "exited early"
 		sleep 0.02
 	done
 	if [ "$frame" -lt 0 ]; then
@@ -232,7 +243,7 @@ run() {
 	pss=$(pss_kb "$run_pid")
 	sleep_until "$t0" $((idle_end * 1000))
 	c2=$(cpu_ticks "$run_pid")
-	kill -0 "$run_pid" 2>/dev/null || { echo "bench-kiosk.sh: $name died during the run; its log:" >&2; tail -20 "$work/$name.log" >&2; exit 1; }
+	kill -0 "$run_pid" 2>/dev/null || died "$name" "died during the run"
 	stop_session "$run_pid"
 	R_FRAME=$frame R_PSS=$pss
 	# % of one core over the idle window.

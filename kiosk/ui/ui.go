@@ -35,6 +35,9 @@ type Options struct {
 	// goroutine from another one (a new state, a picture to warm): the
 	// kiosk's idle pump then runs it at once instead of at its next turn.
 	Wake func()
+	// Shown, when set, is called once, on the Fyne goroutine, after the
+	// first screen was built and the frame that drew it finished.
+	Shown func()
 }
 
 // UI renders a flow.Machine's state and turns taps into its inputs. All its
@@ -320,8 +323,13 @@ func (h *host) layout(s fyne.Size) {
 	}
 	if h.dirty || s != h.built {
 		h.dirty = false
+		first := h.built == fyne.Size{}
 		h.built = s
 		h.objs = h.u.build(s)
+		if f := h.u.opts.Shown; first && f != nil {
+			// Fyne runs posted functions between frames: after this one.
+			fyne.Do(f)
+		}
 	}
 	for _, o := range h.objs {
 		move(o, fyne.NewPos(0, 0))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
+	"github.com/wufang-kiosk/wufang/kiosk/flow/flowtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -388,5 +389,30 @@ func TestTapAt(t *testing.T) {
 	k.u.TapAt(pos.AddXY(5, 5))
 	if k.screen() != flow.Home {
 		t.Errorf("tap on home: %s, want home", k.screen())
+	}
+}
+
+// Shown is called once, after the first screen built at the window's real
+// size (not Fyne's 100×100 first layout), however many screens follow.
+func TestShownOnce(t *testing.T) {
+	p, fsys := builtinPack(t)
+	test.NewTempApp(t)
+	m := flow.New(p, flow.Options{Clock: flowtest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))})
+	t.Cleanup(m.Close)
+	calls := 0
+	var builtAt fyne.Size
+	var u *UI
+	u = New(m, Options{FS: fsys, Shown: func() { calls++; builtAt = u.host.built }})
+	w := test.NewTempWindow(t, nil)
+	u.Load(w)
+	if calls != 0 {
+		t.Fatalf("Shown called %d times before the window had a real size", calls)
+	}
+	w.Resize(fyne.NewSize(800, 480))
+	for _, sh := range Shots(p, "en")[:3] {
+		u.show(sh.State)
+	}
+	if calls != 1 || builtAt.Width < minBuild {
+		t.Fatalf("Shown called %d times, first screen built at %v", calls, builtAt)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -95,11 +96,25 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	// The UI and admin mode wake the idle pump after posting work from
 	// other goroutines, so it is drawn at once.
 	k.pump = newIdlePump(k.app)
-	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log, Wake: k.pump.wake})
+	shown := make(chan struct{})
+	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log,
+		Wake: k.pump.wake, Shown: func() { close(shown) }})
 	// Draw the attract pictures and module icons now, on another core
 	// while the window and its GL context are created, not while the
 	// first frame or the attract loop waits for them.
-	go k.ui.Warm(ctx, k.expectedSize())
+	win := k.expectedSize()
+	go func() {
+		k.ui.Warm(ctx, win)
+		select {
+		case <-shown:
+		case <-ctx.Done():
+			return
+		}
+		// Start-up garbage (parsed fonts and SVGs, the first frame's
+		// scratch images) took the heap to about twice what it keeps;
+		// hand it back now rather than sit at that peak for minutes.
+		debug.FreeOSMemory()
+	}()
 	k.ui.Load(k.win)
 	k.admin = adminui.New(adminui.Options{
 		Window:     k.win,
