@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,17 +22,30 @@ import (
 // of a core, with unchanged tap-to-frame time; build/bench/NOTES.md.)
 type idlePump struct {
 	max, active time.Duration
-	stopped     atomic.Bool
-	woken       atomic.Bool // the last early return was a wake, not input
+	// mu is held by wake while it posts, and by stop: once Fyne's loop has
+	// ended, GLFW is terminated and a GLFW call panics (seen at exit as
+	// "NotInitialized" from a turn scheduled just before the quit).
+	mu      sync.RWMutex
+	stopped atomic.Bool
+	woken   atomic.Bool // the last early return was a wake, not input
 }
 
 func newIdlePump(a fyne.App) *idlePump {
 	p := &idlePump{max: 30 * time.Second, active: 2 * time.Second}
 	a.Lifecycle().SetOnStarted(func() { fyne.Do(p.turn) })
-	// Once Fyne's loop has quit, fyne.Do runs functions on the caller's
-	// goroutine, where GLFW must not be called.
-	a.Lifecycle().SetOnStopped(func() { p.stopped.Store(true) })
 	return p
+}
+
+// stop ends the pump for good. Call it before app.Quit: it ends a wait in
+// progress, so the loop sees the quit at once, and no turn or wake touches
+// GLFW afterwards (once Fyne's loop has quit, fyne.Do runs functions on
+// the caller's goroutine, after GLFW is terminated).
+func (p *idlePump) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.stopped.Swap(true) {
+		glfw.PostEmptyEvent()
+	}
 }
 
 func (p *idlePump) turn() {
@@ -40,6 +54,9 @@ func (p *idlePump) turn() {
 	}
 	start := time.Now()
 	glfw.WaitEventsTimeout(p.max.Seconds())
+	if p.stopped.Load() {
+		return
+	}
 	// Let the loop draw what the wait let in (a change posted with a wake,
 	// an attract slide, needs a frame or two); after input, stay at full
 	// rate for a while.
@@ -53,6 +70,8 @@ func (p *idlePump) turn() {
 // wake interrupts the pump's wait, so work just posted with fyne.Do runs
 // now. GLFW allows it from any goroutine.
 func (p *idlePump) wake() {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
 	if !p.stopped.Load() {
 		p.woken.Store(true)
 		glfw.PostEmptyEvent()

@@ -356,8 +356,8 @@ func (k *kiosk) quit(code int) {
 	k.mu.Lock()
 	k.exitCode = code
 	k.mu.Unlock()
+	k.pump.stop()
 	k.app.Quit()
-	k.pump.wake()
 }
 
 // exitRestart asks the session script or systemd to start the kiosk again
@@ -385,8 +385,8 @@ func (c *cursorHider) CreateRenderer() fyne.WidgetRenderer {
 func (k *kiosk) run(ctx context.Context) int {
 	go func() {
 		<-ctx.Done()
+		k.pump.stop()
 		fyne.Do(func() { k.app.Quit() })
-		k.pump.wake()
 	}()
 	k.win.ShowAndRun()
 	k.machine.Close()
