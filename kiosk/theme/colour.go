@@ -86,14 +86,15 @@ func TextOn(bg color.Color) color.NRGBA {
 // Contrast is the WCAG 2 contrast ratio of two opaque colours, 1 to 21.
 // Body text wants 4.5 or more, large text 3 or more.
 func Contrast(a, b color.Color) float64 {
-	la, lb := luminance(a), luminance(b)
+	la, lb := Luminance(a), Luminance(b)
 	if la < lb {
 		la, lb = lb, la
 	}
 	return (la + 0.05) / (lb + 0.05)
 }
 
-func luminance(c color.Color) float64 {
+// Luminance is c's relative luminance (WCAG 2): 0 for black, 1 for white.
+func Luminance(c color.Color) float64 {
 	r, g, b, _ := c.RGBA()
 	lin := func(v uint32) float64 {
 		s := float64(v) / 0xffff

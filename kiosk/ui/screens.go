@@ -11,6 +11,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
+	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
 )
 
 // attract is the idle loop: one slide of the pack, and an unmissable
@@ -433,7 +434,7 @@ func (u *UI) hotspot(v *view) fyne.CanvasObject {
 		}
 	}
 	count := v.label(v.m("found", found, len(s.Targets)), 22, 14, v.col, true, fyne.TextAlignLeading)
-	if luminance(v.col) > 0.4 {
+	if ktheme.Luminance(v.col) > 0.4 {
 		count.color = ink
 	}
 	count.middle = true
@@ -618,7 +619,7 @@ func (u *UI) result(v *view) fyne.CanvasObject {
 	head := v.centred(verdict, 30, 18, vc, true)
 	sc := v.centred(score, 22, 14, ink, false)
 	remH := v.label(v.m("remember"), 20, 14, v.col, true, fyne.TextAlignLeading)
-	if luminance(v.col) > 0.4 {
+	if ktheme.Luminance(v.col) > 0.4 {
 		remH.color = ink
 	}
 	rem := v.label(v.t(v.mod.Remember), 24, 13, ink, true, fyne.TextAlignLeading)
@@ -723,7 +724,7 @@ func (u *UI) stillThere(v *view) fyne.CanvasObject {
 	bg := u.newBgTap(shade, func(fyne.Position) { u.dispatch(flow.Input{Kind: flow.StillHere}) })
 	t := v.centred(v.m("still"), 48, 24, ink, true)
 	n := v.centred(strconv.Itoa(v.st.Countdown), 110, 40, v.col, true)
-	if luminance(v.col) > 0.4 {
+	if ktheme.Luminance(v.col) > 0.4 {
 		n.color = ink
 	}
 	h := v.centred(v.m("tapGoOn"), 26, 16, muted, false)

@@ -5,7 +5,6 @@ import (
 	"image/color"
 	"io/fs"
 	"log/slog"
-	"math"
 	"runtime/debug"
 	"sync"
 
@@ -424,18 +423,6 @@ func moduleColour(m *content.Module) color.Color {
 // textOn picks white or ink, whichever contrasts more with c.
 func textOn(c color.Color) color.Color {
 	return ktheme.TextOn(c)
-}
-
-func luminance(c color.Color) float64 {
-	r, g, b, _ := c.RGBA()
-	lin := func(v uint32) float64 {
-		f := float64(v) / 0xffff
-		if f <= 0.04045 {
-			return f / 12.92
-		}
-		return math.Pow((f+0.055)/1.055, 2.4)
-	}
-	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }
 
 // mix blends a towards b by t (0..1).
