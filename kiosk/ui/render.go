@@ -278,15 +278,8 @@ func (u *UI) fit(name string, size fyne.Size) []Misfit {
 				out = append(out, Misfit{name, "small touch target", fmt.Sprintf("%v, under %.0f px", s, minT+0.5)})
 			}
 		}
-		switch t := o.(type) {
-		case *fyne.Container:
-			for _, c := range t.Objects {
-				walk(c, p)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(t).Objects() {
-				walk(c, p)
-			}
+		for _, c := range children(o) {
+			walk(c, p)
 		}
 	}
 	walk(u.host, fyne.NewPos(0, 0))

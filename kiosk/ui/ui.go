@@ -153,21 +153,26 @@ func (u *UI) TapAt(abs fyne.Position) {
 		if t, ok := o.(fyne.Tappable); ok {
 			hit, at = t, p
 		}
-		switch c := o.(type) {
-		case *fyne.Container:
-			for _, ch := range c.Objects {
-				walk(ch, p)
-			}
-		case fyne.Widget:
-			for _, ch := range test.WidgetRenderer(c).Objects() {
-				walk(ch, p)
-			}
+		for _, ch := range children(o) {
+			walk(ch, p)
 		}
 	}
 	walk(u.host, fyne.NewPos(0, 0))
 	if hit != nil {
 		hit.Tapped(&fyne.PointEvent{Position: abs.Subtract(at), AbsolutePosition: abs})
 	}
+}
+
+// children lists what o draws inside it: a container's objects, or a
+// widget's renderer's.
+func children(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch t := o.(type) {
+	case *fyne.Container:
+		return t.Objects
+	case fyne.Widget:
+		return test.WidgetRenderer(t).Objects()
+	}
+	return nil
 }
 
 // SetMedia switches the media source after the machine got a new pack.

@@ -73,15 +73,8 @@ func walkUI(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		return
 	}
 	f(o)
-	switch t := o.(type) {
-	case *fyne.Container:
-		for _, c := range t.Objects {
-			walkUI(c, f)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(t).Objects() {
-			walkUI(c, f)
-		}
+	for _, c := range children(o) {
+		walkUI(c, f)
 	}
 }
 
