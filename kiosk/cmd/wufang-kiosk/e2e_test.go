@@ -31,22 +31,10 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := fmt.Sprintf("%s is missing: install the Debian packages xvfb, xdotool and imagemagick", tool)
-			if os.Getenv("CI") != "" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
+	needTools(t, "xvfb, xdotool and imagemagick", "Xvfb", "xdotool", "import")
 	broker := brokertest.Start(t, brokertest.Options{})
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "wufang-kiosk")
-	build := exec.Command("go", "build", "-tags", "no_emoji", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildKiosk(t, dir)
 	cfg := filepath.Join(dir, "wufang.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`site: e2e
 device: kiosk-e2e
@@ -393,6 +381,31 @@ func (d *driver) shot(name string) {
 	if out, err := d.cmd("import", "-window", "root", file).CombinedOutput(); err != nil {
 		d.t.Errorf("screenshot %s: %v\n%s", file, err, out)
 	}
+}
+
+// needTools skips the test when a program it runs is missing (fails under
+// CI, where .ci/run installs them); pkgs names the Debian packages.
+func needTools(t *testing.T, pkgs string, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			msg := fmt.Sprintf("%s is missing: install the Debian packages %s", tool, pkgs)
+			if os.Getenv("CI") != "" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+}
+
+// buildKiosk builds the kiosk as deployed (-tags no_emoji) into dir.
+func buildKiosk(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "wufang-kiosk")
+	if out, err := exec.Command("go", "build", "-tags", "no_emoji", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // startXvfb starts a virtual screen on a free display number.

@@ -22,17 +22,9 @@ func TestQuitOnSignal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short mode")
 	}
-	if _, err := exec.LookPath("Xvfb"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("Xvfb is missing: install the Debian package xvfb")
-		}
-		t.Skip("Xvfb is missing: install the Debian package xvfb")
-	}
+	needTools(t, "xvfb", "Xvfb")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "wufang-kiosk")
-	if out, err := exec.Command("go", "build", "-tags", "no_emoji", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildKiosk(t, dir)
 	cfg := filepath.Join(dir, "wufang.yaml")
 	writeFile(t, cfg, fmt.Sprintf("site: quit\ndevice: kiosk-quit\ndata_dir: %s\nhttp: {listen: \"\"}\nsensors: {simulate: true}\n",
 		filepath.Join(dir, "data")))
