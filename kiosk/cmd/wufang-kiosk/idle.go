@@ -30,11 +30,13 @@ type idlePump struct {
 	woken   atomic.Bool // the last early return was a wake, not input
 }
 
-func newIdlePump(a fyne.App) *idlePump {
-	p := &idlePump{max: 30 * time.Second, active: 2 * time.Second}
-	a.Lifecycle().SetOnStarted(func() { fyne.Do(p.turn) })
-	return p
+func newIdlePump() *idlePump {
+	return &idlePump{max: 30 * time.Second, active: 2 * time.Second}
 }
+
+// start runs the pump; call it once Fyne's loop runs (Lifecycle
+// SetOnStarted).
+func (p *idlePump) start() { fyne.Do(p.turn) }
 
 // stop ends the pump for good. Call it before app.Quit: it ends a wait in
 // progress, so the loop sees the quit at once, and no turn or wake touches

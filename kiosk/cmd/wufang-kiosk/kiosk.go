@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,7 +58,8 @@ type kiosk struct {
 	pack     *content.Pack
 	packInfo content.Info // zero for the built-in pack
 	warning  string       // why the built-in pack shows instead of the installed one
-	exitCode int
+
+	quitOnce sync.Once
 }
 
 // start opens the device runtime and the active pack and builds the window;
@@ -95,10 +99,10 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.win = k.app.NewWindow("wufang 五防")
 	// The UI and admin mode wake the idle pump after posting work from
 	// other goroutines, so it is drawn at once.
-	k.pump = newIdlePump(k.app)
+	k.pump = newIdlePump()
 	shown := make(chan struct{})
 	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log,
-		Wake: k.pump.wake, Shown: func() { close(shown) }})
+		Wake: k.pump.wake, Shown: func() { k.ownSignals(); close(shown) }})
 	// Draw the attract pictures and module icons now, on another core
 	// while the window and its GL context are created, not while the
 	// first frame or the attract loop waits for them.
@@ -352,12 +356,39 @@ func countTrue(bs []bool) int {
 	return n
 }
 
+// quit ends the kiosk with the exit status code: it stops the visit and the
+// edge node (the store closed, the last acks written) and exits the process.
+//
+// It never hands back to Fyne's own teardown. Fyne 2.7.1's loop, on quit,
+// queues its OnStopped event and then closes its function queue, and the
+// goroutine that delivers the event can send on the closed queue: "panic:
+// send on closed channel", exit status 2, about one stop in forty here
+// (TestQuitOnSignal). The window goes with the process.
 func (k *kiosk) quit(code int) {
-	k.mu.Lock()
-	k.exitCode = code
-	k.mu.Unlock()
-	k.pump.stop()
-	k.app.Quit()
+	k.quitOnce.Do(func() {
+		k.pump.stop()
+		k.machine.Close()
+		k.stopNode()
+		if err := k.node.Wait(); err != nil {
+			k.log.Error("stopping the edge hub", "err", err)
+		}
+		os.Exit(code)
+	})
+}
+
+// ownSignals makes the kiosk the only one to act on SIGINT and SIGTERM: Fyne
+// catches them too (a goroutine started by Run) and would quit through the
+// teardown quit avoids. Called once the first screen is on (Fyne's handler
+// has long been in place by then); signal.Reset drops every handler, ours
+// included, so ours is registered again.
+func (k *kiosk) ownSignals() {
+	signal.Reset(os.Interrupt, syscall.SIGTERM)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ch
+		k.quit(0)
+	}()
 }
 
 // exitRestart asks the session script or systemd to start the kiosk again
@@ -380,21 +411,17 @@ func (c *cursorHider) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewWithoutLayout())
 }
 
-// run shows the window until the app quits or ctx ends (SIGTERM), then
-// stops the machine and the node and returns the exit status.
+// run shows the window until quit ends the process: from admin mode, a
+// close request in the development window, or SIGINT/SIGTERM (ctx, until
+// ownSignals takes them over).
 func (k *kiosk) run(ctx context.Context) int {
 	go func() {
 		<-ctx.Done()
-		k.pump.stop()
-		fyne.Do(func() { k.app.Quit() })
+		k.quit(0)
 	}()
+	k.app.Lifecycle().SetOnStarted(k.pump.start)
 	k.win.ShowAndRun()
-	k.machine.Close()
-	k.stopNode()
-	if err := k.node.Wait(); err != nil {
-		k.log.Error("stopping the edge hub", "err", err)
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.exitCode
+	// Only if something other than quit ended Fyne's loop.
+	k.quit(0)
+	return 0
 }
