@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The dependency rules of DESIGN.md: the sensors, content, edge and kiosk/flow
+# The dependency rules (README, Architecture): the sensors, content, edge and kiosk/flow
 # packages never pull in Fyne (they build with CGO_ENABLED=0 and cross-compile
 # without a C toolchain); bbolt stays in edge/store; paho stays in edge/uplink.
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: what the README names and what CI runs.
-#   format check, go vet, import boundaries, go test -race over every
+#   format check, go vet, import boundaries, self-contained docs, go test -race over every
 #   package (with a real mosquitto and Xvfb started by the tests themselves),
 #   and the pure-Go cross-builds for arm64 and armv7.
 # Installs the Debian packages and the Go toolchain it needs when missing.
@@ -24,6 +24,9 @@ go vet ./...
 
 log "import boundaries"
 "$WUFANG_ROOT/build/check-imports.sh"
+
+log "docs stay inside the repository"
+"$WUFANG_ROOT/build/check-docs.sh"
 
 log "cross-builds (CGO_ENABLED=0): linux/arm64, linux/arm (GOARM=7)"
 out=$(mktemp -d)

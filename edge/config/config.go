@@ -21,7 +21,7 @@ import (
 const DefaultPath = "/etc/wufang/wufang.yaml"
 
 // Config is the whole device configuration. The yaml tags are the key names
-// of DESIGN.md; they are fixed.
+// documented in build/wufang.example.yaml; they are fixed.
 type Config struct {
 	Site     string  `yaml:"site"`
 	Device   string  `yaml:"device"`

@@ -11,7 +11,7 @@ const Version = 1
 // Kind is the kind of a visit event.
 type Kind string
 
-// The event kinds of DESIGN.md.
+// The event kinds of the contract (edge/wire/CONTRACT.md).
 const (
 	DoorEntry      Kind = "door.entry"
 	DoorExit       Kind = "door.exit"
