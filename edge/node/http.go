@@ -30,6 +30,7 @@ type Status struct {
 // StoreStatus are the store's figures.
 type StoreStatus struct {
 	Path      string `json:"path"`
+	Epoch     string `json:"epoch"` // see wire.EpochPattern
 	Boot      uint64 `json:"boot"`
 	LastSeq   uint64 `json:"last_seq"`
 	Watermark uint64 `json:"watermark"`
@@ -44,7 +45,7 @@ type StoreStatus struct {
 
 // StoreStatusOf converts store figures.
 func StoreStatusOf(path string, s store.Stats) StoreStatus {
-	return StoreStatus{Path: path, Boot: s.Boot, LastSeq: s.LastSeq, Watermark: s.Watermark, Backlog: s.Backlog,
+	return StoreStatus{Path: path, Epoch: s.Epoch, Boot: s.Boot, LastSeq: s.LastSeq, Watermark: s.Watermark, Backlog: s.Backlog,
 		Dropped: s.Dropped, Events: s.Events, Bytes: s.Bytes, MaxBytes: s.MaxBytes, Recovered: s.Recovered}
 }
 

@@ -396,7 +396,7 @@ func (n *Node) Done() <-chan struct{} { return n.done }
 func (n *Node) describe(s *wire.Status) {
 	st := n.Store.Stats()
 	s.App = n.opts.Version
-	s.Boot, s.Backlog, s.Dropped = st.Boot, st.Backlog, st.Dropped
+	s.Epoch, s.Boot, s.Backlog, s.Dropped = st.Epoch, st.Boot, st.Backlog, st.Dropped
 	s.Sensors = map[string]string{}
 	for _, h := range n.room.Health() {
 		v := string(h.Level)

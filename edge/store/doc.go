@@ -10,6 +10,12 @@
 //   - Sequence numbers are assigned at commit, contiguous, and never reused:
 //     the last one is kept in the file, which retention, drops and
 //     compaction carry over.
+//   - Each file has an epoch (wire.EpochPattern), a random id made when the
+//     file is created (or at the first writable open of a file from before
+//     epochs) and kept in the meta bucket. Every event, totals and day the
+//     store hands out carries it, so (site, device, epoch, seq) is unique
+//     for ever. A salvage that reads the old file's counters and last seq
+//     keeps its epoch; a store that restarts from nothing gets a new one.
 //   - The watermark (everything up to it is acknowledged) only moves over
 //     contiguous acknowledgements; acks are kept in memory and written with
 //     the next commit or within about a second, so a crash can at most make
@@ -33,9 +39,9 @@
 //
 // Buckets: "events" (8-byte big-endian seq -> compact binary event, filled
 // 100% since keys only grow), "days" (yyyy-mm-dd -> wire.Daily JSON) and
-// "meta" (boot, last seq, watermark, dropped, lifetime counters). bbolt never
-// shrinks its file, so the store keeps the live data under a budget below
-// the cap and reuses freed pages; if fragmentation still pushes the file
+// "meta" (epoch, boot, last seq, watermark, dropped, lifetime counters).
+// bbolt never shrinks its file, so the store keeps the live data under a
+// budget below the cap and reuses freed pages; if fragmentation still pushes the file
 // against the cap it compacts into a new file and renames it into place
 // (bbolt's own MaxSize is set to the cap as the last guard). Realistic
 // visit events take about 23 bytes encoded and about 50 bytes of file per

@@ -14,6 +14,7 @@ import (
 // aside: enough to keep sequence numbers unique and counters cumulative.
 type salvaged struct {
 	ok                                bool
+	epoch                             string
 	boot, lastSeq, watermark, dropped uint64
 	lifetime                          wire.Counters
 	days                              map[string]wire.Daily
@@ -40,6 +41,9 @@ func salvage(path string) (sv salvaged) {
 		}
 		if err := json.Unmarshal(meta.Get(keyLifetime), &sv.lifetime); err != nil && meta.Get(keyLifetime) != nil {
 			return nil
+		}
+		if e := string(meta.Get(keyEpoch)); wire.ValidEpoch(e) {
+			sv.epoch = e
 		}
 		sv.boot = getUint(meta, keyBoot)
 		sv.lastSeq = getUint(meta, keySeq)
@@ -74,8 +78,9 @@ func salvage(path string) (sv salvaged) {
 // counters stay, and the events that were lost unsent count as dropped.
 // When nothing could be read the sequence restarts above a clock-based
 // floor (1000 per second since 1970), which lies above any seq the old file
-// can have reached, so consumers deduplicating on (device, seq) do not
-// mistake new events for replays, unless the clock is badly wrong.
+// can have reached, so even consumers deduplicating on (device, seq) do not
+// mistake new events for replays, unless the clock is badly wrong; the
+// fresh file's new epoch tells the others that seq and counters restarted.
 func (s *Store) restore(sv salvaged) error {
 	now := s.opts.Now()
 	if !sv.ok {
@@ -101,6 +106,12 @@ func (s *Store) restore(sv salvaged) error {
 		if err := meta.Put(keyLifetime, b); err != nil {
 			return err
 		}
+		if sv.epoch != "" {
+			// Seqs and counters go on from the old file: same epoch.
+			if err := meta.Put(keyEpoch, []byte(sv.epoch)); err != nil {
+				return err
+			}
+		}
 		days := tx.Bucket(bucketDays)
 		for date, d := range sv.days {
 			b, err := json.Marshal(d)
@@ -117,6 +128,9 @@ func (s *Store) restore(sv salvaged) error {
 		return fmt.Errorf("store: restore into fresh %s: %w", s.path, err)
 	}
 	s.mu.Lock()
+	if sv.epoch != "" {
+		s.epoch = sv.epoch
+	}
 	s.boot = sv.boot + 1
 	s.lastSeq, s.firstSeq = sv.lastSeq, sv.lastSeq+1
 	s.watermark, s.wmSaved = sv.lastSeq, sv.lastSeq
@@ -129,10 +143,10 @@ func (s *Store) restore(sv salvaged) error {
 	s.mu.Unlock()
 	if sv.ok {
 		s.log.Error("store: salvaged counters and sequence from the damaged file; its unsent events are lost",
-			"file", s.path, "last_seq", sv.lastSeq, "boot", sv.boot, "lost_unsent", lost, "days", len(sv.days))
+			"file", s.path, "epoch", s.epoch, "last_seq", sv.lastSeq, "boot", sv.boot, "lost_unsent", lost, "days", len(sv.days))
 	} else {
 		s.log.Error("store: nothing could be salvaged from the damaged file; counters restart at zero, sequence numbers restart above a clock-based floor",
-			"file", s.path, "next_seq", sv.lastSeq+1)
+			"file", s.path, "new_epoch", s.epoch, "next_seq", sv.lastSeq+1)
 	}
 	return nil
 }

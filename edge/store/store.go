@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,6 +81,7 @@ func (o *Options) defaults() error {
 
 // Stats describe the store for status and metrics.
 type Stats struct {
+	Epoch     string // the file's epoch (wire.EpochPattern); "" only for an old file opened read-only
 	Boot      uint64 // boot count (incremented by each Open)
 	LastSeq   uint64 // highest sequence number assigned
 	Watermark uint64 // every event up to here is acknowledged (or dropped)
@@ -106,6 +109,7 @@ type Store struct {
 	cap  capacity
 
 	mu        sync.Mutex // guards the fields below
+	epoch     string     // set by load or restore, then never changed
 	boot      uint64
 	lastSeq   uint64
 	firstSeq  uint64 // oldest event held; lastSeq+1 when none
@@ -147,6 +151,7 @@ var (
 	keyWatermark = []byte("watermark")
 	keyDropped   = []byte("dropped")
 	keyLifetime  = []byte("lifetime")
+	keyEpoch     = []byte("epoch")
 )
 
 const formatName = "wufang-store/1"
@@ -331,6 +336,9 @@ func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
 		if f := meta.Get(keyFormat); string(f) != formatName {
 			return fmt.Errorf("%w: %s: format %q, want %q", ErrCorrupt, s.path, f, formatName)
 		}
+		if e := string(meta.Get(keyEpoch)); wire.ValidEpoch(e) {
+			s.epoch = e
+		}
 		s.boot = getUint(meta, keyBoot)
 		s.lastSeq = getUint(meta, keySeq)
 		s.watermark = getUint(meta, keyWatermark)
@@ -386,6 +394,17 @@ func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
 			if err := meta.Put(keyFormat, []byte(formatName)); err != nil {
 				return err
 			}
+			if s.epoch == "" {
+				// A new file, or one written before epochs existed: it gets
+				// its epoch now and keeps it.
+				s.epoch = newEpoch()
+				if err := meta.Put(keyEpoch, []byte(s.epoch)); err != nil {
+					return err
+				}
+				if s.lastSeq > 0 {
+					s.log.Info("store: file had no epoch; gave it one", "file", s.path, "epoch", s.epoch, "last_seq", s.lastSeq)
+				}
+			}
 			return putUint(meta, keyBoot, s.boot)
 		})
 	}
@@ -440,6 +459,13 @@ func putUint(b *bolt.Bucket, k []byte, v uint64) error {
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq) }
 
 func (s *Store) dateOf(t time.Time) string { return t.In(s.opts.Location).Format(wire.DateLayout) }
+
+// newEpoch returns a fresh random epoch (see wire.EpochPattern).
+func newEpoch() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on Linux
+	return hex.EncodeToString(b[:])
+}
 
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
@@ -516,7 +542,7 @@ func (s *Store) Pending(after uint64, max int) (_ []wire.Event, err error) {
 	// state (Ack, Totals) are left for the next call, which Changed
 	// announces.
 	s.mu.Lock()
-	last := s.lastSeq
+	last, epoch := s.lastSeq, s.epoch
 	s.mu.Unlock()
 	var out []wire.Event
 	var bad []uint64
@@ -535,6 +561,7 @@ func (s *Store) Pending(after uint64, max int) (_ []wire.Event, err error) {
 				bad = append(bad, seq)
 				continue
 			}
+			e.Epoch = epoch
 			out = append(out, e)
 			s.touched.Add(int64(len(v) + 24))
 		}
@@ -637,6 +664,7 @@ func (s *Store) Totals() wire.Totals {
 		V:        wire.Version,
 		Site:     s.opts.Site,
 		Device:   s.opts.Device,
+		Epoch:    s.epoch,
 		Seq:      s.lastSeq,
 		Boot:     s.boot,
 		Lifetime: s.lifetime.Clone(),
@@ -715,6 +743,9 @@ func (s *Store) daysWhere(keep func(string) bool, more func(string) bool, seek s
 	if s.db == nil {
 		return nil, ErrClosed
 	}
+	s.mu.Lock()
+	epoch := s.epoch
+	s.mu.Unlock()
 	var out []wire.Daily
 	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDays).Cursor()
@@ -726,6 +757,7 @@ func (s *Store) daysWhere(keep func(string) bool, more func(string) bool, seek s
 			if err := json.Unmarshal(v, &d); err != nil {
 				return fmt.Errorf("day %s: %w", k, err)
 			}
+			d.Epoch = epoch // days written before epochs existed have none
 			out = append(out, d)
 		}
 		return nil
@@ -749,6 +781,7 @@ func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Stats{
+		Epoch:       s.epoch,
 		Boot:        s.boot,
 		LastSeq:     s.lastSeq,
 		Watermark:   s.watermark,

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
@@ -761,5 +765,127 @@ func TestAckFlushedWhileIdle(t *testing.T) {
 			t.Fatalf("watermark on disk %d after %v, want 3", saved, 10*flushEvery)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestEpoch: a store file gets a random epoch when it is made and keeps it
+// across restarts, compaction and salvage; every event, totals and day it
+// hands out carries it; a file written before epochs existed gets one at its
+// first writable open and keeps it; a store that restarts from nothing gets
+// a new one.
+func TestEpoch(t *testing.T) {
+	clk := newClock(start)
+	s, p := openTest(t, Options{Now: clk.Now})
+	epoch := s.Stats().Epoch
+	if !wire.ValidEpoch(epoch) {
+		t.Fatalf("new store epoch %q", epoch)
+	}
+	if other, _ := openTest(t, Options{}); other.Stats().Epoch == epoch {
+		t.Fatal("two new stores share an epoch")
+	}
+	recordAll(t, s, visitEvents(30), 4)
+	clk.Add(24 * time.Hour)
+	check := func(when string) {
+		t.Helper()
+		if e := s.Stats().Epoch; e != epoch {
+			t.Errorf("%s: epoch %q, want %q", when, e, epoch)
+		}
+		if e := s.Totals().Epoch; e != epoch {
+			t.Errorf("%s: totals epoch %q", when, e)
+		}
+		ev, err := s.Pending(0, 100)
+		if err != nil || len(ev) == 0 {
+			t.Fatalf("%s: pending %d, %v", when, len(ev), err)
+		}
+		for _, e := range ev {
+			if e.Epoch != epoch {
+				t.Fatalf("%s: event %d epoch %q", when, e.Seq, e.Epoch)
+			}
+		}
+		days, err := s.ClosedDaysAfter("")
+		if err != nil || len(days) == 0 {
+			t.Fatalf("%s: days %v, %v", when, days, err)
+		}
+		for _, d := range days {
+			if d.Epoch != epoch {
+				t.Errorf("%s: day %s epoch %q", when, d.Date, d.Epoch)
+			}
+		}
+	}
+	check("first open")
+	s.Close()
+	s = openAt(t, p, Options{Now: clk.Now})
+	check("reopen")
+	if err := s.compact(0); err != nil {
+		t.Fatal(err)
+	}
+	check("after compaction")
+	s.Close()
+
+	// A file from before epochs: no epoch key, days without one.
+	db, err := bolt.Open(p, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		days := tx.Bucket(bucketDays)
+		c := days.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			var d wire.Daily
+			json.Unmarshal(v, &d)
+			d.Epoch = ""
+			b, _ := json.Marshal(d)
+			if err := days.Put(k, b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Delete(keyEpoch)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(p, Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := ro.Stats().Epoch; e != "" {
+		t.Errorf("old file read-only: epoch %q, want none yet", e)
+	}
+	ro.Close()
+	s = openAt(t, p, Options{Now: clk.Now})
+	epoch = s.Stats().Epoch
+	if !wire.ValidEpoch(epoch) {
+		t.Fatalf("old file got epoch %q", epoch)
+	}
+	if s.Stats().LastSeq != 30 {
+		t.Errorf("old file lost its seq: %+v", s.Stats())
+	}
+	check("old file upgraded")
+	s.Close()
+	s = openAt(t, p, Options{Now: clk.Now})
+	check("old file reopened")
+	s.Close()
+
+	// Salvage that reads the counters keeps the epoch (seq goes on).
+	os.WriteFile(p+checkSuffix, []byte("x"), 0o600)
+	b, _ := os.ReadFile(p)
+	for off := 2 * 4096; off+4096 <= len(b); off += 4096 {
+		if pg := b[off : off+4096]; pg[8] == 0x02 && strings.Contains(string(pg[16:]), string(seqKey(5))) {
+			clear(pg[16:])
+		}
+	}
+	os.WriteFile(p, b, 0o600)
+	s = openAt(t, p, Options{Now: clk.Now})
+	if st := s.Stats(); st.Recovered == "" || st.Epoch != epoch || st.LastSeq != 30 {
+		t.Errorf("salvaged: %+v, want epoch %s kept", st, epoch)
+	}
+	s.Close()
+
+	// Nothing readable: a new epoch.
+	os.WriteFile(p, bytes.Repeat([]byte{0x5a}, 64<<10), 0o600)
+	s = openAt(t, p, Options{Now: clk.Now})
+	if st := s.Stats(); st.Recovered == "" || st.Epoch == epoch || !wire.ValidEpoch(st.Epoch) {
+		t.Errorf("unreadable file: %+v, want a new epoch (old %s)", st, epoch)
 	}
 }

@@ -173,7 +173,7 @@ func (s *Store) commit(batch []*request, force uint64) error {
 	now := s.opts.Now()
 	s.mu.Lock()
 	seq := s.lastSeq
-	boot := s.boot
+	boot, epoch := s.boot, s.epoch
 	wm := s.watermark
 	first := s.firstSeq
 	dropped := s.dropped
@@ -182,7 +182,7 @@ func (s *Store) commit(batch []*request, force uint64) error {
 	dates := make([]string, len(batch))
 	for i, r := range batch {
 		seq++
-		r.ev.V, r.ev.Seq, r.ev.Boot = wire.Version, seq, boot
+		r.ev.V, r.ev.Epoch, r.ev.Seq, r.ev.Boot = wire.Version, epoch, seq, boot
 		dates[i] = s.dateOf(r.ev.Time)
 		if _, ok := touched[dates[i]]; !ok {
 			if d, ok := s.days[dates[i]]; ok {
@@ -286,6 +286,9 @@ func (s *Store) commit(batch []*request, force uint64) error {
 					}
 				}
 				d.V, d.Date = wire.Version, dates[i]
+			}
+			if d.Epoch != epoch {
+				d.Epoch = epoch
 			}
 			d.Counters.Add(r.ev)
 			d.Seq = r.ev.Seq

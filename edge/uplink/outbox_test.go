@@ -22,13 +22,16 @@ type memOutbox struct {
 	date    string // today; default 2026-11-26
 }
 
+// memEpoch is the epoch of every memOutbox.
+const memEpoch = "00000000000000ab"
+
 func newMemOutbox() *memOutbox {
 	return &memOutbox{acked: map[uint64]bool{}, changed: make(chan struct{}, 1)}
 }
 
 func (o *memOutbox) Record(e wire.Event) uint64 {
 	o.mu.Lock()
-	e.V, e.Seq, e.Boot = wire.Version, uint64(len(o.events)+1), 1
+	e.V, e.Epoch, e.Seq, e.Boot = wire.Version, memEpoch, uint64(len(o.events)+1), 1
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
 	}
@@ -73,7 +76,7 @@ func (o *memOutbox) Watermark() uint64 {
 func (o *memOutbox) Totals() wire.Totals {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return wire.Totals{V: 1, Seq: uint64(len(o.events)), Boot: 1, Lifetime: o.life.Clone(), Date: cmp.Or(o.date, "2026-11-26"), TimeZone: "Asia/Shanghai"}
+	return wire.Totals{V: 1, Epoch: memEpoch, Seq: uint64(len(o.events)), Boot: 1, Lifetime: o.life.Clone(), Date: cmp.Or(o.date, "2026-11-26"), TimeZone: "Asia/Shanghai"}
 }
 
 func (o *memOutbox) ClosedDaysAfter(date string) ([]wire.Daily, error) {
@@ -82,6 +85,7 @@ func (o *memOutbox) ClosedDaysAfter(date string) ([]wire.Daily, error) {
 	var out []wire.Daily
 	for _, d := range o.days {
 		if d.Date > date {
+			d.Epoch = memEpoch
 			out = append(out, d)
 		}
 	}

@@ -8,7 +8,7 @@
 // handed back to the store, which moves the watermark over contiguous
 // acknowledgements. A crash or a lost connection can therefore only make the
 // uplink send some events twice, never skip one; consumers drop replays by
-// (device, seq).
+// (site, device, epoch, seq).
 //
 // Besides events the uplink keeps three retained topics up to date: status
 // (online on connect; the last will says offline), totals (after new events,
@@ -297,6 +297,9 @@ func (u *Uplink) status(topics wire.Topics, online bool) []byte {
 		u.cfg.Describe(&st)
 	}
 	st.V, st.Online = wire.Version, online
+	if st.Epoch == "" {
+		st.Epoch = u.outbox.Totals().Epoch
+	}
 	if online {
 		s := u.State()
 		if s.Connected {

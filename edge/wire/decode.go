@@ -21,7 +21,7 @@ var knownKinds = map[Kind]bool{DoorEntry: true, DoorExit: true, PresenceStart: t
 // Known reports whether k is one of the event kinds of the contract.
 func (k Kind) Known() bool { return knownKinds[k] }
 
-// Check reports whether the event's own fields (everything but V, Seq and
+// Check reports whether the event's own fields (everything but V, Epoch, Seq and
 // Boot, which the store assigns) are within the contract: a known kind, the
 // fields its kind needs, ids and texts the schema accepts. The store refuses
 // events that fail it, so nothing it publishes can fail the event schema.

@@ -8,6 +8,26 @@ import "time"
 // Version is the payload format version, sent as "v" in every payload.
 const Version = 1
 
+// EpochPattern is what an epoch looks like: 16 lowercase hex digits (64
+// random bits), made when the device's store file is created. A device whose
+// store had to start again from nothing (a new SD card, an unreadable file)
+// gets a new epoch: its seq and counters restart, and a consumer adds the
+// new epoch's counts to the old one's instead of replacing them.
+const EpochPattern = `^[0-9a-f]{16}$`
+
+// ValidEpoch reports whether s matches EpochPattern.
+func ValidEpoch(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // Kind is the kind of a visit event.
 type Kind string
 
@@ -36,14 +56,18 @@ const (
 	ReasonLanguage = "language reset"
 )
 
-// Event is one visit event. The store assigns Seq and Boot; everything else
-// is set by whoever records it. Nothing personal is ever recorded.
+// Event is one visit event. The store assigns Epoch, Seq and Boot;
+// everything else is set by whoever records it. Nothing personal is ever
+// recorded.
 type Event struct {
-	V    int       `json:"v"`
-	Seq  uint64    `json:"seq"`  // per device, monotonic, never reused
-	Boot uint64    `json:"boot"` // the device's boot count when recorded
-	Time time.Time `json:"time"`
-	Kind Kind      `json:"kind"`
+	V int `json:"v"`
+	// Epoch identifies the store file that assigned Seq (see EpochPattern):
+	// (site, device, epoch, seq) is unique for ever.
+	Epoch string    `json:"epoch"`
+	Seq   uint64    `json:"seq"`  // per device and epoch, monotonic, never reused
+	Boot  uint64    `json:"boot"` // the device's boot count when recorded
+	Time  time.Time `json:"time"`
+	Kind  Kind      `json:"kind"`
 
 	Module  string `json:"module,omitempty"`  // module.*, step.answer
 	Step    string `json:"step,omitempty"`    // step.answer: the step id

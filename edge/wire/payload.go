@@ -14,6 +14,7 @@ const DateLayout = "2006-01-02"
 // the same document with Online false.
 type Status struct {
 	V           int    `json:"v"`
+	Epoch       string `json:"epoch"` // the store's epoch (see EpochPattern)
 	Online      bool   `json:"online"`
 	App         string `json:"app"`          // application version
 	Pack        string `json:"pack"`         // active content pack id; "" on a door-counter node
@@ -191,7 +192,8 @@ type Totals struct {
 	V        int       `json:"v"`
 	Site     string    `json:"site"`
 	Device   string    `json:"device"`
-	Seq      uint64    `json:"seq"` // the highest sequence number these counters include
+	Epoch    string    `json:"epoch"` // the store's epoch: these counters count from its start
+	Seq      uint64    `json:"seq"`   // the highest sequence number these counters include
 	Boot     uint64    `json:"boot"`
 	Lifetime Counters  `json:"lifetime"`
 	Today    Counters  `json:"today"`
@@ -203,7 +205,8 @@ type Totals struct {
 // Daily is the retained payload of daily/{date}: one closed day's counters.
 type Daily struct {
 	V        int      `json:"v"`
-	Date     string   `json:"date"` // yyyy-mm-dd in the site's time zone
+	Epoch    string   `json:"epoch"` // the store's epoch (see EpochPattern)
+	Date     string   `json:"date"`  // yyyy-mm-dd in the site's time zone
 	Counters Counters `json:"counters"`
 	Seq      uint64   `json:"seq"` // the highest sequence number counted in this day
 }

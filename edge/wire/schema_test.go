@@ -28,6 +28,9 @@ func fullCounters() Counters {
 	return c
 }
 
+// testEpoch is a store epoch as the store makes them.
+const testEpoch = "5eed0123456789ab"
+
 // samples are real payloads produced by the types, one or more per schema.
 func samples(t testing.TB) map[string][][]byte {
 	t.Helper()
@@ -41,27 +44,27 @@ func samples(t testing.TB) map[string][][]byte {
 	since := t0.Add(-time.Hour)
 	return map[string][][]byte{
 		SchemaEvent: {
-			m(Event{V: 1, Seq: 1, Boot: 1, Time: t0, Kind: DoorEntry, Sensor: "door", AfterHours: true}),
-			m(Event{V: 1, Seq: 2, Boot: 1, Time: t0.UTC(), Kind: StepAnswer, Module: "fire", Step: "fire-q1", Correct: ptr(false)}),
-			m(Event{V: 1, Seq: 3, Boot: 2, Time: t0, Kind: ModuleComplete, Module: "fire", Score: 4, Total: 5, Passed: ptr(true)}),
-			m(Event{V: 1, Seq: 4, Boot: 2, Time: t0, Kind: SessionEnd, Reason: ReasonLanguage, Lang: "zh-CN"}),
-			m(Event{V: 1, Seq: 5, Boot: 2, Time: t0, Kind: Feedback, Rating: 3}),
-			m(Event{V: 1, Seq: 6, Boot: 2, Time: t0, Kind: PackInstalled, Pack: "builtin", PackVer: "1.2.0"}),
-			m(Event{V: 1, Seq: 7, Boot: 2, Time: t0, Kind: PackRejected, Pack: "x", Reason: "签名无效 bad signature"}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 1, Boot: 1, Time: t0, Kind: DoorEntry, Sensor: "door", AfterHours: true}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 2, Boot: 1, Time: t0.UTC(), Kind: StepAnswer, Module: "fire", Step: "fire-q1", Correct: ptr(false)}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 3, Boot: 2, Time: t0, Kind: ModuleComplete, Module: "fire", Score: 4, Total: 5, Passed: ptr(true)}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 4, Boot: 2, Time: t0, Kind: SessionEnd, Reason: ReasonLanguage, Lang: "zh-CN"}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 5, Boot: 2, Time: t0, Kind: Feedback, Rating: 3}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 6, Boot: 2, Time: t0, Kind: PackInstalled, Pack: "builtin", PackVer: "1.2.0"}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 7, Boot: 2, Time: t0, Kind: PackRejected, Pack: "x", Reason: "签名无效 bad signature"}),
 		},
 		SchemaStatus: {
-			m(Status{V: 1, Online: true, App: "0.3.0", Pack: "builtin", PackVersion: "1.0.0", Boot: 3, Backlog: 10, Dropped: 1,
+			m(Status{V: 1, Epoch: testEpoch, Online: true, App: "0.3.0", Pack: "builtin", PackVersion: "1.0.0", Boot: 3, Backlog: 10, Dropped: 1,
 				Sensors: map[string]string{"door": "ok", "presence": "stuck high for 10m"}, ConnectedSince: &since, LastError: "", Time: t0}),
-			m(Status{V: 1, Online: false, App: "0.3.0", Boot: 3, Time: t0, LastError: "dial tcp: connection refused"}),
+			m(Status{V: 1, Epoch: testEpoch, Online: false, App: "0.3.0", Boot: 3, Time: t0, LastError: "dial tcp: connection refused"}),
 		},
 		SchemaTotals: {
-			m(Totals{V: 1, Site: "bantian", Device: "kiosk-1", Seq: 99, Boot: 3, Lifetime: fullCounters(), Today: fullCounters(),
+			m(Totals{V: 1, Site: "bantian", Device: "kiosk-1", Epoch: testEpoch, Seq: 99, Boot: 3, Lifetime: fullCounters(), Today: fullCounters(),
 				Date: "2026-03-04", TimeZone: "Asia/Shanghai", Time: t0}),
-			m(Totals{V: 1, Site: "s", Device: "d", Date: "2026-12-31", TimeZone: "UTC", Time: t0}),
+			m(Totals{V: 1, Site: "s", Device: "d", Epoch: testEpoch, Date: "2026-12-31", TimeZone: "UTC", Time: t0}),
 		},
 		SchemaDaily: {
-			m(Daily{V: 1, Date: "2026-03-04", Counters: fullCounters(), Seq: 99}),
-			m(Daily{V: 1, Date: "2026-03-05"}),
+			m(Daily{V: 1, Epoch: testEpoch, Date: "2026-03-04", Counters: fullCounters(), Seq: 99}),
+			m(Daily{V: 1, Epoch: testEpoch, Date: "2026-03-05"}),
 		},
 	}
 }
@@ -161,6 +164,14 @@ func TestSchemasRefuse(t *testing.T) {
 		{"seq negative", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["seq"] = -5 }), "/seq"},
 		{"seq fraction", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["seq"] = 1.5 }), "want integer"},
 		{"seq string", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["seq"] = "7" }), "want integer"},
+		{"no epoch", SchemaEvent, mutate(t, ev, func(m map[string]any) { delete(m, "epoch") }), `missing required property "epoch"`},
+		{"epoch empty", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["epoch"] = "" }), "/epoch"},
+		{"epoch upper case", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["epoch"] = "5EED0123456789AB" }), "/epoch"},
+		{"epoch number", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["epoch"] = 7 }), "want string"},
+		{"status no epoch", SchemaStatus, mutate(t, st, func(m map[string]any) { delete(m, "epoch") }), `"epoch"`},
+		{"totals no epoch", SchemaTotals, mutate(t, tot, func(m map[string]any) { delete(m, "epoch") }), `"epoch"`},
+		{"daily no epoch", SchemaDaily, mutate(t, day, func(m map[string]any) { delete(m, "epoch") }), `"epoch"`},
+		{"daily epoch too long", SchemaDaily, mutate(t, day, func(m map[string]any) { m["epoch"] = testEpoch + "0" }), "/epoch"},
 		{"unknown kind", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["kind"] = "door.open" }), "/kind"},
 		{"unknown field", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["name"] = "Li" }), "/name: unknown property"},
 		{"bad time", SchemaEvent, mutate(t, ev, func(m map[string]any) { m["time"] = "yesterday" }), "/time"},
@@ -382,7 +393,7 @@ func TestEventSanitized(t *testing.T) {
 		if err := s.Check(); err != nil {
 			t.Errorf("%+v sanitized to %+v: %v", e, s, err)
 		}
-		s.V, s.Seq, s.Boot, s.Time = 1, 1, 1, t0
+		s.V, s.Epoch, s.Seq, s.Boot, s.Time = 1, testEpoch, 1, 1, t0
 		b, _ := json.Marshal(s)
 		if err := Validate(SchemaEvent, b); err != nil {
 			t.Errorf("sanitized event fails the schema: %v", err)

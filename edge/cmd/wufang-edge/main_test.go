@@ -199,10 +199,10 @@ func TestWatchOnce(t *testing.T) {
 	// Two devices' retained payloads, as their uplinks leave them.
 	for i, dev := range []string{"door-1", "kiosk-fire-1"} {
 		topics, _ := wire.NewTopics(wire.DefaultRoot, "bantian", dev)
-		tot := wire.Totals{V: 1, Site: "bantian", Device: dev, Seq: uint64(10 * (i + 1)), Date: "2026-11-26", TimeZone: "Asia/Shanghai", Time: time.Now().UTC()}
+		tot := wire.Totals{V: 1, Site: "bantian", Device: dev, Epoch: "0123456789abcdef", Seq: uint64(10 * (i + 1)), Date: "2026-11-26", TimeZone: "Asia/Shanghai", Time: time.Now().UTC()}
 		tot.Lifetime.Entries, tot.Lifetime.Exits = uint64(100*(i+1)), uint64(90*(i+1))
 		tot.Today.Entries, tot.Today.Exits = uint64(5*(i+1)), uint64(4*(i+1))
-		st := wire.Status{V: 1, Online: i == 0, App: "0.1.0", Boot: 3, Backlog: uint64(i), Time: time.Now().UTC()}
+		st := wire.Status{V: 1, Epoch: "0123456789abcdef", Online: i == 0, App: "0.1.0", Boot: 3, Backlog: uint64(i), Time: time.Now().UTC()}
 		publishRetained(t, b, topics.Totals(), tot)
 		publishRetained(t, b, topics.Status(), st)
 	}
