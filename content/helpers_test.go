@@ -3,12 +3,14 @@ package content
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -73,4 +75,47 @@ func pngHeaderOnly(t testing.TB, w, h uint32) []byte {
 	binary.BigEndian.PutUint32(b[20:], h)
 	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
 	return b
+}
+
+// decoysBlock is the decoys of the skeleton's hotspot step.
+const decoysBlock = `    decoys:                 # safe things to tell apart: a tap shows the label, and is no miss
+      - id: fridge
+        label:
+          zh-CN: 冰箱一直开着是正常的
+          en: A fridge is made to run all day
+        x: 0.07
+        y: 0.25
+        w: 0.21
+        h: 0.44
+`
+
+// appendTo adds text at the end of a file of m.
+func appendTo(name, text string) func(t *testing.T, m fstest.MapFS) {
+	return func(t *testing.T, m fstest.MapFS) {
+		m[name] = &fstest.MapFile{Data: append(slices.Clone(m[name].Data), text...)}
+	}
+}
+
+// lessons is n lesson steps, as written in a module's steps list.
+func lessons(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "  - {id: extra-lesson-%d, type: lesson, title: {zh-CN: 课, en: Lesson}, body: {zh-CN: 课文, en: Text}}\n", i)
+	}
+	return b.String()
+}
+
+// choices is n choice steps with the right option written first, in bank
+// "extra" when banked.
+func choices(n int, banked bool) string {
+	bank := ""
+	if banked {
+		bank = ", bank: extra"
+	}
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "  - {id: extra-choice-%d, type: choice%s, prompt: {zh-CN: 问, en: Ask}, explanation: {zh-CN: 因为, en: Because},\n", i, bank)
+		b.WriteString("     options: [{text: {zh-CN: 对, en: Right}, correct: true}, {text: {zh-CN: 错, en: Wrong}}]}\n")
+	}
+	return b.String()
 }

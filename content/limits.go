@@ -24,6 +24,18 @@ const (
 	MaxTargets    = 6
 	MinBranches   = 2
 	MaxBranches   = 4
+	MaxDecoys     = 4
+)
+
+// Rhythm of a visit (validation warnings): a visitor stands at a small
+// screen, and museum interactives last a few minutes.
+const (
+	// MaxVisitSteps is the most steps one module visit should show,
+	// counting each question bank as the steps it draws.
+	MaxVisitSteps = 10
+	// MaxLessonsInARow is the most lessons a visit should show before a
+	// question.
+	MaxLessonsInARow = 3
 )
 
 // Width is the display width of s in the units of the text budgets.

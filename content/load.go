@@ -355,6 +355,13 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, key string) {
 		return
 	}
 	switch v.Kind() {
+	case reflect.Pointer: // an optional value: nil when not written
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return
+		}
+		p := reflect.New(v.Type().Elem())
+		d.decodeValue(n, p.Elem(), key)
+		v.Set(p)
 	case reflect.Struct:
 		d.decodeStruct(n, v, key)
 	case reflect.String:

@@ -4,6 +4,8 @@
 // ed25519 signatures, and an atomic two-slot installer with rollback.
 package content
 
+import "strconv"
+
 // Format is the value of pack.yaml's format key that this code reads.
 const Format = "wufang-pack/1"
 
@@ -51,6 +53,28 @@ type Module struct {
 	PassScore int     `yaml:"pass_score"` // percent of questions right first time, 1..100
 	Remember  Text    `yaml:"remember"`   // the one thing to remember, on the result screen
 	Steps     []Step  `yaml:"steps"`
+
+	// Banks says how many steps a visit draws from a question bank (the
+	// steps with the same Step.Bank); a bank not listed here draws 1.
+	Banks []Bank `yaml:"banks"`
+}
+
+// Bank is a question bank's draw: a visit shows Draw of the bank's steps,
+// drawn at random per visit, so a returning group meets new questions.
+type Bank struct {
+	ID   string `yaml:"id"`
+	Draw int    `yaml:"draw"`
+}
+
+// DrawOf is how many steps a visit shows of bank id: the Banks entry's
+// Draw, else 1.
+func (m *Module) DrawOf(id string) int {
+	for _, b := range m.Banks {
+		if b.ID == id {
+			return b.Draw
+		}
+	}
+	return 1
 }
 
 // Hotline is the number a module tells visitors to call.
@@ -87,26 +111,66 @@ type Step struct {
 	Items []Text `yaml:"items"`
 	// hotspot: the hazards to find
 	Targets []Target `yaml:"targets"`
+	// hotspot: safe things in the picture; tapping one shows its label
+	// ("that one is safe: …") and is not a miss
+	Decoys []Target `yaml:"decoys"`
 	// choice, order, hotspot: why the right answer is right
 	Explanation Text `yaml:"explanation"`
 
-	// scenario
+	// choice, scenario: false keeps the options (the branches) in file
+	// order; by default each visit shows them shuffled
+	Shuffle *bool `yaml:"shuffle"`
+	// choice, order, hotspot, scenario: the question bank the step belongs
+	// to; a visit shows only some of a bank's steps (Module.Banks)
+	Bank string `yaml:"bank"`
+
+	// scenario: Title and Prompt (the set-up) open the story
 	Start      string      `yaml:"start"` // id of the first situation
 	Situations []Situation `yaml:"situations"`
 	Outcomes   []Outcome   `yaml:"outcomes"`
 }
 
-// Option is one answer of a choice step.
-type Option struct {
-	Text    Text `yaml:"text"`
-	Correct bool `yaml:"correct"`
+// Shuffled reports whether the kiosk shuffles the step's options or
+// branches for each visit (the default; shuffle: false turns it off).
+func (s *Step) Shuffled() bool { return s.Shuffle == nil || *s.Shuffle }
+
+// Question reports whether a step type is scored (every type but lessons).
+func Question(typ string) bool {
+	switch typ {
+	case Choice, Order, Hotspot, Scenario:
+		return true
+	}
+	return false
 }
 
-// Target is a hazard in a hotspot picture, a rectangle in fractions of the
-// image's width and height (0..1, origin top left).
+// Option is one answer of a choice step.
+type Option struct {
+	// ID names the option in recorded answers, so counts mean the same
+	// whatever order the options are shown or written in. Optional: without
+	// it an option is named by its 1-based position in the file.
+	ID      string `yaml:"id"`
+	Text    Text   `yaml:"text"`
+	Correct bool   `yaml:"correct"`
+}
+
+// OptionID is the id of option i of a choice step: its id, or its 1-based
+// position in the file.
+func (s *Step) OptionID(i int) string {
+	if i < 0 || i >= len(s.Options) {
+		return ""
+	}
+	if id := s.Options[i].ID; id != "" {
+		return id
+	}
+	return strconv.Itoa(i + 1)
+}
+
+// Target is a hazard in a hotspot picture (or, among a step's Decoys, a
+// safe thing), a rectangle in fractions of the image's width and height
+// (0..1, origin top left).
 type Target struct {
 	ID    string  `yaml:"id"`
-	Label Text    `yaml:"label"` // what it is and why it is dangerous, shown when found
+	Label Text    `yaml:"label"` // what it is and why it is dangerous (a decoy: why it is safe), shown when tapped
 	X     float64 `yaml:"x"`
 	Y     float64 `yaml:"y"`
 	W     float64 `yaml:"w"`
@@ -130,10 +194,14 @@ type Branch struct {
 	Outcome     string `yaml:"outcome"`
 }
 
-// Outcome ends a scenario.
+// Outcome ends a scenario. After a bad outcome the kiosk offers to try
+// the last situation again; only the first run through the story is scored.
 type Outcome struct {
 	ID    string `yaml:"id"`
 	Good  bool   `yaml:"good"`
 	Title Text   `yaml:"title"`
 	Text  Text   `yaml:"text"`
+	// Advice is what to do now, shown under its own heading: after a
+	// clicked scam link, freeze the card, call the bank, call 110.
+	Advice Text `yaml:"advice"`
 }

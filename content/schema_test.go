@@ -60,6 +60,7 @@ func TestSchemaFields(t *testing.T) {
 		{reflect.TypeOf(Situation{}), "module.schema.json", "/$defs/situation"},
 		{reflect.TypeOf(Branch{}), "module.schema.json", "/$defs/branch"},
 		{reflect.TypeOf(Outcome{}), "module.schema.json", "/$defs/outcome"},
+		{reflect.TypeOf(Bank{}), "module.schema.json", "/$defs/bank"},
 	} {
 		s, _ := v.resolve(c.file, c.ptr)
 		obj, _ := s.(map[string]any)

@@ -248,28 +248,163 @@ func (v *validator) module(m *Module) {
 	for i := range m.Steps {
 		v.step(fmt.Sprintf("steps[%d]", i), &m.Steps[i])
 	}
+	v.banks(m)
+	v.rhythm(m)
+	v.answerPositions(m)
+}
+
+// banks checks the question banks: each bank's steps follow one another
+// (so where it shows in a visit does not depend on the draw), and every
+// draw is between 1 and the bank's size.
+func (v *validator) banks(m *Module) {
+	size := map[string]int{}
+	last := map[string]int{} // index of the bank's last step so far
+	for i, s := range m.Steps {
+		if s.Bank == "" || !Question(s.Type) {
+			continue
+		}
+		key := fmt.Sprintf("steps[%d].bank", i)
+		if !v.id(key, s.Bank, "crossing-check") {
+			continue
+		}
+		if j, ok := last[s.Bank]; ok && j != i-1 {
+			v.errorf(key, "the steps of bank %s must follow one another, and step %s comes between them; move the bank's steps together", s.Bank, m.Steps[i-1].ID)
+		}
+		last[s.Bank] = i
+		size[s.Bank]++
+	}
+	declared := map[string]bool{}
+	for i, b := range m.Banks {
+		key := fmt.Sprintf("banks[%d]", i)
+		if !v.id(key+".id", b.ID, "crossing-check") {
+			continue
+		}
+		if declared[b.ID] {
+			v.errorf(key+".id", "bank %s is listed twice; keep one", b.ID)
+			continue
+		}
+		declared[b.ID] = true
+		n, used := size[b.ID]
+		switch {
+		case !used:
+			v.errorf(key+".id", "no step is in bank %s; give its steps bank: %s, or remove it from banks", b.ID, b.ID)
+		case b.Draw < 1:
+			v.errorf(key+".draw", "%d is not allowed; write how many of the bank's %d steps a visit shows, at least 1", b.Draw, n)
+		case b.Draw > n:
+			v.errorf(key+".draw", "the bank has only %d steps, so a visit cannot draw %d; add steps or lower draw", n, b.Draw)
+		}
+	}
+	for i, s := range m.Steps {
+		if s.Bank == "" || !Question(s.Type) || last[s.Bank] != i || !ValidID(s.Bank) {
+			continue
+		}
+		if n, d := size[s.Bank], m.DrawOf(s.Bank); n == d {
+			v.warnf(fmt.Sprintf("steps[%d].bank", i), "bank %s has %d steps and a visit draws %d, so every visit shows them all; add steps to draw from, or take the steps out of the bank", s.Bank, n, d)
+		}
+	}
+}
+
+// visitSlots walks the steps one visit shows, a question bank counting as
+// the steps it draws: fn gets the index of each step outside a bank and of
+// each bank's first step, and how many steps it stands for.
+func visitSlots(m *Module, fn func(i, n int)) {
+	for i, s := range m.Steps {
+		if s.Bank != "" && Question(s.Type) {
+			if i > 0 && m.Steps[i-1].Bank == s.Bank {
+				continue
+			}
+			fn(i, m.DrawOf(s.Bank))
+			continue
+		}
+		fn(i, 1)
+	}
+}
+
+// rhythm warns about a module visit that is too long for a visitor
+// standing at a kiosk, or that reads several lessons before asking
+// anything.
+func (v *validator) rhythm(m *Module) {
+	total, run := 0, 0
+	visitSlots(m, func(i, n int) {
+		total += max(n, 0)
+		if m.Steps[i].Type != Lesson {
+			run = 0
+			return
+		}
+		if run++; run == MaxLessonsInARow+1 {
+			v.warnf(fmt.Sprintf("steps[%d]", i), "this is lesson %d in a row; after at most %d lessons ask a question about them (a visitor remembers what they just used)", run, MaxLessonsInARow)
+		}
+	})
+	if total > MaxVisitSteps {
+		v.warnf("steps", "a visit of this module shows %d steps, over %d; keep it to a few minutes by putting alternative questions in banks (bank:, banks:) or by cutting lessons", total, MaxVisitSteps)
+	}
+}
+
+// answerPositions warns when most single-answer choice steps of a module
+// have their right option written at the same position. The kiosk shuffles
+// options, but packs are read on paper too, and shuffle: false keeps the
+// file order.
+func (v *validator) answerPositions(m *Module) {
+	at := map[int]int{}
+	n := 0
+	for _, s := range m.Steps {
+		if s.Type != Choice || len(s.Options) < MinOptions {
+			continue
+		}
+		right := -1
+		for j, o := range s.Options {
+			if o.Correct {
+				if right >= 0 {
+					right = -2 // several right options: no single position
+					break
+				}
+				right = j
+			}
+		}
+		if right >= 0 {
+			at[right]++
+			n++
+		}
+	}
+	if n < 4 {
+		return
+	}
+	for pos := range MaxOptions {
+		if at[pos]*2 > n {
+			v.warnf("steps", "in %d of the %d single-answer choice steps the right option is written %s; vary where it is written (the kiosk shuffles, but on paper and with shuffle: false the pattern gives the answer away)", at[pos], n, ordinal(pos))
+			return
+		}
+	}
+}
+
+func ordinal(i int) string {
+	if i < 4 {
+		return [...]string{"first", "second", "third", "fourth"}[i]
+	}
+	return fmt.Sprintf("at position %d", i+1)
 }
 
 // stepFields lists, per type, the step keys that apply; any other key with a
 // value is reported, so nothing written is silently ignored.
 var stepFields = map[string][]string{
 	Lesson:   {"title", "image", "body"},
-	Choice:   {"title", "image", "prompt", "options", "explanation"},
-	Order:    {"title", "image", "prompt", "items", "explanation"},
-	Hotspot:  {"title", "image", "prompt", "targets", "explanation"},
-	Scenario: {"title", "image", "prompt", "start", "situations", "outcomes"},
+	Choice:   {"title", "image", "prompt", "options", "explanation", "shuffle", "bank"},
+	Order:    {"title", "image", "prompt", "items", "explanation", "bank"},
+	Hotspot:  {"title", "image", "prompt", "targets", "decoys", "explanation", "bank"},
+	Scenario: {"title", "image", "prompt", "start", "situations", "outcomes", "shuffle", "bank"},
 }
 
 func stepSet(s *Step) map[string]bool {
 	return map[string]bool{
 		"title": len(s.Title) > 0, "image": s.Image != "", "body": len(s.Body) > 0,
 		"prompt": len(s.Prompt) > 0, "options": len(s.Options) > 0, "items": len(s.Items) > 0,
-		"targets": len(s.Targets) > 0, "explanation": len(s.Explanation) > 0,
+		"targets": len(s.Targets) > 0, "decoys": len(s.Decoys) > 0, "explanation": len(s.Explanation) > 0,
+		"shuffle": s.Shuffle != nil, "bank": s.Bank != "",
 		"start": s.Start != "", "situations": len(s.Situations) > 0, "outcomes": len(s.Outcomes) > 0,
 	}
 }
 
-var stepKeyOrder = []string{"title", "image", "body", "prompt", "options", "items", "targets", "explanation", "start", "situations", "outcomes"}
+var stepKeyOrder = []string{"title", "image", "body", "prompt", "options", "items", "targets", "decoys", "explanation", "shuffle", "bank", "start", "situations", "outcomes"}
 
 func (v *validator) step(key string, s *Step) {
 	if v.id(key+".id", s.ID, "fire-q1") {
@@ -296,7 +431,7 @@ func (v *validator) step(key string, s *Step) {
 	set := stepSet(s)
 	for _, f := range stepKeyOrder {
 		if set[f] && !slices.Contains(allowed, f) {
-			v.errorf(key+"."+f, "is not used by a %s step; remove it, or change the type", s.Type)
+			v.errorf(key+"."+f, "is not used by %s %s step; remove it, or change the type", article(s.Type), s.Type)
 		}
 	}
 	switch s.Type {
@@ -338,6 +473,14 @@ func (v *validator) step(key string, s *Step) {
 	}
 }
 
+// article is "a" or "an" before a step type.
+func article(typ string) string {
+	if strings.HasPrefix(typ, "o") {
+		return "an"
+	}
+	return "a"
+}
+
 func (v *validator) choice(key string, s *Step) {
 	switch {
 	case len(s.Options) < MinOptions:
@@ -346,8 +489,16 @@ func (v *validator) choice(key string, s *Step) {
 		v.errorf(key+".options", "a choice step can have at most %d options, and it has %d; remove some", MaxOptions, len(s.Options))
 	}
 	correct := 0
+	ids := map[string]bool{}
 	for i, o := range s.Options {
-		v.text(fmt.Sprintf("%s.options[%d].text", key, i), o.Text, true, MaxOption)
+		ok := fmt.Sprintf("%s.options[%d]", key, i)
+		if o.ID != "" && v.id(ok+".id", o.ID, "zebra") {
+			if ids[o.ID] {
+				v.errorf(ok+".id", "option id %s is used twice in this step; rename one", o.ID)
+			}
+			ids[o.ID] = true
+		}
+		v.text(ok+".text", o.Text, true, MaxOption)
 		if o.Correct {
 			correct++
 		}
@@ -367,12 +518,25 @@ func (v *validator) targets(key string, s *Step) {
 	case len(s.Targets) > MaxTargets:
 		v.errorf(key+".targets", "a hotspot step can have at most %d targets, and it has %d; remove some or split the step", MaxTargets, len(s.Targets))
 	}
+	if len(s.Decoys) > MaxDecoys {
+		v.errorf(key+".decoys", "a hotspot step can have at most %d decoys, and it has %d; remove some", MaxDecoys, len(s.Decoys))
+	}
+	if len(s.Targets) > 0 && len(s.Decoys) == 0 {
+		v.warnf(key+".targets", "the picture has no decoy, so every thing in it is a hazard and tapping at random wins; add decoys: a safe thing to tell apart, with a label saying why it is safe")
+	}
 	ids := map[string]bool{}
-	for i, t := range s.Targets {
-		tk := fmt.Sprintf("%s.targets[%d]", key, i)
+	v.regions(key+".targets", "target", s.Targets, ids)
+	v.regions(key+".decoys", "decoy", s.Decoys, ids)
+}
+
+// regions checks a hotspot step's targets or decoys; ids are shared by
+// both.
+func (v *validator) regions(key, noun string, rs []Target, ids map[string]bool) {
+	for i, t := range rs {
+		tk := fmt.Sprintf("%s[%d]", key, i)
 		if v.id(tk+".id", t.ID, "pan-handle") {
 			if ids[t.ID] {
-				v.errorf(tk+".id", "target id %s is used twice in this step; rename one", t.ID)
+				v.errorf(tk+".id", "%s id %s is used twice in this step (targets and decoys share ids); rename one", noun, t.ID)
 			}
 			ids[t.ID] = true
 		}
@@ -426,6 +590,7 @@ func (v *validator) scenario(key string, s *Step) {
 		}
 		v.text(ok+".title", o.Title, true, MaxTitle)
 		v.text(ok+".text", o.Text, true, MaxExplanation)
+		v.text(ok+".advice", o.Advice, false, MaxExplanation)
 		if o.Good {
 			good++
 		} else {

@@ -191,39 +191,39 @@ func TestValidateRules(t *testing.T) {
 
 		// scenario
 		{"scenario start unknown", r(fire, "start: smoke", "start: fire"), []string{
-			"modules/fire.yaml:83:12: error: steps[4].start: \"fire\" is not a situation of this scenario; write the id of one of its situations",
+			"modules/fire.yaml:95:12: error: steps[4].start: \"fire\" is not a situation of this scenario; write the id of one of its situations",
 		}},
 		{"scenario next unknown", r(fire, "next: door", "next: window"), []string{
-			"modules/fire.yaml:91:19: error: steps[4].situations[0].choices[0].next: \"window\" is not a situation of this scenario; write the id of one of its situations",
-			"modules/fire.yaml:97:9: error: steps[4].situations[1]: situation door can never be reached from the start (smoke); lead a choice to it with next: door, or remove it",
+			"modules/fire.yaml:103:19: error: steps[4].situations[0].choices[0].next: \"window\" is not a situation of this scenario; write the id of one of its situations",
+			"modules/fire.yaml:109:9: error: steps[4].situations[1]: situation door can never be reached from the start (smoke); lead a choice to it with next: door, or remove it",
 		}},
 		{"scenario outcome unknown", r(fire, "outcome: safe", "outcome: saved"), []string{
-			"modules/fire.yaml:103:22: error: steps[4].situations[1].choices[0].outcome: \"saved\" is not an outcome of this scenario; write the id of one of its outcomes",
-			"modules/fire.yaml:107:9: warning: steps[4].outcomes[0]: outcome safe is never reached; lead a choice to it with outcome: safe, or remove it",
+			"modules/fire.yaml:115:22: error: steps[4].situations[1].choices[0].outcome: \"saved\" is not an outcome of this scenario; write the id of one of its outcomes",
+			"modules/fire.yaml:119:9: warning: steps[4].outcomes[0]: outcome safe is never reached; lead a choice to it with outcome: safe, or remove it",
 		}},
 		{"scenario branch both", r(fire, "            next: door\n", "            next: door\n            outcome: safe\n"), []string{
-			"modules/fire.yaml:90:13: error: steps[4].situations[0].choices[0]: has both next and outcome; a choice leads either to the next situation (next) or to an ending (outcome), keep one",
-			"modules/fire.yaml:98:9: error: steps[4].situations[1]: situation door can never be reached from the start (smoke); lead a choice to it with next: door, or remove it",
+			"modules/fire.yaml:102:13: error: steps[4].situations[0].choices[0]: has both next and outcome; a choice leads either to the next situation (next) or to an ending (outcome), keep one",
+			"modules/fire.yaml:110:9: error: steps[4].situations[1]: situation door can never be reached from the start (smoke); lead a choice to it with next: door, or remove it",
 		}},
 		{"scenario branch nowhere", r(fire, "            next: door\n", ""), []string{
-			"modules/fire.yaml:90:13: error: steps[4].situations[0].choices[0]: leads nowhere; add next: <situation id> or outcome: <outcome id>",
-			"modules/fire.yaml:96:9: error: steps[4].situations[1]: situation door can never be reached from the start (smoke); lead a choice to it with next: door, or remove it",
+			"modules/fire.yaml:102:13: error: steps[4].situations[0].choices[0]: leads nowhere; add next: <situation id> or outcome: <outcome id>",
+			"modules/fire.yaml:108:9: error: steps[4].situations[1]: situation door can never be reached from the start (smoke); lead a choice to it with next: door, or remove it",
 		}},
 		{"scenario unreachable", r(fire, "    outcomes:\n", "      - id: lost\n        text: {zh-CN: 迷路, en: Lost}\n        choices:\n          - {text: {zh-CN: 甲, en: A}, outcome: safe}\n          - {text: {zh-CN: 乙, en: B}, outcome: trapped}\n    outcomes:\n"), []string{
-			"modules/fire.yaml:106:9: error: steps[4].situations[2]: situation lost can never be reached from the start (smoke); lead a choice to it with next: lost, or remove it",
+			"modules/fire.yaml:118:9: error: steps[4].situations[2]: situation lost can never be reached from the start (smoke); lead a choice to it with next: lost, or remove it",
 		}},
 		{"scenario loop without exit", both(r(fire, "            outcome: safe\n", "            next: door\n"), r(fire, "          - text: {zh-CN: 坐电梯, en: Take the lift}\n            outcome: trapped", "          - text: {zh-CN: 坐电梯, en: Take the lift}\n            next: door")), []string{
-			"modules/fire.yaml:97:9: error: steps[4].situations[1]: from situation door no choice ever leads to an outcome, so the visitor would go round in circles; make a choice here or after it end with outcome: <id>",
-			"modules/fire.yaml:107:9: warning: steps[4].outcomes[0]: outcome safe is never reached; lead a choice to it with outcome: safe, or remove it",
+			"modules/fire.yaml:109:9: error: steps[4].situations[1]: from situation door no choice ever leads to an outcome, so the visitor would go round in circles; make a choice here or after it end with outcome: <id>",
+			"modules/fire.yaml:119:9: warning: steps[4].outcomes[0]: outcome safe is never reached; lead a choice to it with outcome: safe, or remove it",
 		}},
 		{"scenario no good outcome", r(fire, "good: true", "good: false"), []string{
-			"modules/fire.yaml:107:7: error: steps[4].outcomes: has no good outcome; mark the safe ending with good: true",
+			"modules/fire.yaml:119:7: error: steps[4].outcomes: has no good outcome; mark the safe ending with good: true",
 		}},
 		{"scenario no bad outcome", r(fire, "good: false", "good: true"), []string{
-			"modules/fire.yaml:107:7: error: steps[4].outcomes: has no bad outcome; a scenario teaches by showing what goes wrong too, add an ending with good: false",
+			"modules/fire.yaml:119:7: error: steps[4].outcomes: has no bad outcome; a scenario teaches by showing what goes wrong too, add an ending with good: false",
 		}},
 		{"situation one choice", r(fire, "          - text: {zh-CN: 坐电梯, en: Take the lift}\n            outcome: trapped\n", ""), []string{
-			"modules/fire.yaml:102:11: error: steps[4].situations[1].choices: a situation needs at least 2 choices, and it has 1; add choices",
+			"modules/fire.yaml:114:11: error: steps[4].situations[1].choices: a situation needs at least 2 choices, and it has 1; add choices",
 		}},
 
 		// media
@@ -279,20 +279,67 @@ func TestValidateRules(t *testing.T) {
 
 		// strict YAML (found by the loader)
 		{"unknown key", r(fire, "pass_score: 60", "pass_mark: 60"), []string{
-			"modules/fire.yaml:17:1: error: pass_mark: is not a known key; allowed here: id, title, summary, colour, icon, hotline, pass_score, remember, steps",
+			"modules/fire.yaml:17:1: error: pass_mark: is not a known key; allowed here: id, title, summary, colour, icon, hotline, pass_score, remember, steps, banks",
 		}},
 		{"wrong type", r(fire, "pass_score: 60", "pass_score: sixty"), []string{
 			"modules/fire.yaml:17:13: error: pass_score: \"sixty\" is not a whole number; write it like 80",
 		}},
 		{"list expected", r(fire, "    items:\n", "    items: many\n    x_items:\n"), []string{
 			"modules/fire.yaml:50:12: error: steps[2].items: must be a list (one \"- item\" per line), not \"many\"",
-			"modules/fire.yaml:51:5: error: steps[2].x_items: is not a known key; allowed here: id, type, title, image, body, prompt, options, items, targets, explanation, start, situations, outcomes",
+			"modules/fire.yaml:51:5: error: steps[2].x_items: is not a known key; allowed here: id, type, title, image, body, prompt, options, items, targets, decoys, explanation, shuffle, bank, start, situations, outcomes",
 		}},
 		{"duplicate key", r(fire, "pass_score: 60", "pass_score: 60\npass_score: 70"), []string{
 			"modules/fire.yaml:18:1: error: pass_score: is written twice; keep one",
 		}},
 		{"duplicate language", r(fire, "  en: Fire safety\n", "  en: Fire safety\n  en: Fire\n"), []string{
 			"modules/fire.yaml:7:3: error: title.en: is written twice; keep one",
+		}},
+		// the rules behind the second edition of the built-in pack (issue 18)
+		{"hotspot without decoy", r(fire, decoysBlock, ""), []string{
+			"modules/fire.yaml:66:7: warning: steps[3].targets: the picture has no decoy, so every thing in it is a hazard and tapping at random wins; add decoys: a safe thing to tell apart, with a label saying why it is safe",
+		}},
+		{"decoy id of a target", r(fire, "      - id: fridge", "      - id: pan"), []string{
+			"modules/fire.yaml:75:13: error: steps[3].decoys[0].id: decoy id pan is used twice in this step (targets and decoys share ids); rename one",
+		}},
+		{"option ids twice", r(fire, "      - text: {zh-CN: 坐电梯, en: Take the lift}\n      - text: {zh-CN: 走楼梯, en: Take the stairs}",
+			"      - {id: x, text: {zh-CN: 坐电梯, en: Take the lift}}\n      - id: x\n        text: {zh-CN: 走楼梯, en: Take the stairs}"), []string{
+			"modules/fire.yaml:39:13: error: steps[1].options[1].id: option id x is used twice in this step; rename one",
+		}},
+		{"shuffle on an order step", r(fire, "    type: order ", "    shuffle: false\n    type: order "), []string{
+			"modules/fire.yaml:46:14: error: steps[2].shuffle: is not used by an order step; remove it, or change the type",
+		}},
+		{"shuffle not true or false", r(fire, "    type: choice ", "    shuffle: no\n    type: choice "), []string{
+			"modules/fire.yaml:33:14: error: steps[1].shuffle: \"no\" is not allowed; write true or false",
+		}},
+		{"bank apart", both(r(fire, "    type: choice ", "    bank: a\n    type: choice "), r(fire, "    type: hotspot ", "    bank: a\n    type: hotspot ")), []string{
+			"modules/fire.yaml:61:11: error: steps[3].bank: the steps of bank a must follow one another, and step fire-order comes between them; move the bank's steps together",
+		}},
+		{"bank on a lesson", r(fire, "    type: lesson", "    bank: a\n    type: lesson"), []string{
+			"modules/fire.yaml:23:11: error: steps[0].bank: is not used by a lesson step; remove it, or change the type",
+		}},
+		{"bank draws more than it has", both(r(fire, "    type: choice ", "    bank: a\n    type: choice "), r(fire, "    type: order ", "    bank: a\n    type: order "), appendTo(fire, "banks:\n  - {id: a, draw: 3}\n")), []string{
+			"modules/fire.yaml:137:19: error: banks[0].draw: the bank has only 2 steps, so a visit cannot draw 3; add steps or lower draw",
+		}},
+		{"bank draws all", both(r(fire, "    type: choice ", "    bank: a\n    type: choice "), r(fire, "    type: order ", "    bank: a\n    type: order "), appendTo(fire, "banks:\n  - {id: a, draw: 2}\n")), []string{
+			"modules/fire.yaml:47:11: warning: steps[2].bank: bank a has 2 steps and a visit draws 2, so every visit shows them all; add steps to draw from, or take the steps out of the bank",
+		}},
+		{"bank draws one of two", both(r(fire, "    type: choice ", "    bank: a\n    type: choice "), r(fire, "    type: order ", "    bank: a\n    type: order ")), nil},
+		{"bank listed but unused", appendTo(fire, "banks:\n  - {id: b, draw: 1}\n  - {id: b, draw: 0}\n"), []string{
+			"modules/fire.yaml:135:10: error: banks[0].id: no step is in bank b; give its steps bank: b, or remove it from banks",
+			"modules/fire.yaml:136:10: error: banks[1].id: bank b is listed twice; keep one",
+		}},
+		{"four lessons in a row", r(fire, "  - id: fire-lift\n", lessons(3)+"  - id: fire-lift\n"), []string{
+			"modules/fire.yaml:34:5: warning: steps[3]: this is lesson 4 in a row; after at most 3 lessons ask a question about them (a visitor remembers what they just used)",
+		}},
+		{"visit too long", both(r(fire, "steps:\n", "steps:\n"+choices(6, false)), r(fire, "  - id: fire-lift\n", lessons(1)+"  - id: fire-lift\n")), []string{
+			"modules/fire.yaml:22:3: warning: steps: a visit of this module shows 12 steps, over 10; keep it to a few minutes by putting alternative questions in banks (bank:, banks:) or by cutting lessons",
+			"modules/fire.yaml:22:3: warning: steps: in 6 of the 7 single-answer choice steps the right option is written first; vary where it is written (the kiosk shuffles, but on paper and with shuffle: false the pattern gives the answer away)",
+		}},
+		{"visit fits with a bank", r(fire, "steps:\n", "steps:\n"+choices(6, true)), []string{
+			"modules/fire.yaml:22:3: warning: steps: in 6 of the 7 single-answer choice steps the right option is written first; vary where it is written (the kiosk shuffles, but on paper and with shuffle: false the pattern gives the answer away)",
+		}},
+		{"right answer mostly first", r(fire, "steps:\n", "steps:\n"+choices(4, false)), []string{
+			"modules/fire.yaml:22:3: warning: steps: in 4 of the 5 single-answer choice steps the right option is written first; vary where it is written (the kiosk shuffles, but on paper and with shuffle: false the pattern gives the answer away)",
 		}},
 		{"alias", r(fire, "title:\n  zh-CN: 消防安全", "title: &t\n  zh-CN: 消防安全"), nil},
 		{"alias used", both(r(fire, "title:\n  zh-CN: 消防安全\n  en: Fire safety\n", "title: &t\n  zh-CN: 消防安全\n  en: Fire safety\n"), r(fire, "summary:\n  zh-CN: 拨打119、火场逃生\n  en: Calling 119, getting out\n", "summary: *t\n")), []string{
@@ -394,7 +441,7 @@ func TestManyLanguagesAndProblems(t *testing.T) {
 	}
 	m[fire].Data = append(m[fire].Data, b.String()...)
 	_, probs = Check(m)
-	if len(probs) != MaxProblems+1 || probs[MaxProblems].String() != "modules/fire.yaml:319:22: error: and 100 more problems; fix the ones above first" {
+	if len(probs) != MaxProblems+1 || probs[MaxProblems].String() != "modules/fire.yaml:333:22: error: and 101 more problems; fix the ones above first" {
 		t.Errorf("%d problems, last %v", len(probs), probs[len(probs)-1])
 	}
 }
