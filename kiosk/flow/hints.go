@@ -1,10 +1,6 @@
 package flow
 
-import (
-	"slices"
-
-	"github.com/wufang-kiosk/wufang/content"
-)
+import "slices"
 
 var letters = []string{BtnA, BtnB, BtnC, BtnD}
 
@@ -64,57 +60,12 @@ func (m *Machine) stepHints(add func(string, Action, int)) {
 	if st == nil {
 		return
 	}
-	back := func() { add(BtnBack, ActBack, 0) }
 	if s.Answered {
 		add(BtnOK, ActNext, 0)
-		back()
+		add(BtnBack, ActBack, 0)
 		return
 	}
-	switch st.Type {
-	case content.Choice:
-		for i := range min(len(st.Options), len(letters)) {
-			add(letters[i], ActChoose, i)
-		}
-		if len(st.Options) == 0 || (s.Multi && len(s.Selected) > 0) {
-			add(BtnOK, ActSubmit, 0)
-		}
-		back()
-	case content.Order:
-		for i, pos := range m.unplaced() {
-			if i < len(letters) {
-				add(letters[i], ActPick, pos)
-			}
-		}
-		if len(st.Items) == 0 {
-			add(BtnOK, ActNext, 0)
-		}
-		if len(s.Picked) > 0 {
-			add(BtnBack, ActUndo, 0)
-		} else {
-			back()
-		}
-	case content.Hotspot:
-		add(BtnA, ActLeft, 0)
-		add(BtnB, ActRight, 0)
-		add(BtnC, ActUp, 0)
-		add(BtnD, ActDown, 0)
-		add(BtnOK, ActCheck, 0)
-		back()
-	case content.Scenario:
-		sit := situation(st, s.Situation)
-		switch {
-		case sit != nil && s.Branch < 0:
-			for i := range min(len(sit.Choices), len(letters)) {
-				add(letters[i], ActChoose, i)
-			}
-		default:
-			add(BtnOK, ActNext, 0)
-		}
-		back()
-	default:
-		add(BtnOK, ActNext, 0)
-		back()
-	}
+	kindOf(st.Type).hints(m, st, add)
 }
 
 // nextLang is the language after the current one in the pack's list.

@@ -410,29 +410,7 @@ func (m *Machine) enterStep(i int) {
 	m.clearStep()
 	st := &mod.Steps[i]
 	m.st.StepType = st.Type
-	switch st.Type {
-	case content.Choice:
-		right := 0
-		for _, o := range st.Options {
-			if o.Correct {
-				right++
-			}
-		}
-		m.st.Multi = right > 1
-		m.st.Selected = []int{}
-	case content.Order:
-		m.st.Shuffle = shuffle(m.rng, len(st.Items))
-		m.st.Picked = []int{}
-	case content.Hotspot:
-		m.st.Found = make([]bool, len(st.Targets))
-		m.st.Cursor = HotspotGrid * HotspotGrid / 2
-	case content.Scenario:
-		m.st.Situation = st.Start
-		m.st.Path = []string{st.Start}
-		if situation(st, st.Start) == nil {
-			m.answer(false) // broken pack: nothing to choose, Next goes on
-		}
-	}
+	kindOf(st.Type).enter(m, st)
 }
 
 func (m *Machine) leaveStep(d int) {
@@ -499,25 +477,7 @@ func (m *Machine) stepNext() {
 		m.leaveStep(1)
 		return
 	}
-	switch st.Type {
-	case content.Choice:
-		if len(st.Options) == 0 {
-			m.answer(false)
-		} else if m.st.Multi && len(m.st.Selected) > 0 {
-			m.submitChoice(st)
-		}
-	case content.Order:
-		if len(st.Items) == 0 {
-			m.answer(false)
-		}
-	case content.Hotspot:
-		m.st.Revealed = true // "show me": the visitor gives up
-		m.answer(false)
-	case content.Scenario:
-		m.follow(st)
-	default: // lesson, or a type this version does not know
-		m.leaveStep(1)
-	}
+	kindOf(st.Type).next(m, st)
 }
 
 func (m *Machine) choose(n int) {
@@ -525,257 +485,39 @@ func (m *Machine) choose(n int) {
 	if st == nil || m.st.Answered {
 		return
 	}
-	switch st.Type {
-	case content.Choice:
-		if n < 0 || n >= len(st.Options) {
-			return
-		}
-		if !m.st.Multi {
-			m.st.Selected = []int{n}
-			m.submitChoice(st)
-			return
-		}
-		if i := slices.Index(m.st.Selected, n); i >= 0 {
-			m.st.Selected = slices.Delete(slices.Clone(m.st.Selected), i, i+1)
-		} else {
-			m.st.Selected = append(slices.Clone(m.st.Selected), n)
-			slices.Sort(m.st.Selected)
-		}
-	case content.Scenario:
-		sit := situation(st, m.st.Situation)
-		if sit == nil || m.st.Branch >= 0 || n < 0 || n >= len(sit.Choices) {
-			return
-		}
-		m.st.Branch = n
-	}
+	kindOf(st.Type).choose(m, st, n)
 }
 
-func (m *Machine) submitChoice(st *content.Step) {
-	ok := len(m.st.Selected) > 0
-	for i, o := range st.Options {
-		if o.Correct != slices.Contains(m.st.Selected, i) {
-			ok = false
-		}
-	}
-	m.answer(ok)
+// A stepKind is what the machine does for one type of step. Each type has
+// its file (lesson.go, choice.go, …) beside the UI's screen for it
+// (kiosk/ui/lesson.go, …), so a new step type is one file on each side
+// plus a line in kinds.
+type stepKind interface {
+	// enter sets up the step-local state of a step shown for the first
+	// time in this module run (StepType is set, the rest cleared).
+	enter(m *Machine, st *content.Step)
+	// next handles Next (or OK) on a step not answered yet.
+	next(m *Machine, st *content.Step)
+	// choose handles Choose n on a step not answered yet.
+	choose(m *Machine, st *content.Step, n int)
+	// hints adds what the physical buttons do on a step not answered yet.
+	hints(m *Machine, st *content.Step, add func(string, Action, int))
 }
 
-func (m *Machine) pick(n int) {
-	st := m.step()
-	if st == nil || st.Type != content.Order || m.st.Answered ||
-		n < 0 || n >= len(m.st.Shuffle) || slices.Contains(m.st.Picked, n) {
-		return
-	}
-	m.st.Picked = append(slices.Clone(m.st.Picked), n)
-	if len(m.st.Picked) < len(m.st.Shuffle) {
-		return
-	}
-	ok := true
-	for i, pos := range m.st.Picked {
-		if m.st.Shuffle[pos] != i {
-			ok = false
-		}
-	}
-	m.answer(ok)
+// kinds is the table from step type to its behaviour.
+var kinds = map[string]stepKind{
+	content.Lesson:   lessonKind{},
+	content.Choice:   choiceKind{},
+	content.Order:    orderKind{},
+	content.Hotspot:  hotspotKind{},
+	content.Scenario: scenarioKind{},
 }
 
-func (m *Machine) undo() {
-	if m.st.StepType == content.Order && !m.st.Answered && len(m.st.Picked) > 0 {
-		m.st.Picked = slices.Clone(m.st.Picked[:len(m.st.Picked)-1])
+// kindOf returns the behaviour of step type t; a type this version does not
+// know behaves as a lesson (Next goes on), so a newer pack stays usable.
+func kindOf(t string) stepKind {
+	if k, ok := kinds[t]; ok {
+		return k
 	}
-}
-
-// unplaced lists the display positions of order items not placed yet.
-func (m *Machine) unplaced() []int {
-	var u []int
-	for pos := range m.st.Shuffle {
-		if !slices.Contains(m.st.Picked, pos) {
-			u = append(u, pos)
-		}
-	}
-	return u
-}
-
-// TapSlop widens hotspot targets for fingers, in fractions of the image.
-const TapSlop = 0.02
-
-func (m *Machine) tapAt(x, y float64) {
-	st := m.step()
-	if st == nil || st.Type != content.Hotspot || m.st.Answered ||
-		!(x >= 0 && x <= 1 && y >= 0 && y <= 1) { // also false for NaN
-		return
-	}
-	hit := func(t content.Target) bool {
-		return x >= t.X-TapSlop && x <= t.X+t.W+TapSlop && y >= t.Y-TapSlop && y <= t.Y+t.H+TapSlop
-	}
-	// Targets not found yet first: where targets overlap, a tap finds a new one.
-	for i, t := range st.Targets {
-		if i < len(m.st.Found) && !m.st.Found[i] && hit(t) {
-			m.found(st, i)
-			return
-		}
-	}
-	for _, t := range st.Targets {
-		if hit(t) {
-			return // a tap on something already found is no miss
-		}
-	}
-	m.miss(st, x, y)
-}
-
-func (m *Machine) found(st *content.Step, i int) {
-	m.st.Found = slices.Clone(m.st.Found)
-	m.st.Found[i] = true
-	m.st.LastTap = nil
-	if !slices.Contains(m.st.Found, false) {
-		m.answer(m.st.Misses <= len(st.Targets))
-	}
-}
-
-func (m *Machine) miss(st *content.Step, x, y float64) {
-	m.st.Misses++
-	m.st.LastTap = &[2]float64{x, y}
-	if m.st.Misses >= RevealAfterMisses {
-		m.st.Revealed = true
-		m.answer(false)
-	}
-}
-
-func (m *Machine) moveCell(a Action) {
-	if m.st.StepType != content.Hotspot || m.st.Answered {
-		return
-	}
-	c := m.st.Cursor
-	if c < 0 || c >= HotspotGrid*HotspotGrid {
-		c = 0
-	}
-	row, col := c/HotspotGrid, c%HotspotGrid
-	switch a {
-	case ActLeft:
-		col = (col + HotspotGrid - 1) % HotspotGrid
-	case ActRight:
-		col = (col + 1) % HotspotGrid
-	case ActUp:
-		row = (row + HotspotGrid - 1) % HotspotGrid
-	case ActDown:
-		row = (row + 1) % HotspotGrid
-	}
-	m.st.Cursor = row*HotspotGrid + col
-}
-
-// checkCell is a button user's tap: it finds the first target not yet found
-// that overlaps the highlighted grid cell, or counts a miss at its centre.
-func (m *Machine) checkCell() {
-	st := m.step()
-	if st == nil || st.Type != content.Hotspot || m.st.Answered {
-		return
-	}
-	c := m.st.Cursor
-	if c < 0 || c >= HotspotGrid*HotspotGrid {
-		c = 0
-	}
-	const g = float64(HotspotGrid)
-	x0, y0 := float64(c%HotspotGrid)/g, float64(c/HotspotGrid)/g
-	x1, y1 := x0+1/g, y0+1/g
-	for i, t := range st.Targets {
-		if i < len(m.st.Found) && !m.st.Found[i] && t.X < x1 && t.X+t.W > x0 && t.Y < y1 && t.Y+t.H > y0 {
-			m.found(st, i)
-			return
-		}
-	}
-	m.miss(st, x0+0.5/g, y0+0.5/g)
-}
-
-func situation(st *content.Step, id string) *content.Situation {
-	for i := range st.Situations {
-		if st.Situations[i].ID == id {
-			return &st.Situations[i]
-		}
-	}
-	return nil
-}
-
-func outcome(st *content.Step, id string) *content.Outcome {
-	for i := range st.Outcomes {
-		if st.Outcomes[i].ID == id {
-			return &st.Outcomes[i]
-		}
-	}
-	return nil
-}
-
-// follow goes where the chosen branch leads: the next situation or an outcome.
-func (m *Machine) follow(st *content.Step) {
-	sit := situation(st, m.st.Situation)
-	if sit == nil {
-		m.answer(false)
-		return
-	}
-	if m.st.Branch < 0 || m.st.Branch >= len(sit.Choices) {
-		return
-	}
-	b := sit.Choices[m.st.Branch]
-	switch {
-	case b.Outcome != "":
-		m.st.Outcome = b.Outcome
-		o := outcome(st, b.Outcome)
-		m.answer(o != nil && o.Good)
-	case situation(st, b.Next) != nil:
-		m.st.Situation = b.Next
-		m.st.Branch = -1
-		if len(m.st.Path) < MaxPath {
-			m.st.Path = append(slices.Clone(m.st.Path), b.Next)
-		}
-	default: // broken pack: the branch leads nowhere
-		m.answer(false)
-	}
-}
-
-// shuffle returns a display order of n order items: not already the right
-// order, and such that with A–D labelling the first four items not placed
-// yet, the right next item always has a label (buttons alone can solve it).
-func shuffle(r interface{ Perm(int) []int }, n int) []int {
-	if n < 2 {
-		return make([]int, n)
-	}
-	for range 100 {
-		p := r.Perm(n)
-		if reachable(p) && !isIdentity(p) {
-			return p
-		}
-	}
-	p := make([]int, n) // swap neighbours: 1 0 3 2 5 4 …
-	for i := range p {
-		p[i] = i
-	}
-	for i := 0; i+1 < n; i += 2 {
-		p[i], p[i+1] = p[i+1], p[i]
-	}
-	return p
-}
-
-func isIdentity(p []int) bool {
-	for i, v := range p {
-		if v != i {
-			return false
-		}
-	}
-	return true
-}
-
-// reachable: when items 0..k-1 are placed, item k is among the first four
-// unplaced display positions.
-func reachable(p []int) bool {
-	for pos, k := range p {
-		before := 0
-		for _, j := range p[:pos] {
-			if j > k {
-				before++
-			}
-		}
-		if before >= 4 {
-			return false
-		}
-	}
-	return true
+	return lessonKind{}
 }

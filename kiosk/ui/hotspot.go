@@ -1,15 +1,85 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
+	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
 )
+
+func (u *UI) hotspot(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	pic := u.hotspotPicture(v)
+	prompt := v.label(v.t(s.Prompt), 24, 15, ink, true, fyne.TextAlignLeading)
+	found := 0
+	for _, f := range st.Found {
+		if f {
+			found++
+		}
+	}
+	count := v.label(v.m("found", found, len(s.Targets)), 22, 14, v.col, true, fyne.TextAlignLeading)
+	if ktheme.Luminance(v.col) > 0.4 {
+		count.color = ink
+	}
+	count.middle = true
+	note := ""
+	if u.lastFound >= 0 && u.lastFound < len(s.Targets) {
+		note = fmt.Sprintf("%d. %s", u.lastFound+1, v.t(s.Targets[u.lastFound].Label))
+	}
+	var side fyne.CanvasObject
+	if st.Answered || st.Revealed {
+		var labels []string
+		for i, t := range s.Targets {
+			labels = append(labels, fmt.Sprintf("%d. %s", i+1, v.t(t.Label)))
+		}
+		right := st.Correct
+		head := v.label(v.m("wrong"), 24, 16, bad, true, fyne.TextAlignLeading)
+		if right {
+			head = v.label(v.m("right"), 24, 16, good, true, fyne.TextAlignLeading)
+		}
+		head.middle = true
+		why := v.label(v.t(s.Explanation)+"\n"+strings.Join(labels, "\n"), 19, 11, ink, false, fyne.TextAlignLeading)
+		why.paginate = true
+		side = col(v.px(8), []float32{v.px(36), -1}, head, why)
+		nextBtn := u.next(v, v.m("next"))
+		nextLabel := nextBtn.content.(*textBlock)
+		nextBtn.onTap = func() {
+			if !why.next() {
+				u.dispatch(flow.Input{Kind: flow.Next})
+			}
+		}
+		why.onPages = func(p, n int) {
+			want := v.m("next")
+			if p+1 < n {
+				want = v.m("more")
+			}
+			if nextLabel.text != want {
+				nextLabel.text = want
+				fyne.Do(nextLabel.Refresh)
+			}
+		}
+		return u.hotspotLayout(v, pic, side, nextBtn)
+	}
+	last := v.label(note, 20, 12, ink, false, fyne.TextAlignLeading)
+	side = col(v.px(8), []float32{-1, v.px(34), -1}, prompt, count, last)
+	show := u.button(v, v.m("showMe"), dimCard, ink, func() { u.dispatch(flow.Input{Kind: flow.Next}) }).named("showme")
+	return u.hotspotLayout(v, pic, side, show)
+}
+
+func (u *UI) hotspotLayout(v *view, pic, side, btn fyne.CanvasObject) fyne.CanvasObject {
+	bottom := row(v.px(gap), []float32{v.px(140), -1}, u.backButton(v), btn)
+	if v.portrait {
+		return col(v.px(gap), []float32{-1.4, -1, v.px(btnH)}, pic, side, bottom)
+	}
+	return row(v.px(gap), []float32{-1.55, -1}, pic, col(v.px(gap), []float32{-1, v.px(btnH)}, side, bottom))
+}
 
 // hotspotPic is the hotspot picture: it keeps the picture's proportions so
 // that a tap maps to fractions of the image, and marks what was found,

@@ -285,7 +285,8 @@ var screens = map[flow.Screen]func(*UI, *view) fyne.CanvasObject{
 	flow.Closed:   (*UI).closed,
 }
 
-// steps is the table from step type to constructor.
+// steps is the table from step type to constructor. Each step type has its
+// file (lesson.go, choice.go, …) beside kiosk/flow's file of the same name.
 var steps = map[string]func(*UI, *view) fyne.CanvasObject{
 	content.Lesson:   (*UI).lesson,
 	content.Choice:   (*UI).choice,

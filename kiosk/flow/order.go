@@ -1,0 +1,126 @@
+package flow
+
+import (
+	"slices"
+
+	"github.com/wufang-kiosk/wufang/content"
+)
+
+// orderKind: put the items in order by picking them one after the other;
+// Back takes back the last one picked.
+type orderKind struct{}
+
+func (orderKind) enter(m *Machine, st *content.Step) {
+	m.st.Shuffle = shuffle(m.rng, len(st.Items))
+	m.st.Picked = []int{}
+}
+
+func (orderKind) next(m *Machine, st *content.Step) {
+	if len(st.Items) == 0 {
+		m.answer(false)
+	}
+}
+
+func (orderKind) choose(*Machine, *content.Step, int) {}
+
+func (orderKind) hints(m *Machine, st *content.Step, add func(string, Action, int)) {
+	s := &m.st
+	for i, pos := range m.unplaced() {
+		if i < len(letters) {
+			add(letters[i], ActPick, pos)
+		}
+	}
+	if len(st.Items) == 0 {
+		add(BtnOK, ActNext, 0)
+	}
+	if len(s.Picked) > 0 {
+		add(BtnBack, ActUndo, 0)
+	} else {
+		add(BtnBack, ActBack, 0)
+	}
+}
+
+func (m *Machine) pick(n int) {
+	st := m.step()
+	if st == nil || st.Type != content.Order || m.st.Answered ||
+		n < 0 || n >= len(m.st.Shuffle) || slices.Contains(m.st.Picked, n) {
+		return
+	}
+	m.st.Picked = append(slices.Clone(m.st.Picked), n)
+	if len(m.st.Picked) < len(m.st.Shuffle) {
+		return
+	}
+	ok := true
+	for i, pos := range m.st.Picked {
+		if m.st.Shuffle[pos] != i {
+			ok = false
+		}
+	}
+	m.answer(ok)
+}
+
+func (m *Machine) undo() {
+	if m.st.StepType == content.Order && !m.st.Answered && len(m.st.Picked) > 0 {
+		m.st.Picked = slices.Clone(m.st.Picked[:len(m.st.Picked)-1])
+	}
+}
+
+// unplaced lists the display positions of order items not placed yet.
+func (m *Machine) unplaced() []int {
+	var u []int
+	for pos := range m.st.Shuffle {
+		if !slices.Contains(m.st.Picked, pos) {
+			u = append(u, pos)
+		}
+	}
+	return u
+}
+
+// shuffle returns a display order of n order items: not already the right
+// order, and such that with A–D labelling the first four items not placed
+// yet, the right next item always has a label (buttons alone can solve it).
+func shuffle(r interface{ Perm(int) []int }, n int) []int {
+	if n < 2 {
+		return make([]int, n)
+	}
+	for range 100 {
+		p := r.Perm(n)
+		if reachable(p) && !isIdentity(p) {
+			return p
+		}
+	}
+	p := make([]int, n) // swap neighbours: 1 0 3 2 5 4 …
+	for i := range p {
+		p[i] = i
+	}
+	for i := 0; i+1 < n; i += 2 {
+		p[i], p[i+1] = p[i+1], p[i]
+	}
+	return p
+}
+
+func isIdentity(p []int) bool {
+	for i, v := range p {
+		if v != i {
+			return false
+		}
+	}
+	return true
+}
+
+// reachable: when items 0..k-1 are placed, item k is among the first four
+// unplaced display positions.
+func reachable(p []int) bool {
+	for pos, k := range p {
+		before := 0
+		for _, j := range p[:pos] {
+			if j > k {
+				before++
+			}
+		}
+		if before >= 4 {
+			return false
+		}
+	}
+	return true
+}

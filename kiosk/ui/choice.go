@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+)
+
+func (u *UI) choice(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	prompt := v.label(v.t(s.Prompt), 26, 16, ink, true, fyne.TextAlignLeading)
+	prompt.middle = true
+	chosen := map[int]bool{}
+	for _, i := range st.Selected {
+		chosen[i] = true
+	}
+	opts := make([]fyne.CanvasObject, len(s.Options))
+	for i, o := range s.Options {
+		var bg, fg, disc, discFg color.Color = card, ink, v.col, v.on
+		var stroke float32
+		switch {
+		case st.Answered && o.Correct:
+			bg, fg, disc, discFg = good, white, white, good
+		case st.Answered && chosen[i]:
+			bg, fg, disc, discFg = bad, white, white, bad
+		case st.Answered:
+			bg, fg, disc, discFg = dimCard, muted, line, muted
+		case chosen[i]:
+			bg = mix(v.col, white, 0.8)
+			stroke = v.px(4)
+		}
+		i := i
+		b := u.option(v, letters[i], v.t(o.Text), bg, fg, disc, discFg, func() {
+			u.dispatch(flow.Input{Kind: flow.Choose, N: i})
+		}).named(fmt.Sprintf("option-%d", i))
+		if stroke > 0 {
+			b.bg.StrokeColor, b.bg.StrokeWidth = v.col, stroke
+		}
+		opts[i] = b
+	}
+	var area fyne.CanvasObject
+	n := len(opts)
+	switch {
+	case v.portrait || n > 4:
+		area = gridOf(n, 1, v.px(gap), opts...)
+	case n <= 2:
+		area = gridOf(1, n, v.px(gap), opts...)
+	default:
+		area = gridOf(2, 2, v.px(gap), opts...)
+	}
+	if pic := u.picture(s.Image); pic != nil && !v.portrait {
+		g := gridOf(n, 1, v.px(8), opts...)
+		if n > 2 {
+			g = gridOf((n+1)/2, 2, v.px(8), opts...)
+		}
+		area = row(v.px(gap), []float32{-0.6, -1.4}, pic, g)
+	}
+	if st.Answered {
+		return col(v.px(gap), []float32{v.px(64), -1, v.verdictH(130)}, prompt, area, u.verdict(v, st.Correct, v.t(s.Explanation)))
+	}
+	var main fyne.CanvasObject
+	status := v.label(v.m("choose"), 18, 13, muted, false, fyne.TextAlignCenter)
+	if st.Multi {
+		status.text = v.m("chooseAll")
+		main = u.button(v, v.m("confirm"), v.col, v.on, func() { u.dispatch(flow.Input{Kind: flow.Next}) }).named("next")
+	}
+	status.middle = true
+	return col(v.px(gap), []float32{v.px(64), -1, v.px(btnH)}, prompt, area, u.actions(v, status, main))
+}

@@ -1,0 +1,79 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+)
+
+func (u *UI) order(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	prompt := v.label(v.t(s.Prompt), 26, 16, ink, true, fyne.TextAlignLeading)
+	prompt.middle = true
+	n := len(s.Items)
+	items := make([]fyne.CanvasObject, n)
+	if st.Answered {
+		// The right order, numbered; what the visitor put in the same place
+		// is green.
+		for i := range s.Items {
+			placed := i < len(st.Picked) && st.Picked[i] < len(st.Shuffle) && st.Shuffle[st.Picked[i]] == i
+			bg, fg, disc, dfg := goodBg, ink, good, white
+			if !placed {
+				bg, disc = card, amber
+				dfg = ink
+			}
+			items[i] = u.option(v, strconv.Itoa(i+1), v.t(s.Items[i]), bg, fg, disc, dfg, nil)
+		}
+	} else {
+		pos := map[int]int{}
+		for k, p := range st.Picked {
+			pos[p] = k + 1
+		}
+		unplaced := 0 // physical buttons A–D pick the first four items not placed yet
+		for d := 0; d < n; d++ {
+			idx := d
+			if d < len(st.Shuffle) {
+				idx = st.Shuffle[d]
+			}
+			if idx < 0 || idx >= n {
+				panic(fmt.Sprintf("order: shuffle index %d of %d items", idx, n))
+			}
+			d := d
+			if k, ok := pos[d]; ok {
+				items[d] = u.option(v, strconv.Itoa(k), v.t(s.Items[idx]), dimCard, muted, v.col, v.on, nil)
+			} else {
+				letter := buttonFor(st, flow.ActPick, d)
+				if len(st.Buttons) == 0 && unplaced < 4 { // no hints (a rendered state): the flow's rule
+					letter = letters[unplaced]
+				}
+				unplaced++
+				items[d] = u.option(v, letter, v.t(s.Items[idx]), card, ink, line, ink, func() {
+					u.dispatch(flow.Input{Kind: flow.Pick, N: d})
+				}).named(fmt.Sprintf("pick-%d", d))
+			}
+		}
+	}
+	rows, cols := n, 1
+	if !v.portrait && n > 3 {
+		rows, cols = (n+1)/2, 2
+	}
+	area := gridOf(rows, cols, v.px(10), items...)
+	if st.Answered {
+		head := v.label(v.m("rightOrder"), 20, 14, good, true, fyne.TextAlignLeading)
+		head.middle = true
+		return col(v.px(8), []float32{v.px(50), v.px(26), -1, v.verdictH(120)}, prompt, head, area,
+			u.verdict(v, st.Correct, v.t(s.Explanation)))
+	}
+	status := v.label(v.m("orderHint"), 18, 13, muted, false, fyne.TextAlignCenter)
+	status.middle = true
+	bar := u.actions(v, status, nil)
+	if len(st.Picked) > 0 { // Back takes back the last item placed
+		bar.(*fyne.Container).Objects[0] = u.button(v, v.m("undo"), dimCard, ink, func() {
+			u.dispatch(flow.Input{Kind: flow.Back})
+		}).named("undo")
+	}
+	return col(v.px(gap), []float32{v.px(64), -1, v.px(btnH)}, prompt, area, bar)
+}

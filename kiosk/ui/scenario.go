@@ -1,0 +1,111 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+)
+
+func (u *UI) scenario(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	if st.Outcome != "" {
+		return u.outcome(v)
+	}
+	var sit *content.Situation
+	for i := range s.Situations {
+		if s.Situations[i].ID == st.Situation {
+			sit = &s.Situations[i]
+		}
+	}
+	if sit == nil {
+		panic(fmt.Sprintf("scenario %s: no situation %q", s.ID, st.Situation))
+	}
+	text := v.label(v.t(sit.Text), 26, 15, ink, true, fyne.TextAlignLeading)
+	text.middle = true
+	opts := make([]fyne.CanvasObject, len(sit.Choices))
+	for i, b := range sit.Choices {
+		var bg, fg, disc, dfg color.Color = card, ink, v.col, v.on
+		if st.Branch >= 0 {
+			if i == st.Branch {
+				bg, fg, disc, dfg = v.col, v.on, v.on, v.col
+			} else {
+				bg, fg, disc, dfg = dimCard, muted, line, muted
+			}
+		}
+		i := i
+		var tap func()
+		if st.Branch < 0 {
+			tap = func() { u.dispatch(flow.Input{Kind: flow.Choose, N: i}) }
+		}
+		opts[i] = u.option(v, letters[i], v.t(b.Text), bg, fg, disc, dfg, tap).named(fmt.Sprintf("branch-%d", i))
+	}
+	n := len(opts)
+	var area fyne.CanvasObject
+	switch {
+	case st.Branch >= 0 || v.portrait || n == 3:
+		area = gridOf(n, 1, v.px(8), opts...)
+	case n == 2:
+		area = gridOf(1, 2, v.px(gap), opts...)
+	default:
+		area = gridOf(2, 2, v.px(gap), opts...)
+	}
+	head := v.label(v.m("whatNow"), 20, 14, muted, true, fyne.TextAlignLeading)
+	head.middle = true
+	var top fyne.CanvasObject = col(v.px(4), []float32{-1, v.px(28)}, text, head)
+	if pic := u.picture(sit.Image); pic != nil {
+		top = row(v.px(gap), []float32{-0.5, -1.5}, pic, top)
+	}
+	if st.Branch >= 0 && st.Branch < len(sit.Choices) {
+		b := sit.Choices[st.Branch]
+		cons := v.label(v.t(b.Consequence), 22, 13, ink, false, fyne.TextAlignLeading)
+		cons.middle = true
+		panel := u.newTapBox(mix(v.col, white, 0.85), v.px(radius), v.px(10), cons, nil)
+		var foot fyne.CanvasObject = row(v.px(gap), []float32{-1, v.px(nextW)}, panel, u.next(v, v.m("next")))
+		if v.portrait {
+			foot = col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.next(v, v.m("next")))
+		}
+		if v.portrait {
+			return col(v.px(gap), []float32{-1, -1.3, v.verdictH(120)}, top, area, foot)
+		}
+		return col(v.px(gap), []float32{v.px(90), -1, v.verdictH(120)}, top, area, foot)
+	}
+	if v.portrait {
+		return col(v.px(gap), []float32{-1, -2, v.px(btnH)}, top, area, u.actions(v, nil, nil))
+	}
+	return col(v.px(gap), []float32{v.px(110), -1, v.px(btnH)}, top, area, u.actions(v, nil, nil))
+}
+
+func (u *UI) outcome(v *view) fyne.CanvasObject {
+	s, st := v.step, v.st
+	var out *content.Outcome
+	for i := range s.Outcomes {
+		if s.Outcomes[i].ID == st.Outcome {
+			out = &s.Outcomes[i]
+		}
+	}
+	if out == nil {
+		panic(fmt.Sprintf("scenario %s: no outcome %q", s.ID, st.Outcome))
+	}
+	var fg, bg color.Color = good, goodBg
+	head := v.m("goodEnd")
+	if !out.Good {
+		fg, bg, head = bad, badBg, v.m("badEnd")
+	}
+	h := v.label(head, 24, 16, fg, true, fyne.TextAlignLeading)
+	title := v.label(v.t(out.Title), 34, 20, ink, true, fyne.TextAlignLeading)
+	text := v.label(v.t(out.Text), 24, 14, ink, false, fyne.TextAlignLeading)
+	body := col(v.px(6), []float32{v.px(36), v.px(56), -1}, h, title, text)
+	icon := square(mark(out.Good, fg, white))
+	var main fyne.CanvasObject
+	if v.portrait {
+		main = col(v.px(gap), []float32{v.px(120), -1}, icon, body)
+	} else {
+		main = row(v.px(24), []float32{v.px(150), -1}, icon, body)
+	}
+	panel := u.newTapBox(bg, v.px(radius), v.px(20), main, nil)
+	return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.actions(v, nil, u.next(v, v.m("next"))))
+}
