@@ -27,13 +27,18 @@ type Pin struct {
 	pending atomic.Bool   // an edge was taken and not yet acknowledged
 	setMu   sync.Mutex
 	edgeCnt atomic.Uint64
+
+	// DeliverTimeout bounds how long Set waits for a device (real time): a
+	// pin whose device has stopped must not hang the simulator (zero:
+	// DefaultDeliverTimeout). Set it before the pin is used.
+	DeliverTimeout time.Duration
 }
 
 var _ gpio.PinIO = (*Pin)(nil)
 
-// DeliverTimeout bounds how long Set waits for a device (real time): a pin
-// whose device has stopped must not hang the simulator.
-var DeliverTimeout = 2 * time.Second
+// DefaultDeliverTimeout is how long Set waits for a device unless the pin
+// says otherwise.
+const DefaultDeliverTimeout = 2 * time.Second
 
 // NewPin returns a simulated pin named name (for instance "GPIO17") reading
 // level.
@@ -114,7 +119,11 @@ func (p *Pin) Set(l gpio.Level) {
 	case <-p.acks:
 	default:
 	}
-	t := time.NewTimer(DeliverTimeout)
+	wait := p.DeliverTimeout
+	if wait <= 0 {
+		wait = DefaultDeliverTimeout
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case p.edges <- l:

@@ -41,6 +41,9 @@ type Opts struct {
 	// LongPress is how long LongPress holds a button (default 2 s, more
 	// than the buttons' 1.5 s).
 	LongPress time.Duration
+	// DeliverTimeout bounds how long a simulated edge waits for its device
+	// to take it, in real time (default DefaultDeliverTimeout).
+	DeliverTimeout time.Duration
 }
 
 // Advancer is a clock the simulator moves forward itself.
@@ -90,33 +93,35 @@ func NewRoom(setup room.Setup, opts *Opts) *Room {
 		}
 	}
 	if setup.Door.Outer != "" {
-		r.outer = newPinFor(setup.Door.Outer, level(false, setup.Door.ActiveLow))
+		r.outer = r.newPinFor(setup.Door.Outer, level(false, setup.Door.ActiveLow))
 	}
 	if setup.Door.Inner != "" {
-		r.inner = newPinFor(setup.Door.Inner, level(false, setup.Door.ActiveLow))
+		r.inner = r.newPinFor(setup.Door.Inner, level(false, setup.Door.ActiveLow))
 	}
 	if setup.Presence.Pin != "" {
-		r.pir = newPinFor(setup.Presence.Pin, gpio.Low)
+		r.pir = r.newPinFor(setup.Presence.Pin, gpio.Low)
 	}
 	for name, pin := range setup.Buttons {
 		if pin != "" {
-			r.buttons[name] = newPinFor(pin, level(false, setup.ButtonsActiveLow))
+			r.buttons[name] = r.newPinFor(pin, level(false, setup.ButtonsActiveLow))
 		}
 	}
 	for name, pin := range setup.Pads {
 		if pin != "" {
-			r.pads[name] = newPinFor(pin, level(false, setup.PadsActiveLow))
+			r.pads[name] = r.newPinFor(pin, level(false, setup.PadsActiveLow))
 		}
 	}
 	return r
 }
 
-func newPinFor(name string, l gpio.Level) *Pin {
+func (r *Room) newPinFor(name string, l gpio.Level) *Pin {
 	num := -1
 	if n, err := strconv.Atoi(strings.TrimPrefix(strings.ToUpper(name), "GPIO")); err == nil {
 		num = n
 	}
-	return NewPin(name, num, l)
+	p := NewPin(name, num, l)
+	p.DeliverTimeout = r.opts.DeliverTimeout
+	return p
 }
 
 func level(active, activeLow bool) gpio.Level {
