@@ -13,7 +13,13 @@
 //   - with a generated visitor stream (Generate, then Play): arrivals at a
 //     rate, walking speeds and body depths, groups following each other at
 //     gaps, aborted crossings, contact bounce and wiring spikes, with the
-//     ground truth that Compare checks the counts against.
+//     ground truth that Compare checks the counts against;
+//   - with a crowd from a physical model (GeneratePhysical, then Play):
+//     bodies as rigid shapes at beam height (bags and hands that swing,
+//     wheelchairs, strollers) walking, stopping, balking and turning over
+//     the two beams, with bounce, EMI spikes and sunlight dropouts. It is
+//     written apart from Generate, so the counter is not graded only by
+//     the model it was designed against; Compare grades both.
 //
 // Hand-driven actions return once the action is over and the devices have
 // had a debounce window to report it (a crossing takes about 0.35 s, a press
