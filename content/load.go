@@ -1,18 +1,15 @@
 package content
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"github.com/wufang-kiosk/wufang/internal/strictyaml"
 )
 
 // File names inside a pack.
@@ -28,14 +25,11 @@ const MaxYAMLBytes = 1 << 20
 // ModuleFile is the path of a module's file inside a pack.
 func ModuleFile(id string) string { return modulesDir + "/" + id + ".yaml" }
 
-// pos is where a value was written.
-type pos struct{ line, col int }
-
 // source remembers where each value of a loaded pack was written, so that
 // Validate can point at it. Keys are key paths: "steps[2].options[0].text".
 type source struct {
-	files   map[string]map[string]pos // file -> key path -> position
-	modFile map[*Module]string        // the file each module was read from
+	files   map[string]*strictyaml.Doc // file -> where each key path was written
+	modFile map[*Module]string         // the file each module was read from
 }
 
 func (s *source) moduleFile(m *Module) (string, bool) {
@@ -46,17 +40,17 @@ func (s *source) moduleFile(m *Module) (string, bool) {
 	return f, ok
 }
 
-func (s *source) at(file, key string) pos {
-	if s == nil {
-		return pos{}
+func (s *source) at(file, key string) strictyaml.Pos {
+	if s == nil || s.files[file] == nil {
+		return strictyaml.Pos{}
 	}
-	m := s.files[file]
+	doc := s.files[file]
 	for {
-		if p, ok := m[key]; ok {
+		if p, ok := doc.Value(key); ok {
 			return p
 		}
 		if key == "" {
-			return pos{}
+			return strictyaml.Pos{}
 		}
 		// Walk up: a missing key is reported at its parent.
 		i := strings.LastIndexAny(key, ".[")
@@ -124,18 +118,10 @@ const MaxProblems = 200
 
 // load decodes what it can; p is nil only when pack.yaml is unusable.
 func load(fsys fs.FS) (*Pack, Problems) {
-	src := &source{files: map[string]map[string]pos{}, modFile: map[*Module]string{}}
-	var probs Problems
-	root, prob := readYAML(fsys, manifestName)
-	if prob != nil {
-		return nil, Problems{*prob}
-	}
+	src := &source{files: map[string]*strictyaml.Doc{}, modFile: map[*Module]string{}}
 	p := &Pack{src: src}
-	d := &decoder{file: manifestName, pos: map[string]pos{}}
-	d.decodeDoc(root, reflect.ValueOf(p).Elem())
-	src.files[manifestName] = d.pos
-	probs = append(probs, d.probs...)
-	if len(d.probs) > 0 && p.Format == "" && p.ID == "" {
+	probs := decodeFile(fsys, manifestName, p, src)
+	if len(probs) > 0 && p.Format == "" && p.ID == "" {
 		return nil, probs
 	}
 	loaded := map[string]bool{}
@@ -148,17 +134,10 @@ func load(fsys fs.FS) (*Pack, Problems) {
 		if _, err := fs.Stat(fsys, name); err != nil {
 			continue // Validate reports the missing file where the module is listed
 		}
-		root, prob := readYAML(fsys, name)
-		if prob != nil {
-			probs = append(probs, *prob)
-			continue
-		}
 		m := &Module{}
-		d := &decoder{file: name, pos: map[string]pos{}}
-		d.decodeDoc(root, reflect.ValueOf(m).Elem())
-		src.files[name] = d.pos
-		probs = append(probs, d.probs...)
-		if len(d.probs) == 0 {
+		mprobs := decodeFile(fsys, name, m, src)
+		probs = append(probs, mprobs...)
+		if len(mprobs) == 0 {
 			p.Mods = append(p.Mods, m)
 			src.modFile[m] = name
 		}
@@ -166,356 +145,52 @@ func load(fsys fs.FS) (*Pack, Problems) {
 	return p, probs
 }
 
-// readYAML reads and parses one YAML file of the pack, refusing files that
-// are too large, not UTF-8, or not a single mapping document.
-func readYAML(fsys fs.FS, name string) (root *yaml.Node, prob *Problem) {
-	fail := func(line, col int, format string, args ...any) (*yaml.Node, *Problem) {
-		return nil, &Problem{File: name, Line: line, Col: col, Severity: SevError, Msg: fmt.Sprintf(format, args...)}
+// decodeFile reads one YAML file of the pack into v and returns its
+// problems. A file that cannot be read or parsed leaves v as it was.
+func decodeFile(fsys fs.FS, name string, v any, src *source) Problems {
+	fail := func(format string, args ...any) Problems {
+		return Problems{{File: name, Severity: SevError, Msg: fmt.Sprintf(format, args...)}}
 	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return fail(0, 0, "the file is missing; every pack needs %s at its top level (wufang-pack init makes one)", name)
+			return fail("the file is missing; every pack needs %s at its top level (wufang-pack init makes one)", name)
 		}
-		return fail(0, 0, "cannot be read: %v", err)
+		return fail("cannot be read: %v", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxYAMLBytes+1))
 	if err != nil {
-		return fail(0, 0, "cannot be read: %v", err)
+		return fail("cannot be read: %v", err)
 	}
-	if len(data) > MaxYAMLBytes {
-		return fail(0, 0, "is larger than %d KiB; a pack file is never that big, so this is not a pack file (split long modules or remove pasted data)", MaxYAMLBytes>>10)
+	doc, errs := strictyaml.Decode(data, v, yamlOptions)
+	src.files[name] = doc
+	var probs Problems
+	for _, e := range errs {
+		probs = append(probs, Problem{File: name, Line: e.Line, Col: e.Col, Severity: SevError, Key: e.Key, Msg: e.Msg})
 	}
-	if !utf8.Valid(data) {
-		line, col := badUTF8At(data)
-		return fail(line, col, "is not UTF-8 text; save the file as UTF-8 (in most editors: Save As, encoding UTF-8)")
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	doc, err := parseYAML(data)
-	if err != nil {
-		line, msg := yamlErrorLine(err)
-		if strings.HasPrefix(msg, "did not find expected ',' or") {
-			msg += "; inside {…} or […], put texts that contain ? : , # [ ] { } in quotes"
-		}
-		return fail(line, 1, "is not valid YAML near here: %s", msg)
-	}
-	if doc == nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return fail(0, 0, "is empty; it must be a mapping of keys to values (see wufang-pack init)")
-	}
-	if a := firstAlias(doc); a != nil {
-		return fail(a.Line, a.Column, "uses a YAML alias (*%s); aliases are not allowed in a pack, write the value out in full", a.Value)
-	}
-	return doc.Content[0], nil
+	return probs
 }
 
-// parseYAML parses one document into a node tree. The parser never expands
-// aliases into Go values here (the decoder refuses alias nodes), so an alias
-// bomb costs nothing. A panic inside the parser on hostile input is turned
-// into an error.
-func parseYAML(data []byte) (doc *yaml.Node, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			doc, err = nil, fmt.Errorf("the YAML parser failed on this file (%v)", r)
+// yamlOptions are the pack's words for the strict loader's messages.
+var yamlOptions = strictyaml.Options{
+	MaxBytes:      MaxYAMLBytes,
+	NumbersAsText: true, // number: 119 is the number written
+	Describe: map[reflect.Type]string{
+		reflect.TypeFor[Text](): "a text in every language, like {zh-CN: 火警, en: Fire}",
+	},
+	Reword: func(e *strictyaml.Error) {
+		switch e.Kind {
+		case strictyaml.KindEmpty:
+			e.Msg = "is empty; it must be a mapping of keys to values (see wufang-pack init)"
+		case strictyaml.KindTooLarge:
+			e.Msg = fmt.Sprintf("is larger than %d KiB; a pack file is never that big, so this is not a pack file (split long modules or remove pasted data)", MaxYAMLBytes>>10)
+		case strictyaml.KindSecondDoc:
+			e.Msg = "is not valid YAML near here: a second document starts here (---); a pack file holds one document"
+		case strictyaml.KindAlias:
+			// A whole-file refusal: the loader stops at the first alias.
+			e.Key = ""
+			e.Msg = fmt.Sprintf("uses a YAML alias (*%s); aliases are not allowed in a pack, write the value out in full", e.Found)
 		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var n yaml.Node
-	if err := dec.Decode(&n); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, fmt.Errorf("line %d: a second document starts here (---); a pack file holds one document", extra.Line)
-	}
-	return &n, nil
-}
-
-// firstAlias finds the first alias node without following any alias, so a
-// document built to expand exponentially costs one pass over what was
-// written.
-func firstAlias(n *yaml.Node) *yaml.Node {
-	if n.Kind == yaml.AliasNode {
-		return n
-	}
-	for _, c := range n.Content {
-		if a := firstAlias(c); a != nil {
-			return a
-		}
-	}
-	return nil
-}
-
-func badUTF8At(data []byte) (line, col int) {
-	line, col = 1, 1
-	for len(data) > 0 {
-		r, size := utf8.DecodeRune(data)
-		if r == utf8.RuneError && size <= 1 {
-			return line, col
-		}
-		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-		data = data[size:]
-	}
-	return line, col
-}
-
-func yamlErrorLine(err error) (int, string) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if i := strings.Index(rest, ":"); i > 0 {
-			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				line, msg = n, strings.TrimSpace(rest[i+1:])
-			}
-		}
-	}
-	// yaml.v3 reports these from a 0-based mark (or not at all on line 1).
-	if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found a tab character") {
-		line++
-	}
-	return line, msg
-}
-
-// decoder decodes a yaml.Node tree into the pack types, strictly, recording
-// the position of every value and every problem.
-type decoder struct {
-	file  string
-	pos   map[string]pos
-	probs Problems
-}
-
-func (d *decoder) fail(n *yaml.Node, key, format string, args ...any) {
-	pr := Problem{File: d.file, Severity: SevError, Key: key, Msg: fmt.Sprintf(format, args...)}
-	if n != nil {
-		pr.Line, pr.Col = n.Line, n.Column
-	}
-	d.probs = append(d.probs, pr)
-}
-
-func (d *decoder) decodeDoc(n *yaml.Node, v reflect.Value) {
-	d.pos[""] = pos{n.Line, n.Column}
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, "", "the file must be a mapping of keys to values (key: value per line), not %s", describe(n))
-		return
-	}
-	d.decodeStruct(n, v, "")
-}
-
-func join(prefix, key string) string {
-	if prefix == "" {
-		return key
-	}
-	return prefix + "." + key
-}
-
-var textType = reflect.TypeOf(Text(nil))
-
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "must be a mapping of keys (%s), not %s", strings.Join(fieldNames(v.Type()), ", "), describe(n))
-		return
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			d.fail(k, path, "a key must be a plain name, not %s", describe(k))
-			continue
-		}
-		key := join(path, k.Value)
-		if seen[k.Value] {
-			d.fail(k, key, "is written twice; keep one")
-			continue
-		}
-		seen[k.Value] = true
-		f, ok := fieldByTag(v, k.Value)
-		if !ok {
-			d.fail(k, key, "is not a known key; allowed here: %s", strings.Join(fieldNames(v.Type()), ", "))
-			continue
-		}
-		d.decodeValue(val, f, key)
-	}
-}
-
-func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, key string) {
-	d.pos[key] = pos{n.Line, n.Column}
-	if n.Kind == yaml.AliasNode {
-		d.fail(n, key, "uses a YAML alias (*%s); aliases are not allowed in a pack, write the value out in full", n.Value)
-		return
-	}
-	if v.Type() == textType {
-		d.decodeText(n, v, key)
-		return
-	}
-	switch v.Kind() {
-	case reflect.Pointer: // an optional value: nil when not written
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-			return
-		}
-		p := reflect.New(v.Type().Elem())
-		d.decodeValue(n, p.Elem(), key)
-		v.Set(p)
-	case reflect.Struct:
-		d.decodeStruct(n, v, key)
-	case reflect.String:
-		if !d.scalar(n, key, "text") {
-			return
-		}
-		switch n.Tag {
-		case "!!null":
-			v.SetString("")
-		case "!!bool":
-			d.fail(n, key, "must be text; put %s in quotes if you mean it as text", n.Value)
-		default:
-			v.SetString(n.Value)
-		}
-	case reflect.Bool:
-		if !d.scalar(n, key, "true or false") {
-			return
-		}
-		switch n.Value {
-		case "true":
-			v.SetBool(true)
-		case "false":
-			v.SetBool(false)
-		default:
-			d.fail(n, key, "%q is not allowed; write true or false", n.Value)
-		}
-	case reflect.Int:
-		if !d.scalar(n, key, "a whole number") {
-			return
-		}
-		i, err := strconv.Atoi(n.Value)
-		if err != nil || n.Tag != "!!int" {
-			d.fail(n, key, "%q is not a whole number; write it like 80", n.Value)
-			return
-		}
-		v.SetInt(int64(i))
-	case reflect.Float64:
-		if !d.scalar(n, key, "a number") {
-			return
-		}
-		f, err := strconv.ParseFloat(n.Value, 64)
-		if err != nil || (n.Tag != "!!int" && n.Tag != "!!float") {
-			d.fail(n, key, "%q is not a number; write a fraction like 0.25", n.Value)
-			return
-		}
-		v.SetFloat(f)
-	case reflect.Slice:
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-			return
-		}
-		if n.Kind != yaml.SequenceNode {
-			d.fail(n, key, "must be a list (one \"- item\" per line), not %s", describe(n))
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, item := range n.Content {
-			d.decodeValue(item, s.Index(i), fmt.Sprintf("%s[%d]", key, i))
-		}
-		v.Set(s)
-	default:
-		panic("content: unsupported field kind " + v.Kind().String())
-	}
-}
-
-// decodeText decodes {language: text}. Which languages are allowed is
-// checked by Validate against the pack's languages.
-func (d *decoder) decodeText(n *yaml.Node, v reflect.Value, key string) {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, key, "must be a text in every language, like {zh-CN: 火警, en: Fire}, not %s", describe(n))
-		return
-	}
-	t := Text{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			d.fail(k, key, "a language must be a plain name like zh-CN or en, not %s", describe(k))
-			continue
-		}
-		sub := join(key, k.Value)
-		d.pos[sub] = pos{val.Line, val.Column}
-		if _, dup := t[k.Value]; dup {
-			d.fail(k, sub, "is written twice; keep one")
-			continue
-		}
-		if val.Kind == yaml.AliasNode {
-			d.fail(val, sub, "uses a YAML alias (*%s); aliases are not allowed in a pack, write the text out in full", val.Value)
-			continue
-		}
-		if val.Kind != yaml.ScalarNode {
-			d.fail(val, sub, "must be text, not %s", describe(val))
-			continue
-		}
-		if val.Tag == "!!null" {
-			t[k.Value] = ""
-			continue
-		}
-		t[k.Value] = val.Value
-	}
-	v.Set(reflect.ValueOf(t))
-}
-
-func (d *decoder) scalar(n *yaml.Node, key, want string) bool {
-	if n.Kind != yaml.ScalarNode {
-		d.fail(n, key, "must be %s, not %s", want, describe(n))
-		return false
-	}
-	return true
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	if n.Tag == "!!null" {
-		return "empty"
-	}
-	return strconv.Quote(n.Value)
-}
-
-func fieldByTag(v reflect.Value, tag string) (reflect.Value, bool) {
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		if name := yamlName(t.Field(i)); name == tag && name != "-" && name != "" {
-			return v.Field(i), true
-		}
-	}
-	return reflect.Value{}, false
-}
-
-func fieldNames(t reflect.Type) []string {
-	var names []string
-	for i := 0; i < t.NumField(); i++ {
-		if n := yamlName(t.Field(i)); n != "-" && n != "" {
-			names = append(names, n)
-		}
-	}
-	return names
-}
-
-func yamlName(f reflect.StructField) string {
-	if !f.IsExported() {
-		return ""
-	}
-	tag := f.Tag.Get("yaml")
-	if i := strings.IndexByte(tag, ','); i >= 0 {
-		tag = tag[:i]
-	}
-	return tag
+	},
 }

@@ -13,7 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"github.com/wufang-kiosk/wufang/internal/strictyaml"
+	"go.yaml.in/yaml/v3"
 )
 
 // The JSON Schemas in schema/ are for editors. These tests keep them in
@@ -73,7 +74,7 @@ func TestSchemaFields(t *testing.T) {
 			got = append(got, k)
 		}
 		sort.Strings(got)
-		want := fieldNames(c.typ)
+		want := strictyaml.Keys(c.typ)
 		sort.Strings(want)
 		if !slices.Equal(got, want) {
 			t.Errorf("%s#%s (%s): schema has %v; the Go type has %v", c.file, c.ptr, c.typ.Name(), got, want)

@@ -53,7 +53,7 @@ type validator struct {
 
 func (v *validator) add(sev Severity, key, format string, args ...any) {
 	at := v.p.src.at(v.file, key)
-	v.probs = append(v.probs, Problem{File: v.file, Line: at.line, Col: at.col, Severity: sev, Key: key, Msg: fmt.Sprintf(format, args...)})
+	v.probs = append(v.probs, Problem{File: v.file, Line: at.Line, Col: at.Col, Severity: sev, Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) errorf(key, format string, args ...any) { v.add(SevError, key, format, args...) }
@@ -413,8 +413,8 @@ func (v *validator) step(key string, s *Step) {
 		} else {
 			at := v.p.src.at(v.file, key+".id")
 			where := v.file
-			if at.line > 0 {
-				where = fmt.Sprintf("%s line %d", v.file, at.line)
+			if at.Line > 0 {
+				where = fmt.Sprintf("%s line %d", v.file, at.Line)
 			}
 			v.steps[s.ID] = where
 		}

@@ -1,18 +1,18 @@
 package config
 
 import (
-	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/wufang-kiosk/wufang/internal/strictyaml"
 )
 
 // Error is one problem in a config file, located by line and column.
@@ -68,269 +68,74 @@ func Load(path string) (*Config, error) {
 func Parse(name string, data []byte) (*Config, error) {
 	cfg := Default()
 	cfg.Path = name
-	d := &decoder{file: name, pos: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
-	var root yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&root); err != nil {
-		if err.Error() == "EOF" {
-			return d.finish(cfg)
-		}
-		return nil, Errors{d.yamlError(err)}
+	doc, errs := strictyaml.Decode(data, cfg, yamlOptions)
+	d := &decoder{file: name, doc: doc}
+	for _, e := range errs {
+		d.errs = append(d.errs, &Error{File: name, Line: e.Line, Column: e.Col, Key: e.Key, Msg: e.Msg})
 	}
-	if len(root.Content) == 0 {
-		return d.finish(cfg)
-	}
-	doc := root.Content[0]
-	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
-		return d.finish(cfg)
-	}
-	if doc.Kind != yaml.MappingNode {
-		d.fail(doc, "", "the file must be a mapping of keys to values, like the example in build/wufang.example.yaml")
-		return nil, d.errs
-	}
-	d.decodeStruct(doc, reflect.ValueOf(cfg).Elem(), "")
 	if len(d.errs) > 0 {
 		return nil, d.errs
 	}
-	return d.finish(cfg)
-}
-
-func (d *decoder) finish(cfg *Config) (*Config, error) {
 	d.validate(cfg)
 	if len(d.errs) > 0 {
-		sort.SliceStable(d.errs, func(i, j int) bool {
-			if d.errs[i].Line != d.errs[j].Line {
-				return d.errs[i].Line < d.errs[j].Line
-			}
-			return d.errs[i].Column < d.errs[j].Column
+		slices.SortStableFunc(d.errs, func(a, b *Error) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 		})
 		return nil, d.errs
 	}
 	return cfg, nil
 }
 
+// yamlOptions are the config's types and words for the strict loader.
+var yamlOptions = strictyaml.Options{
+	AllowEmpty: true, // every key has a default
+	Scalars: map[reflect.Type]strictyaml.Scalar{
+		reflect.TypeFor[Duration](): {Want: "a duration like 30s, 5m or 30d", Parse: func(s string) (any, error) {
+			d, err := ParseDuration(s)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a duration; write it like 30s, 5m, 2h or 30d", s)
+			}
+			return Duration(d), nil
+		}},
+		reflect.TypeFor[Size](): {Want: "a size like 256MiB", Parse: func(s string) (any, error) {
+			sz, err := ParseSize(s)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a size; write it like 64MiB, 1GiB or 500000000", s)
+			}
+			return sz, nil
+		}},
+	},
+	Reword: func(e *strictyaml.Error) {
+		switch e.Kind {
+		case strictyaml.KindSyntax:
+			e.Msg = "not valid YAML: " + e.Found
+		case strictyaml.KindNotMapping:
+			e.Msg = "the file must be a mapping of keys to values, like the example in build/wufang.example.yaml"
+		case strictyaml.KindAlias:
+			e.Msg = "aliases are not supported in the config; write the value out"
+		case strictyaml.KindTwice:
+			e.Msg = "is set twice; keep one"
+		case strictyaml.KindList:
+			e.Msg = fmt.Sprintf("must be a list (- item per line, or [a, b]), not %s", e.Found)
+		}
+	},
+}
+
 type decoder struct {
 	file string
 	errs Errors
-	pos  map[string]*yaml.Node // key path -> value node, for located validation errors
-	keys map[string]*yaml.Node // key path -> key node
+	doc  *strictyaml.Doc // where each key path was written, for located validation errors
 }
 
-func (d *decoder) yamlError(err error) *Error {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 0
-	if strings.HasPrefix(msg, "line ") {
-		rest := msg[len("line "):]
-		if i := strings.Index(rest, ":"); i > 0 {
-			line, _ = strconv.Atoi(rest[:i])
-			msg = strings.TrimSpace(rest[i+1:])
-		}
-	}
-	return &Error{File: d.file, Line: line, Column: 1, Msg: "not valid YAML: " + msg}
-}
-
-func (d *decoder) fail(n *yaml.Node, key, format string, args ...any) {
-	e := &Error{File: d.file, Key: key, Msg: fmt.Sprintf(format, args...)}
-	if n != nil {
-		e.Line, e.Column = n.Line, n.Column
-	}
-	d.errs = append(d.errs, e)
+func (d *decoder) fail(at strictyaml.Pos, key, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Line: at.Line, Column: at.Col, Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
 // failAt reports a validation problem at the value of key, or at the top of
 // the file when the key was not written (its default is wrong).
 func (d *decoder) failAt(key, format string, args ...any) {
-	d.fail(d.pos[key], key, format, args...)
-}
-
-var (
-	durationType = reflect.TypeOf(Duration(0))
-	sizeType     = reflect.TypeOf(Size(0))
-)
-
-func join(prefix, key string) string {
-	if prefix == "" {
-		return key
-	}
-	return prefix + "." + key
-}
-
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "must be a mapping of keys (%s), not %s", strings.Join(fieldNames(v.Type()), ", "), describe(n))
-		return
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		key := join(path, k.Value)
-		if seen[k.Value] {
-			d.fail(k, key, "is set twice; keep one")
-			continue
-		}
-		seen[k.Value] = true
-		f, ok := fieldByTag(v, k.Value)
-		if !ok {
-			d.fail(k, key, "is not a known key; allowed here: %s", strings.Join(fieldNames(v.Type()), ", "))
-			continue
-		}
-		d.decodeValue(val, f, key)
-	}
-}
-
-func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, key string) {
-	d.pos[key] = n
-	if n.Kind == yaml.AliasNode {
-		d.fail(n, key, "aliases are not supported in the config; write the value out")
-		return
-	}
-	switch {
-	case v.Type() == durationType:
-		if !d.scalar(n, key, "a duration like 30s, 5m or 30d") {
-			return
-		}
-		dur, err := ParseDuration(n.Value)
-		if err != nil {
-			d.fail(n, key, "%q is not a duration; write it like 30s, 5m, 2h or 30d", n.Value)
-			return
-		}
-		v.SetInt(int64(dur))
-		return
-	case v.Type() == sizeType:
-		if !d.scalar(n, key, "a size like 256MiB") {
-			return
-		}
-		sz, err := ParseSize(n.Value)
-		if err != nil {
-			d.fail(n, key, "%q is not a size; write it like 64MiB, 1GiB or 500000000", n.Value)
-			return
-		}
-		v.SetInt(int64(sz))
-		return
-	}
-	switch v.Kind() {
-	case reflect.Struct:
-		d.decodeStruct(n, v, key)
-	case reflect.String:
-		if !d.scalar(n, key, "text") {
-			return
-		}
-		if n.Tag != "!!str" && n.Tag != "!!null" {
-			d.fail(n, key, "must be text; put %s in quotes if you mean it as text", n.Value)
-			return
-		}
-		if n.Tag == "!!null" {
-			v.SetString("")
-			return
-		}
-		v.SetString(n.Value)
-	case reflect.Bool:
-		if !d.scalar(n, key, "true or false") {
-			return
-		}
-		switch n.Value {
-		case "true":
-			v.SetBool(true)
-		case "false":
-			v.SetBool(false)
-		default:
-			d.fail(n, key, "%q is not allowed; write true or false", n.Value)
-		}
-	case reflect.Int:
-		if !d.scalar(n, key, "a whole number") {
-			return
-		}
-		i, err := strconv.Atoi(n.Value)
-		if err != nil || n.Tag != "!!int" {
-			d.fail(n, key, "%q is not a whole number", n.Value)
-			return
-		}
-		v.SetInt(int64(i))
-	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			d.fail(n, key, "must be a list (- item per line, or [a, b]), not %s", describe(n))
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, item := range n.Content {
-			d.decodeValue(item, s.Index(i), fmt.Sprintf("%s[%d]", key, i))
-		}
-		v.Set(s)
-	case reflect.Map:
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-			v.Set(reflect.MakeMap(v.Type()))
-			return
-		}
-		if n.Kind != yaml.MappingNode {
-			d.fail(n, key, "must be a mapping of name: value, not %s", describe(n))
-			return
-		}
-		m := reflect.MakeMap(v.Type())
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			sub := join(key, k.Value)
-			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
-				d.fail(k, sub, "is set twice; keep one")
-				continue
-			}
-			d.keys[sub] = k
-			ev := reflect.New(v.Type().Elem()).Elem()
-			d.decodeValue(val, ev, sub)
-			m.SetMapIndex(reflect.ValueOf(k.Value), ev)
-		}
-		v.Set(m)
-	default:
-		panic("config: unsupported field kind " + v.Kind().String())
-	}
-}
-
-func (d *decoder) scalar(n *yaml.Node, key, want string) bool {
-	if n.Kind != yaml.ScalarNode {
-		d.fail(n, key, "must be %s, not %s", want, describe(n))
-		return false
-	}
-	return true
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return strconv.Quote(n.Value)
-}
-
-func fieldByTag(v reflect.Value, tag string) (reflect.Value, bool) {
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		if name := yamlName(t.Field(i)); name == tag && name != "-" {
-			return v.Field(i), true
-		}
-	}
-	return reflect.Value{}, false
-}
-
-func fieldNames(t reflect.Type) []string {
-	var names []string
-	for i := 0; i < t.NumField(); i++ {
-		if n := yamlName(t.Field(i)); n != "-" && n != "" {
-			names = append(names, n)
-		}
-	}
-	return names
-}
-
-func yamlName(f reflect.StructField) string {
-	tag := f.Tag.Get("yaml")
-	if i := strings.IndexByte(tag, ','); i >= 0 {
-		tag = tag[:i]
-	}
-	return tag
+	at, _ := d.doc.Value(key)
+	d.fail(at, key, format, args...)
 }
 
 // Duration is a time.Duration that also accepts days ("30d") in the file.

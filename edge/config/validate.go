@@ -174,7 +174,8 @@ func (d *decoder) validateKiosk(k *Kiosk) {
 		if se, ok := err.(*ScheduleError); ok {
 			key += "." + se.Key
 			if se.InKey {
-				d.fail(d.keys[key], key, "%v", err)
+				at, _ := d.doc.Key(key)
+				d.fail(at, key, "%v", err)
 				return
 			}
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 var t0 = time.Date(2026, 3, 4, 9, 30, 15, 123456789, time.FixedZone("CST", 8*3600))

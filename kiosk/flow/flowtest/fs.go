@@ -9,7 +9,7 @@ import (
 	"io/fs"
 	"testing/fstest"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/wufang-kiosk/wufang/content"
 )
