@@ -189,6 +189,16 @@ func TestBadConfigs(t *testing.T) {
 			`wufang.yaml:1:1: the file must be a mapping of keys to values, like the example in build/wufang.example.yaml`},
 		{"alias", "site: &s abc\ndevice: *s\n",
 			`wufang.yaml:2:9: device: aliases are not supported in the config; write the value out`},
+		{"retention overflowing int64 (read as 24h25m26s before)", "store:\n  retention: 213505d\n",
+			`wufang.yaml:2:14: store.retention: "213505d" is not a duration; write it like 30s, 5m, 2h or 30d`},
+		{"retention beyond 10 years", "store:\n  retention: 3651d\n",
+			`wufang.yaml:2:14: store.retention: 3651d is too long; keep sent events at most 3650d (10 years; the default is 30d)`},
+		{"store cap beyond 64GiB", "store:\n  max_bytes: 65GiB\n",
+			`wufang.yaml:2:14: store.max_bytes: 65GiB is too large; allow at most 64GiB (the default is 256MiB)`},
+		{"password in the broker URL", "mqtt:\n  broker: tcp://alice:S3cret@hub:1883\n",
+			`wufang.yaml:2:11: mqtt.broker: must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file`},
+		{"user in the broker URL", "mqtt:\n  broker: ssl://alice@hub:8883\n",
+			`wufang.yaml:2:11: mqtt.broker: must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file`},
 		{"half a door", "sensors:\n  door: {outer: GPIO17, inner: ''}\n",
 			`wufang.yaml:2:9: sensors.door: a door counter needs both beams; set outer and inner, or neither`},
 	}
@@ -231,6 +241,15 @@ func TestDurationAndSizeRoundTrip(t *testing.T) {
 	}
 	if _, err := ParseSize("99999999999GiB"); err == nil {
 		t.Error("overflowing size accepted")
+	}
+	// Every count of days either fits or is refused: none wraps around.
+	for _, s := range []string{"106752d", "213505d", "9223372036854775807d", "99999999999999999999d", "-1d", "2562048h"} {
+		if d, err := ParseDuration(s); err == nil {
+			t.Errorf("%s accepted as %v", s, d)
+		}
+	}
+	if d, err := ParseDuration("106751d"); err != nil || d != 106751*24*time.Hour {
+		t.Errorf("106751d (the largest) -> %v, %v", d, err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"reflect"
 	"slices"
@@ -158,9 +159,11 @@ func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 // ParseDuration parses a Go duration or a whole number of days ("30d").
 func ParseDuration(s string) (time.Duration, error) {
 	if strings.HasSuffix(s, "d") {
-		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("bad duration %q", s)
+		// time.Duration holds at most about 106751 days; a count of days
+		// beyond that used to wrap around (213505d read as 24h25m26s).
+		n, err := strconv.ParseInt(strings.TrimSuffix(s, "d"), 10, 64)
+		if err != nil || n < 0 || n > maxDays {
+			return 0, fmt.Errorf("bad duration %q (at most %dd)", s, maxDays)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
@@ -170,6 +173,10 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return dur, nil
 }
+
+// maxDays is the most days a duration can hold (time.Duration is int64
+// nanoseconds).
+const maxDays = int64(math.MaxInt64 / (24 * time.Hour))
 
 // Size is a number of bytes; the file may say 256MiB, 1GiB, 500KB or 1000.
 type Size int64

@@ -29,6 +29,13 @@ func ValidPin(name string) bool {
 	return n <= 27
 }
 
+// The largest store cap and retention a config may set: beyond them a
+// value is a typo (the store itself would accept more).
+const (
+	MaxStoreBytes = 64 << 30
+	MaxRetention  = 3650 * 24 * time.Hour
+)
+
 var topicRootPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$`)
 
 func (d *decoder) validate(c *Config) {
@@ -50,9 +57,13 @@ func (d *decoder) validate(c *Config) {
 	d.validateMQTT(&c.MQTT)
 	if c.Store.MaxBytes < 1<<20 {
 		d.failAt("store.max_bytes", "%s is too small; allow at least 1MiB (the default is 256MiB)", c.Store.MaxBytes)
+	} else if c.Store.MaxBytes > MaxStoreBytes {
+		d.failAt("store.max_bytes", "%s is too large; allow at most %s (the default is 256MiB)", c.Store.MaxBytes, Size(MaxStoreBytes))
 	}
 	if c.Store.Retention.D() < time.Hour {
 		d.failAt("store.retention", "%s is too short; keep sent events at least 1h (the default is 30d)", c.Store.Retention)
+	} else if c.Store.Retention.D() > MaxRetention {
+		d.failAt("store.retention", "%s is too long; keep sent events at most 3650d (10 years; the default is 30d)", c.Store.Retention)
 	}
 	if c.HTTP.Listen != "" {
 		host, port, err := net.SplitHostPort(c.HTTP.Listen)
@@ -82,6 +93,10 @@ func (d *decoder) validateMQTT(m *MQTT) {
 			d.failAt("mqtt.broker", "%q is not a broker address; write tcp://host:1883 or ssl://host:8883, or \"\" to turn the uplink off", m.Broker)
 		case u.Scheme != "tcp" && u.Scheme != "ssl" && u.Scheme != "tls" && u.Scheme != "mqtt" && u.Scheme != "mqtts":
 			d.failAt("mqtt.broker", "scheme %q is not supported; use tcp:// or ssl://", u.Scheme)
+		case u.User != nil:
+			// The URL would be printed by config check, status and watch,
+			// and paho would use the password in it.
+			d.failAt("mqtt.broker", "must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file")
 		case u.Port() == "":
 			d.failAt("mqtt.broker", "%q has no port; add it, like tcp://host:1883 or ssl://host:8883", m.Broker)
 		}

@@ -47,7 +47,7 @@ func describe(err error, cfg Config) string {
 		}
 		return "wrong username or password (the broker says not authorised): check mqtt.username and mqtt.password_file"
 	case errors.Is(err, packets.ErrorRefusedIDRejected):
-		return fmt.Sprintf("the broker rejected the client id %s-%s", cfg.Site, cfg.Device)
+		return fmt.Sprintf("the broker rejected the client id %s", ClientID(cfg.Site, cfg.Device))
 	case errors.Is(err, packets.ErrorRefusedServerUnavailable):
 		return "the broker at " + host + " says it is unavailable"
 	case errors.As(err, &unknownCA):

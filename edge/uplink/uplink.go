@@ -208,8 +208,8 @@ func (u *Uplink) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("uplink: %w", err)
 	}
-	if _, err := url.Parse(u.cfg.Broker); err != nil {
-		return fmt.Errorf("uplink: broker: %w", err)
+	if err := checkBroker(u.cfg.Broker); err != nil {
+		return err
 	}
 	failures := 0
 	for {
@@ -238,7 +238,7 @@ func (u *Uplink) Run(ctx context.Context) error {
 			s.NextRetry = u.cfg.Now().Add(wait)
 		})
 		if connected || failures == 1 || failures%10 == 0 {
-			u.log.Warn("mqtt uplink down", "broker", redactURL(u.cfg.Broker), "error", msg, "retry_in", wait.Round(time.Millisecond), "attempts", failures)
+			u.log.Warn("mqtt uplink down", "broker", u.cfg.Broker, "error", msg, "retry_in", wait.Round(time.Millisecond), "attempts", failures)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -250,6 +250,28 @@ func (u *Uplink) Run(ctx context.Context) error {
 	}
 }
 
+// ClientID is the device's MQTT client id: site and device joined by a
+// colon, which ids cannot contain (they may contain '-', so joining with
+// '-' made site a-b/device c and site a/device b-c one client, each
+// kicking the other off the broker).
+func ClientID(site, device string) string { return site + ":" + device }
+
+// checkBroker refuses a broker URL that does not parse or that holds a
+// user name or password: paho would use them, and the URL is logged and
+// shown on status pages. The credentials go in Username and Password.
+func checkBroker(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("uplink: broker: %w", err)
+	}
+	if u.User != nil {
+		return errors.New("uplink: the broker address must not hold a user name or password; set mqtt.username and mqtt.password_file instead")
+	}
+	return nil
+}
+
+// redactURL drops user info from a broker URL for the state shown on status
+// pages (Run refuses such a URL, but says so there).
 func redactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.User == nil {
@@ -323,7 +345,7 @@ func (u *Uplink) session(ctx context.Context, topics wire.Topics) (connected boo
 	lost := make(chan error, 1)
 	opts := mqtt.NewClientOptions().
 		AddBroker(u.cfg.Broker).
-		SetClientID(u.cfg.Site+"-"+u.cfg.Device).
+		SetClientID(ClientID(u.cfg.Site, u.cfg.Device)).
 		SetProtocolVersion(4).
 		SetCleanSession(true).
 		SetAutoReconnect(false).
@@ -365,7 +387,7 @@ func (u *Uplink) session(ctx context.Context, topics wire.Topics) (connected boo
 		s.Connected, s.Since = true, now
 		s.LastError, s.Attempts, s.NextRetry = "", 0, time.Time{}
 	})
-	u.log.Info("mqtt uplink connected", "broker", redactURL(u.cfg.Broker), "client_id", u.cfg.Site+"-"+u.cfg.Device)
+	u.log.Info("mqtt uplink connected", "broker", u.cfg.Broker, "client_id", ClientID(u.cfg.Site, u.cfg.Device))
 
 	// The publisher runs in its own goroutine so that a lost connection is
 	// noticed at once: paho's Publish can block for its timeout when the

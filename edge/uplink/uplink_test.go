@@ -324,3 +324,47 @@ func TestNewDayWithoutEvents(t *testing.T) {
 		t.Fatal("no daily/2026-11-26 or no totals dated 2026-11-27 after midnight")
 	}
 }
+
+// TestClientIDsDoNotCollide: site a-b/device c and site a/device b-c used to
+// share the client id a-b-c and kick each other off the broker (21
+// connects in 25 s); with a separator ids cannot contain both stay on.
+func TestClientIDsDoNotCollide(t *testing.T) {
+	if ClientID("a-b", "c") == ClientID("a", "b-c") {
+		t.Fatalf("client ids collide: %s", ClientID("a", "b-c"))
+	}
+	b := brokertest.Start(t, brokertest.Options{})
+	var ups []*Uplink
+	for _, id := range [][2]string{{"a-b", "c"}, {"a", "b-c"}} {
+		cfg := testConfig(b)
+		cfg.Site, cfg.Device = id[0], id[1]
+		u, _ := startUplink(t, cfg, newMemOutbox())
+		waitState(t, u, "connected", func(s State) bool { return s.Connected })
+		ups = append(ups, u)
+	}
+	first := []State{ups[0].State(), ups[1].State()}
+	// A kicked client reconnects within the 50 ms backoff of testConfig, so
+	// a second shows the churn many times over.
+	time.Sleep(time.Second)
+	for i, u := range ups {
+		s := u.State()
+		if !s.Connected || !s.Since.Equal(first[i].Since) || s.LastError != "" {
+			t.Errorf("uplink %d: state went from %+v to %+v: kicked off", i, first[i], s)
+		}
+	}
+}
+
+func TestBrokerURLWithPasswordRefused(t *testing.T) {
+	cfg := Config{Broker: "tcp://alice:S3cret@127.0.0.1:1", Site: "s", Device: "d"}
+	u := New(cfg, newMemOutbox(), nil)
+	err := u.Run(context.Background())
+	if err == nil || strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("Run = %v, want a refusal that does not show the password", err)
+	}
+	if s := u.State(); strings.Contains(s.Broker, "S3cret") {
+		t.Errorf("state shows the password: %+v", s)
+	}
+	err = Watch(context.Background(), cfg, func(Site) {})
+	if err == nil || strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("Watch = %v", err)
+	}
+}

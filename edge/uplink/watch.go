@@ -48,6 +48,9 @@ func Watch(ctx context.Context, cfg Config, update func(Site)) error {
 	if err != nil {
 		return fmt.Errorf("watch: %w", err)
 	}
+	if err := checkBroker(cfg.Broker); err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
 	u := &Uplink{cfg: cfg}
 	tlsCfg, err := u.tlsConfig()
 	if err != nil {

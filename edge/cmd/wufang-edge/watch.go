@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -52,6 +53,9 @@ func (e *env) watch(args []string) error {
 	}
 	if ucfg.Broker == "" {
 		return usagef("watch needs a broker: --broker tcp://host:1883 (or mqtt.broker in the config)")
+	}
+	if u, err := url.Parse(ucfg.Broker); err != nil || u.User != nil {
+		return usagef("watch --broker must be scheme://host:port without a user name or password; use --username and --password-file")
 	}
 	if !wire.ValidID(ucfg.Site) {
 		return usagef("watch --site %q is not a site id ([a-z0-9][a-z0-9-]{0,62})", ucfg.Site)
