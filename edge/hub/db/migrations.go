@@ -1,0 +1,161 @@
+package db
+
+// migrations are the schema, one step each, applied in order, each in its
+// own transaction with the schema_version row moved in the same
+// transaction (Miniflux's internal/database habit): a hub that stops half
+// way through an upgrade resumes at the step that did not commit. Steps are
+// never edited once released; a change is a new step at the end.
+//
+// The SQL is written once for both backends: BIGINT, INTEGER and TEXT mean
+// the same to SQLite and PostgreSQL, times are Unix milliseconds (no time
+// zone types to disagree about), booleans are 0/1 integers.
+var migrations = []string{
+	// 1: the first schema.
+	`
+CREATE TABLE sites (
+	site        TEXT PRIMARY KEY,
+	timezone    TEXT NOT NULL DEFAULT '',
+	first_heard BIGINT NOT NULL,
+	last_heard  BIGINT NOT NULL
+);
+
+CREATE TABLE devices (
+	site            TEXT NOT NULL,
+	device          TEXT NOT NULL,
+	first_heard     BIGINT NOT NULL,
+	last_heard      BIGINT NOT NULL,
+	has_status      INTEGER NOT NULL DEFAULT 0,
+	online          INTEGER NOT NULL DEFAULT 0,
+	online_changed  BIGINT NOT NULL DEFAULT 0,
+	status_time     BIGINT NOT NULL DEFAULT 0,
+	app             TEXT NOT NULL DEFAULT '',
+	pack            TEXT NOT NULL DEFAULT '',
+	pack_version    TEXT NOT NULL DEFAULT '',
+	boot            BIGINT NOT NULL DEFAULT 0,
+	backlog         BIGINT NOT NULL DEFAULT 0,
+	dropped         BIGINT NOT NULL DEFAULT 0,
+	sensors         TEXT NOT NULL DEFAULT '{}',
+	connected_since BIGINT NOT NULL DEFAULT 0,
+	last_error      TEXT NOT NULL DEFAULT '',
+	epoch           TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (site, device)
+);
+
+CREATE TABLE streams (
+	site             TEXT NOT NULL,
+	device           TEXT NOT NULL,
+	epoch            TEXT NOT NULL,
+	complete_through BIGINT NOT NULL DEFAULT 0,
+	max_seq          BIGINT NOT NULL DEFAULT 0,
+	first_heard      BIGINT NOT NULL,
+	last_heard       BIGINT NOT NULL,
+	PRIMARY KEY (site, device, epoch)
+);
+
+CREATE TABLE events (
+	site         TEXT NOT NULL,
+	device       TEXT NOT NULL,
+	epoch        TEXT NOT NULL,
+	seq          BIGINT NOT NULL,
+	boot         BIGINT NOT NULL,
+	time         BIGINT NOT NULL,
+	kind         TEXT NOT NULL,
+	module       TEXT NOT NULL DEFAULT '',
+	step         TEXT NOT NULL DEFAULT '',
+	correct      INTEGER,
+	score        INTEGER NOT NULL DEFAULT 0,
+	total        INTEGER NOT NULL DEFAULT 0,
+	passed       INTEGER,
+	rating       INTEGER NOT NULL DEFAULT 0,
+	reason       TEXT NOT NULL DEFAULT '',
+	lang         TEXT NOT NULL DEFAULT '',
+	sensor       TEXT NOT NULL DEFAULT '',
+	pack         TEXT NOT NULL DEFAULT '',
+	pack_version TEXT NOT NULL DEFAULT '',
+	after_hours  INTEGER NOT NULL DEFAULT 0,
+	day          TEXT,
+	hour         INTEGER,
+	received     BIGINT NOT NULL,
+	PRIMARY KEY (site, device, epoch, seq)
+);
+CREATE INDEX events_unbucketed ON events (site) WHERE day IS NULL;
+CREATE INDEX events_time ON events (time);
+
+CREATE TABLE totals (
+	site     TEXT NOT NULL,
+	device   TEXT NOT NULL,
+	epoch    TEXT NOT NULL,
+	seq      BIGINT NOT NULL,
+	boot     BIGINT NOT NULL,
+	time     BIGINT NOT NULL,
+	date     TEXT NOT NULL,
+	timezone TEXT NOT NULL,
+	lifetime TEXT NOT NULL,
+	today    TEXT NOT NULL,
+	received BIGINT NOT NULL,
+	PRIMARY KEY (site, device, epoch)
+);
+
+CREATE TABLE daily (
+	site        TEXT NOT NULL,
+	device      TEXT NOT NULL,
+	epoch       TEXT NOT NULL,
+	day         TEXT NOT NULL,
+	seq         BIGINT NOT NULL,
+	entries     BIGINT NOT NULL,
+	exits       BIGINT NOT NULL,
+	ah_entries  BIGINT NOT NULL,
+	ah_exits    BIGINT NOT NULL,
+	sessions    BIGINT NOT NULL,
+	fb1         BIGINT NOT NULL,
+	fb2         BIGINT NOT NULL,
+	fb3         BIGINT NOT NULL,
+	faults      BIGINT NOT NULL,
+	counters    TEXT NOT NULL,
+	received    BIGINT NOT NULL,
+	PRIMARY KEY (site, day, device, epoch)
+);
+
+CREATE TABLE hourly (
+	site       TEXT NOT NULL,
+	day        TEXT NOT NULL,
+	hour       INTEGER NOT NULL,
+	device     TEXT NOT NULL,
+	epoch      TEXT NOT NULL,
+	entries    BIGINT NOT NULL DEFAULT 0,
+	exits      BIGINT NOT NULL DEFAULT 0,
+	ah_entries BIGINT NOT NULL DEFAULT 0,
+	ah_exits   BIGINT NOT NULL DEFAULT 0,
+	sessions   BIGINT NOT NULL DEFAULT 0,
+	fb1        BIGINT NOT NULL DEFAULT 0,
+	fb2        BIGINT NOT NULL DEFAULT 0,
+	fb3        BIGINT NOT NULL DEFAULT 0,
+	faults     BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (site, day, hour, device, epoch)
+);
+
+CREATE TABLE module_day (
+	site      TEXT NOT NULL,
+	day       TEXT NOT NULL,
+	module    TEXT NOT NULL,
+	device    TEXT NOT NULL,
+	epoch     TEXT NOT NULL,
+	started   BIGINT NOT NULL DEFAULT 0,
+	completed BIGINT NOT NULL DEFAULT 0,
+	passed    BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (site, day, module, device, epoch)
+);
+
+CREATE TABLE answer_day (
+	site    TEXT NOT NULL,
+	day     TEXT NOT NULL,
+	step    TEXT NOT NULL,
+	device  TEXT NOT NULL,
+	epoch   TEXT NOT NULL,
+	module  TEXT NOT NULL DEFAULT '',
+	right_n BIGINT NOT NULL DEFAULT 0,
+	wrong_n BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (site, day, step, device, epoch)
+);
+`,
+}
