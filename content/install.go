@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 )
 
 // Recorder records pack.installed and pack.rejected events. The edge store
@@ -331,7 +332,7 @@ func (in *Installer) install(wfpackPath string, opts InstallOptions) (Result, *P
 		return res, p, fmt.Errorf("install pack: %w", err)
 	}
 	keep = true
-	if err := syncDir(packs); err != nil {
+	if err := atomicfile.SyncDir(packs); err != nil {
 		return res, p, fmt.Errorf("install pack: %w", err)
 	}
 	info := Info{ID: p.ID, Version: p.Version, Title: p.Title, Signer: signer, Installed: in.now().UTC(), Slot: slot}
@@ -360,20 +361,19 @@ func (in *Installer) writeState(st *state) error {
 	if err := in.faultAt("write-state"); err != nil {
 		return err
 	}
-	tmp := filepath.Join(in.Dir, stateName+".tmp")
-	if err := writeFileSync(tmp, append(b, '\n')); err != nil {
-		return fmt.Errorf("write pack state: %w", err)
-	}
-	if err := in.faultAt("swap-state"); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(in.Dir, stateName)); err != nil {
-		return fmt.Errorf("write pack state: %w", err)
-	}
-	if err := in.faultAt("sync-state"); err != nil {
-		return err
-	}
-	if err := syncDir(in.Dir); err != nil {
+	w := atomicfile.Options{Perm: 0o644, Before: func(step string) error {
+		switch step {
+		case atomicfile.StepRename:
+			return in.faultAt("swap-state")
+		case atomicfile.StepSyncDir:
+			return in.faultAt("sync-state")
+		}
+		return nil
+	}}
+	if err := w.WriteFile(filepath.Join(in.Dir, stateName), append(b, '\n')); err != nil {
+		if errors.Is(err, errFault) {
+			return err
+		}
 		return fmt.Errorf("write pack state: %w", err)
 	}
 	return nil
@@ -430,14 +430,6 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-func writeFileSync(name string, data []byte) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	return writeSyncClose(f, data)
-}
-
 // writeSyncClose writes data to f, flushes it to disk and closes f; f is
 // closed whatever fails.
 func writeSyncClose(f *os.File, data []byte) error {
@@ -450,15 +442,6 @@ func writeSyncClose(f *os.File, data []byte) error {
 		return err
 	}
 	return f.Close()
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // syncTree fsyncs every folder under root (the files were synced as they
@@ -478,7 +461,7 @@ func syncTree(root string) error {
 		return err
 	}
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if err := syncDir(dirs[i]); err != nil {
+		if err := atomicfile.SyncDir(dirs[i]); err != nil {
 			return err
 		}
 	}

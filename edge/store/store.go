@@ -22,6 +22,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 )
 
 // Defaults of Options.
@@ -179,7 +180,7 @@ func Open(path string, opts Options) (*Store, error) {
 		if rerr := os.Rename(path, aside); rerr != nil {
 			return nil, fmt.Errorf("store: move corrupt %s aside: %w (it failed with: %v)", path, rerr, err)
 		}
-		syncDir(filepath.Dir(path))
+		_ = atomicfile.SyncDir(filepath.Dir(path)) // best effort: keep the move aside over a power cut
 		s.log.Error("store: database file could not be opened; moved aside, starting a fresh one",
 			"file", path, "moved_to", aside, "err", err)
 		s.recovered = aside
@@ -465,13 +466,6 @@ func newEpoch() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on Linux
 	return hex.EncodeToString(b[:])
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }
 
 // Record appends e and counts it. It assigns V, Seq and Boot (and Time when

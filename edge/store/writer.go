@@ -15,6 +15,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 )
 
 // flushEvery bounds, in wall time, how long an acknowledgement waits to be
@@ -484,7 +485,7 @@ func (s *Store) compact(drop uint64) error {
 	}
 	s.db = nil
 	renameErr := os.Rename(tmp, s.path)
-	syncDir(filepath.Dir(s.path))
+	_ = atomicfile.SyncDir(filepath.Dir(s.path))
 	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType, MaxSize: int(s.opts.MaxBytes)})
 	if err != nil {
 		return fmt.Errorf("reopen after compaction: %w", err)

@@ -30,7 +30,6 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +37,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 )
 
 // Outbox is what the uplink needs from the event store.
@@ -632,26 +632,9 @@ func (p *publisher) publishDailies(ctx context.Context) error {
 	u.daily = last
 	u.mu.Unlock()
 	if u.cfg.DailyMarkFile != "" {
-		if err := writeFileAtomic(u.cfg.DailyMarkFile, []byte(last+"\n")); err != nil {
+		if err := atomicfile.WriteFile(u.cfg.DailyMarkFile, []byte(last+"\n"), 0o600); err != nil {
 			u.log.Warn("cannot remember the last daily published", "file", u.cfg.DailyMarkFile, "error", err)
 		}
 	}
 	return nil
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".daily-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
 )
 
@@ -173,29 +174,14 @@ func (l *Limiter) Try(pin, encoded string) (Result, error) {
 	return res, l.save()
 }
 
-// save writes the state to a temporary file and renames it over the lock
-// file, so a crash leaves the old state or the new one, never half of one.
+// save replaces the lock file atomically, so a crash leaves the old state
+// or the new one, never half of one.
 func (l *Limiter) save() error {
 	b, err := json.Marshal(l.st)
-	if err != nil {
-		return fmt.Errorf("admin lock: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(l.path), LockFile+".*")
-	if err != nil {
-		return fmt.Errorf("admin lock: %w", err)
-	}
-	_, err = tmp.Write(append(b, '\n'))
 	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), l.path)
+		err = atomicfile.WriteFile(l.path, append(b, '\n'), 0o600)
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("admin lock: %w", err)
 	}
 	return nil

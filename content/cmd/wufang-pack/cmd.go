@@ -17,6 +17,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 )
 
 //go:embed skeleton
@@ -278,29 +279,10 @@ func readKey(file string) (content.PrivateKey, error) {
 	return k, nil
 }
 
-// writeAtomic writes a file by temp file and rename, so a failed write never
-// leaves half a pack under the final name.
+// writeAtomic writes a file so that a failed write never leaves half a pack
+// under the final name.
 func writeAtomic(name string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return atomicfile.Write(name, 0o644, write)
 }
 
 func (c *cli) build(args []string) int {
