@@ -17,6 +17,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/internal/atomicfile"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 )
 
 // Recorder records pack.installed and pack.rejected events. The edge store
@@ -44,10 +45,10 @@ type Installer struct {
 	Dir           string
 	TrustedKeys   []string // public key lines, as in content.trusted_keys
 	AllowUnsigned bool
-	AppVersion    string           // this app's version, for min_app_version
-	Recorder      Recorder         // optional
-	Now           func() time.Time // nil = time.Now
-	Log           *slog.Logger     // nil = discard; says when an event cannot be recorded
+	AppVersion    string       // this app's version, for min_app_version
+	Recorder      Recorder     // optional
+	Clock         clock.Clock  // nil = the wall clock
+	Log           *slog.Logger // nil = discard; says when an event cannot be recorded
 
 	// fault, when set (by tests), is called before each step of an install
 	// or rollback; an error from it stops the operation on the spot, with no
@@ -99,12 +100,7 @@ const (
 	stagingStart = ".staging-"
 )
 
-func (in *Installer) now() time.Time {
-	if in.Now != nil {
-		return in.Now()
-	}
-	return time.Now()
-}
+func (in *Installer) now() time.Time { return clock.Or(in.Clock).Now() }
 
 func (in *Installer) step(name string) error {
 	if in.fault != nil {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 )
 
 // writePack writes the good pack with the given version (and optional
@@ -34,7 +36,7 @@ func newInstaller(t *testing.T) (*Installer, string, *eventLog) {
 	log := &eventLog{}
 	now := time.Date(2026, 5, 12, 9, 0, 0, 0, time.UTC)
 	return &Installer{Dir: filepath.Join(root, "content"), AllowUnsigned: true, AppVersion: "1.0.0", Recorder: log,
-		Now: func() time.Time { now = now.Add(time.Minute); return now }}, root, log
+		Clock: clocktest.NewFake(now)}, root, log
 }
 
 func activeVersion(t *testing.T, in *Installer) string {

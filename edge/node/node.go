@@ -25,6 +25,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/health"
 	"github.com/wufang-kiosk/wufang/sensors/hw"
@@ -57,16 +58,14 @@ func StoreOptions(cfg *config.Config, log *slog.Logger) store.Options {
 type Options struct {
 	// Version is the application version, sent in the status payload.
 	Version string
-	Logger  *slog.Logger  // nil: discard
-	Clock   sensors.Clock // the sensors' clock; nil: the wall clock
+	Logger  *slog.Logger // nil: discard
+	Clock   clock.Clock  // of the sensors, the store and the uplink; nil: the wall clock
 	// SimScript is a visitor script (sensors/sim format) played on the
 	// simulated sensors once they run; ignored on real hardware.
 	SimScript string
 	// Describe adds what the node does not know to the status payload (the
 	// kiosk's content pack).
 	Describe func(*wire.Status)
-	// Now is the clock of the store and the uplink; nil: time.Now.
-	Now func() time.Time
 	// UplinkBackoff overrides the uplink's reconnect backoff (tests).
 	UplinkBackoff func(n int) time.Duration
 }
@@ -105,9 +104,7 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	opts.Clock = clock.Or(opts.Clock)
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
@@ -132,12 +129,12 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 		return nil, fmt.Errorf("node: create data_dir: %w", err)
 	}
 	sopts := StoreOptions(cfg, log)
-	sopts.Now = opts.Now
+	sopts.Clock = opts.Clock
 	st, err := store.Open(StorePath(cfg), sopts)
 	if err != nil {
 		return nil, fmt.Errorf("node: open store: %w", err)
 	}
-	n := &Node{Store: st, cfg: cfg, opts: opts, log: log, schedule: cfg.Kiosk.Schedule(), started: opts.Now(), done: make(chan struct{})}
+	n := &Node{Store: st, cfg: cfg, opts: opts, log: log, schedule: cfg.Kiosk.Schedule(), started: opts.Clock.Now(), done: make(chan struct{})}
 	if s := st.Stats(); s.Recovered != "" {
 		log.Error("the event store could not be opened and was moved aside; counting starts again from zero in a fresh file", "moved_to", s.Recovered)
 	}
@@ -187,7 +184,7 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 		DailyMarkFile: filepath.Join(cfg.DataDir, dailyMarkFile),
 		Describe:      n.describe,
 		Backoff:       opts.UplinkBackoff,
-		Now:           opts.Now,
+		Clock:         opts.Clock,
 	}
 	n.uplink = uplink.New(ucfg, st, log)
 
@@ -306,7 +303,7 @@ func (n *Node) record(events <-chan sensors.Event) {
 func (n *Node) wireEvent(e sensors.Event) (wire.Event, bool) {
 	we := wire.Event{Time: e.Time, Sensor: e.Sensor}
 	if we.Time.IsZero() {
-		we.Time = n.opts.Now()
+		we.Time = n.opts.Clock.Now()
 	}
 	switch e.Kind {
 	case sensors.DoorEntry:

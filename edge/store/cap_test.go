@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 )
 
 // TestDiskCap is a long outage under a tiny cap: nothing is acknowledged,
@@ -15,8 +16,8 @@ import (
 // counted, and the counters stay exact.
 func TestDiskCap(t *testing.T) {
 	const maxBytes = 512 << 10
-	clk := newClock(start)
-	s, p := openTest(t, Options{Now: clk.Now, MaxBytes: maxBytes})
+	clk := clocktest.NewFake(start)
+	s, p := openTest(t, Options{Clock: clk, MaxBytes: maxBytes})
 	var want wire.Counters
 	events := visitEvents(30000)
 	var biggest int64
@@ -76,7 +77,7 @@ func TestDiskCap(t *testing.T) {
 	}
 	// Dropped count and counters survive a restart.
 	s.Close()
-	s = openAt(t, p, Options{Now: clk.Now, MaxBytes: maxBytes})
+	s = openAt(t, p, Options{Clock: clk, MaxBytes: maxBytes})
 	if st2 := s.Stats(); st2.Dropped != st.Dropped || st2.LastSeq != 30000 || st2.Bytes > maxBytes {
 		t.Errorf("after restart %+v", st2)
 	}
@@ -88,13 +89,13 @@ func TestDiskCap(t *testing.T) {
 // TestCompactKeepsEverything compacts explicitly and checks that seq, boot,
 // counters, watermark and events are carried over and the file shrank.
 func TestCompactKeepsEverything(t *testing.T) {
-	clk := newClock(start)
-	s, p := openTest(t, Options{Now: clk.Now, Retention: time.Hour})
+	clk := clocktest.NewFake(start)
+	s, p := openTest(t, Options{Clock: clk, Retention: time.Hour})
 	want := recordFast(t, s, visitEvents(20000), 512)
 	for seq := uint64(1); seq <= 19990; seq++ {
 		s.Ack(seq)
 	}
-	clk.Add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	for i := 0; i < 3; i++ { // retention deletes in chunks
 		want.Add(wire.Event{Kind: wire.DoorEntry})
 		if err := s.Record(context.Background(), wire.Event{Kind: wire.DoorEntry}); err != nil {
@@ -127,7 +128,7 @@ func TestCompactKeepsEverything(t *testing.T) {
 	if _, err := os.Stat(p + ".compact"); !os.IsNotExist(err) {
 		t.Errorf("temporary file left: %v", err)
 	}
-	s = openAt(t, p, Options{Now: clk.Now})
+	s = openAt(t, p, Options{Clock: clk})
 	if st := s.Stats(); st.LastSeq != 20004 || st.Boot != 2 {
 		t.Errorf("after reopen %+v", st)
 	}

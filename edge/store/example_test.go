@@ -10,6 +10,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 )
 
 func ExampleStore_Record() {
@@ -22,8 +23,8 @@ func ExampleStore_Record() {
 	// A fixed clock: 2026-03-04 10:00 in Shanghai.
 	now := time.Date(2026, 3, 4, 2, 0, 0, 0, time.UTC)
 	s, err := store.Open(filepath.Join(dir, "edge.db"), store.Options{
-		Now:  func() time.Time { return now },
-		Site: "bantian", Device: "door-1",
+		Clock: clocktest.NewFake(now),
+		Site:  "bantian", Device: "door-1",
 	})
 	if err != nil {
 		log.Fatal(err)

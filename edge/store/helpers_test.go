@@ -12,32 +12,6 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
-// clock is a settable clock for Options.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 var shanghai = func() *time.Location {
 	l, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
@@ -147,7 +121,7 @@ func recordFast(tb testing.TB, s *Store, events []wire.Event, chunk int) wire.Co
 		for _, e := range events[i:min(i+chunk, len(events))] {
 			want.Add(e)
 			if e.Time.IsZero() {
-				e.Time = s.opts.Now()
+				e.Time = s.opts.Clock.Now()
 			}
 			r := &request{ev: e, done: make(chan error, 1)}
 			reqs = append(reqs, r)

@@ -82,7 +82,7 @@ func salvage(path string) (sv salvaged) {
 // mistake new events for replays, unless the clock is badly wrong; the
 // fresh file's new epoch tells the others that seq and counters restarted.
 func (s *Store) restore(sv salvaged) error {
-	now := s.opts.Now()
+	now := s.opts.Clock.Now()
 	if !sv.ok {
 		sv = salvaged{boot: s.boot - 1}
 		if u := now.Unix(); u > 0 {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/internal/atomicfile"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 )
 
 // Defaults of Options.
@@ -41,13 +42,13 @@ const maxBatch = 2048
 
 // Options configure a Store. Zero fields get the documented defaults.
 type Options struct {
-	Location  *time.Location   // site time zone for the day roll-over; nil = Asia/Shanghai
-	MaxBytes  int64            // disk cap of the database file; 0 = 256 MiB
-	Retention time.Duration    // acknowledged events older than this are deleted; 0 = 30 days
-	Now       func() time.Time // clock; nil = time.Now
-	Logger    *slog.Logger     // nil = discard
-	Site      string           // copied into Totals
-	Device    string           // copied into Totals
+	Location  *time.Location // site time zone for the day roll-over; nil = Asia/Shanghai
+	MaxBytes  int64          // disk cap of the database file; 0 = 256 MiB
+	Retention time.Duration  // acknowledged events older than this are deleted; 0 = 30 days
+	Clock     clock.Clock    // nil = the wall clock
+	Logger    *slog.Logger   // nil = discard
+	Site      string         // copied into Totals
+	Device    string         // copied into Totals
 }
 
 func (o *Options) defaults() error {
@@ -71,9 +72,7 @@ func (o *Options) defaults() error {
 	if o.Retention < 0 {
 		return fmt.Errorf("%w: negative retention %v", ErrBadOptions, o.Retention)
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	o.Clock = clock.Or(o.Clock)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -173,7 +172,7 @@ func Open(path string, opts Options) (*Store, error) {
 	err := s.openDB(false)
 	if errors.Is(err, ErrCorrupt) {
 		sv := salvage(s.path)
-		aside := fmt.Sprintf("%s.corrupt-%s", path, opts.Now().UTC().Format("20060102T150405Z"))
+		aside := fmt.Sprintf("%s.corrupt-%s", path, opts.Clock.Now().UTC().Format("20060102T150405Z"))
 		if _, statErr := os.Stat(aside); statErr == nil {
 			aside += "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 		}
@@ -418,7 +417,7 @@ func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
 	s.wmSaved = s.watermark
 	s.acked = map[uint64]struct{}{}
 	s.days = map[string]wire.Daily{}
-	today := s.dateOf(s.opts.Now())
+	today := s.dateOf(s.opts.Clock.Now())
 	if d, ok, err := readDay(db, today); err != nil {
 		return fmt.Errorf("%w: %s: day %s: %v", ErrCorrupt, s.path, today, err)
 	} else if ok {
@@ -479,7 +478,7 @@ func (s *Store) Record(ctx context.Context, e wire.Event) error {
 		return ErrReadOnly
 	}
 	if e.Time.IsZero() {
-		e.Time = s.opts.Now()
+		e.Time = s.opts.Clock.Now()
 	}
 	e = e.Sanitized() // a visitor is counted even if a sensor is oddly named
 	if err := e.Check(); err != nil {
@@ -645,7 +644,7 @@ func (s *Store) Watermark() uint64 {
 // Totals returns the lifetime counters and today's (in the site's time
 // zone, by the store's clock), with the highest seq they include.
 func (s *Store) Totals() wire.Totals {
-	now := s.opts.Now()
+	now := s.opts.Clock.Now()
 	today := s.dateOf(now)
 	day, _ := s.Day(today)
 	s.mu.Lock()
@@ -706,7 +705,7 @@ func (s *Store) Days(from, to string) ([]wire.Daily, error) {
 // by the store's clock, in date order: what the uplink publishes as
 // retained daily/{date}. Use "" for all of them.
 func (s *Store) ClosedDaysAfter(date string) ([]wire.Daily, error) {
-	today := s.dateOf(s.opts.Now())
+	today := s.dateOf(s.opts.Clock.Now())
 	return s.daysWhere(func(k string) bool { return k > date }, func(k string) bool { return k < today }, date)
 }
 

@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 )
 
 func TestCodecRoundTrip(t *testing.T) {
@@ -70,15 +71,15 @@ func FuzzDecodeStoredEvent(f *testing.F) {
 }
 
 func TestRecordAssignsAndPending(t *testing.T) {
-	clk := newClock(start)
-	s, _ := openTest(t, Options{Now: clk.Now, Site: "site", Device: "dev"})
+	clk := clocktest.NewFake(start)
+	s, _ := openTest(t, Options{Clock: clk, Site: "site", Device: "dev"})
 	ctx := context.Background()
 	given := start.Add(-time.Minute)
 	if err := s.Record(ctx, wire.Event{Kind: wire.DoorEntry, Time: given, Seq: 99, Boot: 99, V: 7}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 9; i++ {
-		clk.Add(time.Second)
+		clk.Advance(time.Second)
 		if err := s.Record(ctx, wire.Event{Kind: wire.DoorExit}); err != nil {
 			t.Fatal(err)
 		}
@@ -179,8 +180,8 @@ func TestOptionsRefused(t *testing.T) {
 // days after each step.
 func TestCountersAndDayRollover(t *testing.T) {
 	day1 := time.Date(2026, 3, 4, 23, 59, 0, 0, shanghai)
-	clk := newClock(day1)
-	s, p := openTest(t, Options{Now: clk.Now})
+	clk := clocktest.NewFake(day1)
+	s, p := openTest(t, Options{Clock: clk})
 	ctx := context.Background()
 	rec := func(e wire.Event) {
 		t.Helper()
@@ -257,7 +258,7 @@ func TestCountersAndDayRollover(t *testing.T) {
 	}
 	// Closed days survive a restart.
 	s.Close()
-	s2 := openAt(t, p, Options{Now: clk.Now})
+	s2 := openAt(t, p, Options{Clock: clk})
 	if d4, ok := s2.Day("2026-03-04"); !ok || d4.Entries != 2 {
 		t.Errorf("after restart: %+v", d4)
 	}
@@ -266,8 +267,8 @@ func TestCountersAndDayRollover(t *testing.T) {
 // TestCountersExact records a realistic mix and compares every counter
 // with what wire.Counters.Add computes, lifetime and per day.
 func TestCountersExact(t *testing.T) {
-	clk := newClock(start)
-	s, _ := openTest(t, Options{Now: clk.Now, Site: "bantian", Device: "kiosk-1"})
+	clk := clocktest.NewFake(start)
+	s, _ := openTest(t, Options{Clock: clk, Site: "bantian", Device: "kiosk-1"})
 	events := visitEvents(1000)
 	want := recordAll(t, s, events, 8)
 	tot := s.Totals()
@@ -308,9 +309,9 @@ func TestConcurrentRecorders(t *testing.T) {
 }
 
 func TestRestartKeepsState(t *testing.T) {
-	clk := newClock(start)
+	clk := clocktest.NewFake(start)
 	p := filepath.Join(t.TempDir(), "sub", "dir", "edge.db")
-	s := openAt(t, p, Options{Now: clk.Now})
+	s := openAt(t, p, Options{Clock: clk})
 	want := recordAll(t, s, visitEvents(100), 4)
 	for seq := uint64(1); seq <= 40; seq++ {
 		if err := s.Ack(seq); err != nil {
@@ -321,7 +322,7 @@ func TestRestartKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	for boot := uint64(2); boot <= 4; boot++ {
-		s = openAt(t, p, Options{Now: clk.Now})
+		s = openAt(t, p, Options{Clock: clk})
 		st := s.Stats()
 		if st.Boot != boot || st.LastSeq != 100+boot-2 || st.Watermark != 40 {
 			t.Fatalf("reopen %d: %+v", boot, st)
@@ -369,10 +370,10 @@ func TestAckWatermark(t *testing.T) {
 }
 
 func TestRetention(t *testing.T) {
-	clk := newClock(start)
-	s, _ := openTest(t, Options{Now: clk.Now, Retention: 48 * time.Hour})
+	clk := clocktest.NewFake(start)
+	s, _ := openTest(t, Options{Clock: clk, Retention: 48 * time.Hour})
 	recordAll(t, s, visitEvents(30), 1) // seq 1..30, recorded at start
-	clk.Add(time.Hour)
+	clk.Advance(time.Hour)
 	recordAll(t, s, visitEvents(10), 1) // 31..40 an hour later
 	for seq := uint64(1); seq <= 35; seq++ {
 		s.Ack(seq)
@@ -384,12 +385,12 @@ func TestRetention(t *testing.T) {
 			t.Fatalf("unacknowledged events lost: %v", ev)
 		}
 	}
-	clk.Add(47 * time.Hour) // 48 h after the first batch: nothing older than 48 h yet
+	clk.Advance(47 * time.Hour) // 48 h after the first batch: nothing older than 48 h yet
 	recordAll(t, s, visitEvents(1), 1)
 	if st := s.Stats(); st.Events != 41 {
 		t.Fatalf("events held %d, want 41", st.Events)
 	}
-	clk.Add(time.Minute) // the first 30 are now older than 48 h and acknowledged
+	clk.Advance(time.Minute) // the first 30 are now older than 48 h and acknowledged
 	recordAll(t, s, visitEvents(1), 1)
 	if ev, _ := s.Pending(0, 1); len(ev) != 1 || ev[0].Seq != 31 {
 		t.Fatalf("oldest held after retention: %+v", ev)
@@ -398,7 +399,7 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("stats after retention %+v", st)
 	}
 	unacked()
-	clk.Add(30 * 24 * time.Hour) // 31..35 expire; 36..42 are not acknowledged and stay
+	clk.Advance(30 * 24 * time.Hour) // 31..35 expire; 36..42 are not acknowledged and stay
 	recordAll(t, s, visitEvents(1), 1)
 	if ev, _ := s.Pending(0, 1); len(ev) != 1 || ev[0].Seq != 36 {
 		t.Fatalf("oldest held: %+v", ev)
@@ -428,16 +429,16 @@ func TestLocked(t *testing.T) {
 }
 
 func TestOpenReadOnly(t *testing.T) {
-	clk := newClock(start)
+	clk := clocktest.NewFake(start)
 	p := filepath.Join(t.TempDir(), "edge.db")
 	if _, err := OpenReadOnly(p, Options{}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
-	s := openAt(t, p, Options{Now: clk.Now, Site: "s", Device: "d"})
+	s := openAt(t, p, Options{Clock: clk, Site: "s", Device: "d"})
 	want := recordAll(t, s, visitEvents(50), 2)
 	s.Ack(1)
 	s.Close()
-	r, err := OpenReadOnly(p, Options{Now: clk.Now, Site: "s", Device: "d"})
+	r, err := OpenReadOnly(p, Options{Clock: clk, Site: "s", Device: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -774,8 +775,8 @@ func TestAckFlushedWhileIdle(t *testing.T) {
 // first writable open and keeps it; a store that restarts from nothing gets
 // a new one.
 func TestEpoch(t *testing.T) {
-	clk := newClock(start)
-	s, p := openTest(t, Options{Now: clk.Now})
+	clk := clocktest.NewFake(start)
+	s, p := openTest(t, Options{Clock: clk})
 	epoch := s.Stats().Epoch
 	if !wire.ValidEpoch(epoch) {
 		t.Fatalf("new store epoch %q", epoch)
@@ -784,7 +785,7 @@ func TestEpoch(t *testing.T) {
 		t.Fatal("two new stores share an epoch")
 	}
 	recordAll(t, s, visitEvents(30), 4)
-	clk.Add(24 * time.Hour)
+	clk.Advance(24 * time.Hour)
 	check := func(when string) {
 		t.Helper()
 		if e := s.Stats().Epoch; e != epoch {
@@ -814,7 +815,7 @@ func TestEpoch(t *testing.T) {
 	}
 	check("first open")
 	s.Close()
-	s = openAt(t, p, Options{Now: clk.Now})
+	s = openAt(t, p, Options{Clock: clk})
 	check("reopen")
 	if err := s.compact(0); err != nil {
 		t.Fatal(err)
@@ -845,7 +846,7 @@ func TestEpoch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ro, err := OpenReadOnly(p, Options{Now: clk.Now})
+	ro, err := OpenReadOnly(p, Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -853,7 +854,7 @@ func TestEpoch(t *testing.T) {
 		t.Errorf("old file read-only: epoch %q, want none yet", e)
 	}
 	ro.Close()
-	s = openAt(t, p, Options{Now: clk.Now})
+	s = openAt(t, p, Options{Clock: clk})
 	epoch = s.Stats().Epoch
 	if !wire.ValidEpoch(epoch) {
 		t.Fatalf("old file got epoch %q", epoch)
@@ -863,7 +864,7 @@ func TestEpoch(t *testing.T) {
 	}
 	check("old file upgraded")
 	s.Close()
-	s = openAt(t, p, Options{Now: clk.Now})
+	s = openAt(t, p, Options{Clock: clk})
 	check("old file reopened")
 	s.Close()
 
@@ -876,7 +877,7 @@ func TestEpoch(t *testing.T) {
 		}
 	}
 	os.WriteFile(p, b, 0o600)
-	s = openAt(t, p, Options{Now: clk.Now})
+	s = openAt(t, p, Options{Clock: clk})
 	if st := s.Stats(); st.Recovered == "" || st.Epoch != epoch || st.LastSeq != 30 {
 		t.Errorf("salvaged: %+v, want epoch %s kept", st, epoch)
 	}
@@ -884,7 +885,7 @@ func TestEpoch(t *testing.T) {
 
 	// Nothing readable: a new epoch.
 	os.WriteFile(p, bytes.Repeat([]byte{0x5a}, 64<<10), 0o600)
-	s = openAt(t, p, Options{Now: clk.Now})
+	s = openAt(t, p, Options{Clock: clk})
 	if st := s.Stats(); st.Recovered == "" || st.Epoch == epoch || !wire.ValidEpoch(st.Epoch) {
 		t.Errorf("unreadable file: %+v, want a new epoch (old %s)", st, epoch)
 	}

@@ -171,7 +171,7 @@ func (s *Store) commitWithRoom(batch []*request) (err error) {
 // least force of them), and the watermark. The in-memory state changes only
 // once bbolt has committed.
 func (s *Store) commit(batch []*request, force uint64) error {
-	now := s.opts.Now()
+	now := s.opts.Clock.Now()
 	s.mu.Lock()
 	seq := s.lastSeq
 	boot, epoch := s.boot, s.epoch

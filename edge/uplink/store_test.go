@@ -12,18 +12,13 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/edge/uplink/brokertest"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock"
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 )
 
-// clock is a settable clock for the store's days.
-type clock struct{ ns atomic.Int64 }
-
-func newClock(t time.Time) *clock { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
-func (c *clock) Now() time.Time   { return time.Unix(0, c.ns.Load()) }
-func (c *clock) Set(t time.Time)  { c.ns.Store(t.UnixNano()) }
-
-func openStore(t *testing.T, now func() time.Time) *store.Store {
+func openStore(t *testing.T, clk clock.Clock) *store.Store {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "events.db"), store.Options{Site: "test-site", Device: "dev-1", Now: now})
+	s, err := store.Open(filepath.Join(t.TempDir(), "events.db"), store.Options{Site: "test-site", Device: "dev-1", Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,8 +151,8 @@ func TestPayloadsMatchSchemas(t *testing.T) {
 	topics, _ := wire.NewTopics(wire.DefaultRoot, cfg.Site, cfg.Device)
 	sub := b.Subscribe(t, topics.Root+"/#")
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	clk := newClock(time.Date(2026, 11, 25, 15, 0, 0, 0, loc))
-	s := openStore(t, clk.Now)
+	clk := clocktest.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, loc))
+	s := openStore(t, clk)
 	yes, no := true, false
 	events := []wire.Event{
 		{Kind: wire.DoorEntry, Sensor: "door"}, {Kind: wire.DoorExit, Sensor: "door", AfterHours: true},

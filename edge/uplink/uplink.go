@@ -38,6 +38,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/internal/atomicfile"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 )
 
 // Outbox is what the uplink needs from the event store.
@@ -96,8 +97,8 @@ type Config struct {
 	// days go out once. Empty: kept in memory (all closed days are
 	// published again, retained and identical, after a restart).
 	DailyMarkFile string
-	// Now is the clock (default time.Now).
-	Now func() time.Time
+	// Clock stamps the status and the totals (nil: the wall clock).
+	Clock clock.Clock
 }
 
 // State is what the uplink reports for status pages.
@@ -149,14 +150,12 @@ func New(cfg Config, outbox Outbox, log *slog.Logger) *Uplink {
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	u := &Uplink{cfg: cfg, outbox: outbox, log: log}
-	u.state = State{Enabled: cfg.Broker != "", Broker: redactURL(cfg.Broker), Since: cfg.Now()}
+	u.state = State{Enabled: cfg.Broker != "", Broker: redactURL(cfg.Broker), Since: cfg.Clock.Now()}
 	if cfg.DailyMarkFile != "" {
 		if b, err := os.ReadFile(cfg.DailyMarkFile); err == nil {
 			u.daily = strings.TrimSpace(string(b))
@@ -217,7 +216,7 @@ func (u *Uplink) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			u.setState(func(s *State) {
 				if s.Connected {
-					s.Connected, s.Since = false, u.cfg.Now()
+					s.Connected, s.Since = false, u.cfg.Clock.Now()
 				}
 			})
 			return nil
@@ -230,12 +229,12 @@ func (u *Uplink) Run(ctx context.Context) error {
 		msg := describe(err, u.cfg)
 		u.setState(func(s *State) {
 			if s.Connected {
-				s.Since = u.cfg.Now()
+				s.Since = u.cfg.Clock.Now()
 			}
 			s.Connected = false
-			s.LastError, s.ErrorAt = msg, u.cfg.Now()
+			s.LastError, s.ErrorAt = msg, u.cfg.Clock.Now()
 			s.Attempts = failures
-			s.NextRetry = u.cfg.Now().Add(wait)
+			s.NextRetry = u.cfg.Clock.Now().Add(wait)
 		})
 		if connected || failures == 1 || failures%10 == 0 {
 			u.log.Warn("mqtt uplink down", "broker", u.cfg.Broker, "error", msg, "retry_in", wait.Round(time.Millisecond), "attempts", failures)
@@ -314,7 +313,7 @@ type configError struct{ msg string }
 func (e *configError) Error() string { return e.msg }
 
 func (u *Uplink) status(topics wire.Topics, online bool) []byte {
-	st := wire.Status{V: wire.Version, Online: online, Time: u.cfg.Now().UTC()}
+	st := wire.Status{V: wire.Version, Online: online, Time: u.cfg.Clock.Now().UTC()}
 	if u.cfg.Describe != nil {
 		u.cfg.Describe(&st)
 	}
@@ -382,7 +381,7 @@ func (u *Uplink) session(ctx context.Context, topics wire.Topics) (connected boo
 	if err := tok.Error(); err != nil {
 		return false, err
 	}
-	now := u.cfg.Now()
+	now := u.cfg.Clock.Now()
 	u.setState(func(s *State) {
 		s.Connected, s.Since = true, now
 		s.LastError, s.Attempts, s.NextRetry = "", 0, time.Time{}
@@ -447,7 +446,7 @@ func (p *publisher) publish(topic string, retained bool, payload []byte) mqtt.To
 func (p *publisher) run(ctx context.Context) error {
 	u := p.u
 	p.publish(p.topics.Status(), true, u.status(p.topics, true))
-	p.lastStatus = u.cfg.Now()
+	p.lastStatus = u.cfg.Clock.Now()
 	p.next = u.outbox.Watermark()
 	p.totalsDirty = true
 	if err := p.publishDailies(ctx); err != nil {
@@ -468,7 +467,7 @@ func (p *publisher) run(ctx context.Context) error {
 			return err
 		}
 		if p.totalsDirty && timerC == nil {
-			wait := p.lastTotals.Add(u.cfg.TotalsInterval).Sub(u.cfg.Now())
+			wait := p.lastTotals.Add(u.cfg.TotalsInterval).Sub(u.cfg.Clock.Now())
 			if wait <= 0 {
 				if err := p.publishTotals(ctx); err != nil {
 					return err
@@ -577,7 +576,7 @@ func (p *publisher) publishTotals(ctx context.Context) error {
 		t.Site, t.Device = u.cfg.Site, u.cfg.Device
 	}
 	if t.Time.IsZero() {
-		t.Time = u.cfg.Now().UTC()
+		t.Time = u.cfg.Clock.Now().UTC()
 	}
 	b, err := json.Marshal(t)
 	if err != nil {
@@ -585,7 +584,7 @@ func (p *publisher) publishTotals(ctx context.Context) error {
 	}
 	p.publish(p.topics.Totals(), true, b)
 	p.lastDate = t.Date
-	now := u.cfg.Now()
+	now := u.cfg.Clock.Now()
 	p.lastTotals, p.totalsDirty = now, false
 	if now.Sub(p.lastStatus) >= 5*u.cfg.TotalsInterval || len(p.queue) == 0 {
 		p.publish(p.topics.Status(), true, u.status(p.topics, true))

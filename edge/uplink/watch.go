@@ -11,6 +11,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 )
 
 // Device is what a watcher knows of one device of a site.
@@ -38,9 +39,7 @@ func Watch(ctx context.Context, cfg Config, update func(Site)) error {
 	if cfg.TopicRoot == "" {
 		cfg.TopicRoot = wire.DefaultRoot
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
@@ -79,7 +78,7 @@ func Watch(ctx context.Context, cfg Config, update func(Site)) error {
 			d = &Device{Device: dev}
 			devices[dev] = d
 		}
-		d.UpdatedAt = cfg.Now()
+		d.UpdatedAt = cfg.Clock.Now()
 		switch rest {
 		case "status":
 			st, err := wire.DecodeStatus(m.Payload())

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/node"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/kiosk/admin"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
 	"github.com/wufang-kiosk/wufang/sensors"
@@ -107,13 +108,6 @@ type Options struct {
 	post func(f func())
 }
 
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-func (wallClock) AfterFunc(d time.Duration, f func()) flow.Timer {
-	return time.AfterFunc(d, f)
-}
-
 // Admin is the kiosk's staff mode. Its methods are called on the Fyne
 // goroutine, except Active, which may be called from anywhere.
 type Admin struct {
@@ -175,7 +169,7 @@ func New(opts Options) *Admin {
 	}
 	a.log = a.log.With("part", "admin")
 	if a.clock == nil {
-		a.clock = wallClock{}
+		a.clock = clock.Real{}
 	}
 	if a.loc == nil {
 		a.loc = time.Local

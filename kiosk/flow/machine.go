@@ -11,6 +11,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 )
 
 // Defaults for the zero Options.
@@ -68,7 +69,7 @@ type slot struct {
 // p. p must not be changed afterwards; a nil p is an empty pack.
 func New(p *content.Pack, opts Options) *Machine {
 	if opts.Clock == nil {
-		opts.Clock = realClock{}
+		opts.Clock = clock.Real{}
 	}
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 )
 
 // Screen is what the kiosk shows.
@@ -163,16 +164,12 @@ type Recorder interface {
 	Record(ctx context.Context, e wire.Event) error
 }
 
-// Clock is the time source; tests inject a fake (flowtest.Clock).
-type Clock interface {
-	Now() time.Time
-	AfterFunc(d time.Duration, f func()) Timer
-}
+// Clock is the time source (the device's one clock interface); tests inject
+// a fake (flowtest.Clock).
+type Clock = clock.Clock
 
 // Timer is a pending AfterFunc.
-type Timer interface {
-	Stop() bool
-}
+type Timer = clock.Timer
 
 // Options configure a Machine. The zero value works.
 type Options struct {

@@ -23,6 +23,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/internal/contact"
 	"github.com/wufang-kiosk/wufang/sensors/internal/run"
@@ -30,7 +31,7 @@ import (
 
 // Opts configures a Button. Zero fields take the defaults.
 type Opts struct {
-	Clock sensors.Clock // nil: sensors.SystemClock
+	Clock clock.Clock // nil: clock.Real{}
 	// ActiveLow is true for a button that pulls the pin to ground.
 	ActiveLow bool
 	// Pull (default: gpio.PullUp when ActiveLow, gpio.PullDown otherwise).
@@ -76,7 +77,7 @@ func New(pin gpio.PinIn, name string, opts *Opts) (*Button, error) {
 
 func (o *Opts) defaults() {
 	if o.Clock == nil {
-		o.Clock = sensors.SystemClock
+		o.Clock = clock.Real{}
 	}
 	if o.Pull == gpio.PullNoChange {
 		o.Pull = gpio.PullDown

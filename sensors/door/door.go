@@ -68,6 +68,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/health"
 	"github.com/wufang-kiosk/wufang/sensors/internal/debounce"
@@ -79,7 +80,7 @@ const Name = "door"
 
 // Opts configures a Counter. Zero fields take the defaults.
 type Opts struct {
-	Clock sensors.Clock // nil: sensors.SystemClock
+	Clock clock.Clock // nil: clock.Real{}
 	// Name is the sensor name in events (default "door").
 	Name string
 	// ActiveLow is true when a broken beam reads low.
@@ -131,7 +132,7 @@ func New(outer, inner gpio.PinIn, opts *Opts) (*Counter, error) {
 
 func (o *Opts) defaults() {
 	if o.Clock == nil {
-		o.Clock = sensors.SystemClock
+		o.Clock = clock.Real{}
 	}
 	if o.Name == "" {
 		o.Name = Name

@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 )
 
@@ -106,7 +107,7 @@ func (s *Stuck) Tripped() bool { return s.tripped }
 
 // MonitorOpts configures a Monitor.
 type MonitorOpts struct {
-	Clock sensors.Clock // nil: sensors.SystemClock
+	Clock clock.Clock // nil: clock.Real{}
 	// Presence is the presence sensor's name ("presence"); empty: no
 	// silence check.
 	Presence string
@@ -128,7 +129,7 @@ type Monitor struct {
 	silent  time.Duration // opening time since the last motion
 	lastAt  time.Time     // last time silence was counted
 	warned  bool
-	timer   sensors.Timer
+	timer   clock.Timer
 	emitter func(sensors.Event)
 
 	// emitting is held while a warning is handed out, so Stop can promise
@@ -143,7 +144,7 @@ func NewMonitor(names []string, opts *MonitorOpts) *Monitor {
 		m.opts = *opts
 	}
 	if m.opts.Clock == nil {
-		m.opts.Clock = sensors.SystemClock
+		m.opts.Clock = clock.Real{}
 	}
 	if m.opts.Step <= 0 {
 		m.opts.Step = time.Minute

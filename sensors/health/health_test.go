@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors"
-	"github.com/wufang-kiosk/wufang/sensors/sensorstest"
 )
 
 func TestStuck(t *testing.T) {
-	t0 := sensorstest.Epoch
+	t0 := clocktest.Epoch
 	s := Stuck{After: time.Minute}
 	s.Set(t0, true)
 	if at, ok := s.Due(); !ok || !at.Equal(t0.Add(time.Minute)) {
@@ -42,7 +42,7 @@ type sink struct {
 func (s *sink) emit(e sensors.Event) { s.mu.Lock(); s.evs = append(s.evs, e); s.mu.Unlock() }
 
 func TestSilentPresenceCountsOpeningHoursOnly(t *testing.T) {
-	clk := sensorstest.NewClock(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)) // Monday 08:00
+	clk := clocktest.NewFake(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)) // Monday 08:00
 	open := func(t time.Time) bool { return t.Hour() >= 9 && t.Hour() < 17 }
 	m := NewMonitor([]string{"presence", "door"}, &MonitorOpts{Clock: clk, Presence: "presence", SilentHours: 4, Open: open})
 	var out sink
@@ -92,7 +92,7 @@ func TestSilentPresenceCountsOpeningHoursOnly(t *testing.T) {
 
 func TestFaultAndOKLevels(t *testing.T) {
 	m := NewMonitor([]string{"door"}, nil)
-	t0 := sensorstest.Epoch
+	t0 := clocktest.Epoch
 	m.Observe(sensors.Event{Time: t0, Sensor: "door", Kind: sensors.Fault, Detail: "outer beam blocked"})
 	if st := status(m, "door"); st.Level != Fault || !st.Since.Equal(t0) {
 		t.Fatalf("%+v", st)
@@ -108,7 +108,7 @@ func TestFaultAndOKLevels(t *testing.T) {
 }
 
 func TestSilenceCheckOff(t *testing.T) {
-	clk := sensorstest.NewClock(time.Time{})
+	clk := clocktest.NewFake(time.Time{})
 	m := NewMonitor(nil, &MonitorOpts{Clock: clk, Presence: "presence"})
 	var out sink
 	m.Start(out.emit)

@@ -4,11 +4,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wufang-kiosk/wufang/sensors/sensorstest"
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 )
 
 func TestNoise(t *testing.T) {
-	t0 := sensorstest.Epoch
+	t0 := clocktest.Epoch
 	s := Noise{Limit: 100}
 	var trippedAt, recoveredAt time.Duration
 	rate := 0

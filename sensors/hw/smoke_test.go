@@ -11,6 +11,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/room"
 )
@@ -71,7 +72,7 @@ func TestSmoke(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *watch)
 	defer cancel()
-	r, err := room.Start(ctx, setup, pins, &room.Opts{Clock: sensors.SystemClock})
+	r, err := room.Start(ctx, setup, pins, &room.Opts{Clock: clock.Real{}})
 	if err != nil {
 		t.Fatal(err)
 	}

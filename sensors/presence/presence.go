@@ -27,6 +27,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/internal/debounce"
 	"github.com/wufang-kiosk/wufang/sensors/internal/run"
@@ -37,8 +38,8 @@ const Name = "presence"
 
 // Opts configures a Sensor. Zero fields take the defaults.
 type Opts struct {
-	Clock sensors.Clock // nil: sensors.SystemClock
-	Name  string        // default "presence"
+	Clock clock.Clock // nil: clock.Real{}
+	Name  string      // default "presence"
 	// ActiveLow is true for modules whose output goes low on motion.
 	ActiveLow bool
 	// Pull for the input (default gpio.PullDown: the output is push-pull,
@@ -55,7 +56,7 @@ type Opts struct {
 
 func (o *Opts) defaults() {
 	if o.Clock == nil {
-		o.Clock = sensors.SystemClock
+		o.Clock = clock.Real{}
 	}
 	if o.Name == "" {
 		o.Name = Name

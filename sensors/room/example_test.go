@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors/room"
-	"github.com/wufang-kiosk/wufang/sensors/sensorstest"
 	"github.com/wufang-kiosk/wufang/sensors/sim"
 )
 
@@ -19,7 +19,7 @@ func Example() {
 		Buttons:          map[string]string{"ok": "GPIO26"},
 		ButtonsActiveLow: true,
 	}
-	clk := sensorstest.NewClock(time.Time{})
+	clk := clocktest.NewFake(time.Time{})
 	s := sim.NewRoom(setup, &sim.Opts{Clock: clk})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

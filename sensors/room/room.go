@@ -33,6 +33,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/button"
 	"github.com/wufang-kiosk/wufang/sensors/door"
@@ -132,8 +133,8 @@ type Pins struct {
 
 // Opts configures Start.
 type Opts struct {
-	Clock  sensors.Clock // nil: sensors.SystemClock
-	Logger *slog.Logger  // nil: discard
+	Clock  clock.Clock  // nil: clock.Real{}
+	Logger *slog.Logger // nil: discard
 	// Open reports whether the room is open at t, for the presence silence
 	// check (config.Kiosk.Schedule().Open); nil: always open.
 	Open func(t time.Time) bool
@@ -163,7 +164,7 @@ func Start(ctx context.Context, s Setup, p Pins, opts *Opts) (*Room, error) {
 		o = *opts
 	}
 	if o.Clock == nil {
-		o.Clock = sensors.SystemClock
+		o.Clock = clock.Real{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -7,17 +7,17 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/health"
 	"github.com/wufang-kiosk/wufang/sensors/room"
-	"github.com/wufang-kiosk/wufang/sensors/sensorstest"
 	"github.com/wufang-kiosk/wufang/sensors/sim"
 )
 
 // start runs the default config's room on simulated pins and a fake clock.
-func start(t testing.TB, setup room.Setup) (*sim.Room, *room.Room, *sensorstest.Clock, context.CancelFunc) {
+func start(t testing.TB, setup room.Setup) (*sim.Room, *room.Room, *clocktest.Fake, context.CancelFunc) {
 	t.Helper()
-	clk := sensorstest.NewClock(time.Time{})
+	clk := clocktest.NewFake(time.Time{})
 	s := sim.NewRoom(setup, &sim.Opts{Clock: clk})
 	ctx, cancel := context.WithCancel(context.Background())
 	r, err := room.Start(ctx, setup, s.Pins(), &room.Opts{Clock: clk, Buffer: 1 << 16})

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/room"
-	"github.com/wufang-kiosk/wufang/sensors/sensorstest"
 	"github.com/wufang-kiosk/wufang/sensors/sim"
 )
 
@@ -17,7 +17,7 @@ var doorOnly = room.Setup{Door: room.Door{Outer: "GPIO17", Inner: "GPIO27"}}
 // fake clock and returns the room's events and the script's start time.
 func playThrough(t testing.TB, setup room.Setup, script sim.Script) ([]sensors.Event, time.Time) {
 	t.Helper()
-	clk := sensorstest.NewClock(time.Time{})
+	clk := clocktest.NewFake(time.Time{})
 	s := sim.NewRoom(setup, &sim.Opts{Clock: clk})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

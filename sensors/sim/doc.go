@@ -26,7 +26,7 @@
 // 0.13 s); from a UI, call them on their own goroutine.
 //
 // With the wall clock the simulator sleeps between steps. With a clock it
-// can advance (sensorstest.Clock) it advances the clock instead, and each
+// can advance (clocktest.Fake) it advances the clock instead, and each
 // simulated edge returns only once the device has handled it, so a
 // ten-thousand-visitor day runs in seconds and always gives the same counts.
 package sim

@@ -11,7 +11,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/wufang-kiosk/wufang/sensors"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors/room"
 )
 
@@ -30,9 +30,9 @@ var DefaultWalk = Walk{Speed: 1.2, Depth: 0.3, Gap: 0.06}
 // Opts configures a simulated room.
 type Opts struct {
 	// Clock is the clock of the devices. If it can be advanced (it has an
-	// Advance(time.Duration) method, like *sensorstest.Clock) the simulator
+	// Advance(time.Duration) method, like *clocktest.Fake) the simulator
 	// advances it instead of sleeping; nil: the wall clock.
-	Clock sensors.Clock
+	Clock clock.Clock
 	// Walk for Enter and Exit (zero: DefaultWalk).
 	Walk Walk
 	// PIRHold is how long Wave keeps the PIR output high (default 3 s, a
@@ -61,7 +61,7 @@ type Advancer interface {
 type Room struct {
 	setup room.Setup
 	opts  Opts
-	clock sensors.Clock
+	clock clock.Clock
 
 	outer, inner, pir *Pin
 	buttons, pads     map[string]*Pin
@@ -77,7 +77,7 @@ func NewRoom(setup room.Setup, opts *Opts) *Room {
 		r.opts = *opts
 	}
 	if r.opts.Clock == nil {
-		r.opts.Clock = sensors.SystemClock
+		r.opts.Clock = clock.Real{}
 	}
 	r.clock = r.opts.Clock
 	if r.opts.Walk == (Walk{}) {

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors/room"
-	"github.com/wufang-kiosk/wufang/sensors/sensorstest"
 	"github.com/wufang-kiosk/wufang/sensors/sim"
 )
 
@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 func TestScriptFile(t *testing.T) {
 	setup := room.FromConfig(config.Default().Sensors)
 	setup.Pads = map[string]string{"exhibit-1": "GPIO23"}
-	clk := sensorstest.NewClock(time.Time{})
+	clk := clocktest.NewFake(time.Time{})
 	s := sim.NewRoom(setup, &sim.Opts{Clock: clk})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -11,9 +11,9 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/room"
-	"github.com/wufang-kiosk/wufang/sensors/sensorstest"
 	"github.com/wufang-kiosk/wufang/sensors/sim"
 )
 
@@ -30,7 +30,7 @@ var stormRoom = room.Setup{
 // debounce delay, the storm must count nobody and show as one noise fault
 // (and its recovery), and neither memory nor timers may grow with it.
 func TestNoiseStorm(t *testing.T) {
-	clk := sensorstest.NewClock(time.Time{})
+	clk := clocktest.NewFake(time.Time{})
 	s := sim.NewRoom(stormRoom, &sim.Opts{Clock: clk})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -35,6 +35,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/internal/contact"
 	"github.com/wufang-kiosk/wufang/sensors/internal/run"
@@ -42,7 +43,7 @@ import (
 
 // Opts configures a Pad. Zero fields take the defaults.
 type Opts struct {
-	Clock sensors.Clock // nil: sensors.SystemClock
+	Clock clock.Clock // nil: clock.Real{}
 	// ActiveLow is true for modules with the "A" jumper closed.
 	ActiveLow bool
 	// Pull (default gpio.PullDown, or gpio.PullUp when ActiveLow: the output
@@ -59,7 +60,7 @@ type Opts struct {
 
 func (o *Opts) defaults() {
 	if o.Clock == nil {
-		o.Clock = sensors.SystemClock
+		o.Clock = clock.Real{}
 	}
 	if o.Pull == gpio.PullNoChange {
 		o.Pull = gpio.PullDown

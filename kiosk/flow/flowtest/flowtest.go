@@ -10,104 +10,17 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
 )
 
-// Clock is a flow.Clock that moves only when told. Timers fire on the
-// goroutine that calls Advance, in time order.
-type Clock struct {
-	mu     sync.Mutex
-	now    time.Time
-	seq    uint64
-	timers []*timer
-}
+// Clock is the device's fake clock (clocktest.Fake), which flow.Clock is.
+type Clock = clocktest.Fake
 
 var _ flow.Clock = (*Clock)(nil)
 
-type timer struct {
-	c    *Clock
-	when time.Time
-	seq  uint64
-	f    func()
-}
-
-// NewClock returns a clock reading t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// AfterFunc schedules f to run in Advance once d has passed. It never runs f
-// itself, even for d <= 0.
-func (c *Clock) AfterFunc(d time.Duration, f func()) flow.Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.seq++
-	t := &timer{c: c, when: c.now.Add(d), seq: c.seq, f: f}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-func (t *timer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	i := slices.Index(t.c.timers, t)
-	if i < 0 {
-		return false
-	}
-	t.c.timers = slices.Delete(t.c.timers, i, i+1)
-	return true
-}
-
-// Advance moves the clock forward by d, firing every timer that falls due on
-// the way (also ones those timers schedule), each at its own time.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	target := c.now.Add(d)
-	c.mu.Unlock()
-	for {
-		c.mu.Lock()
-		var next *timer
-		for _, t := range c.timers {
-			if !t.when.After(target) && (next == nil || t.when.Before(next.when) || (t.when.Equal(next.when) && t.seq < next.seq)) {
-				next = t
-			}
-		}
-		if next == nil {
-			c.now = target
-			c.mu.Unlock()
-			return
-		}
-		c.timers = slices.DeleteFunc(c.timers, func(t *timer) bool { return t == next })
-		if next.when.After(c.now) {
-			c.now = next.when
-		}
-		c.mu.Unlock()
-		next.f()
-	}
-}
-
-// Set moves the clock to t (forward: as Advance; backward: no timer fires).
-func (c *Clock) Set(t time.Time) {
-	if d := t.Sub(c.Now()); d >= 0 {
-		c.Advance(d)
-		return
-	}
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-// Pending is the number of timers not fired or stopped yet.
-func (c *Clock) Pending() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.timers)
-}
+// NewClock returns a fake clock reading t.
+func NewClock(t time.Time) *Clock { return clocktest.NewFake(t) }
 
 // Recorder keeps every event it is given. Set Err to make Record fail, or
 // Gate to make it wait (until the gate is closed or the context ends).

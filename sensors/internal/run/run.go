@@ -18,6 +18,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 )
 
@@ -70,17 +71,14 @@ func Configure(inputs []Input) error {
 
 // Run feeds the machine from configured pins until ctx ends. It returns nil
 // after a clean stop.
-func Run(ctx context.Context, clock sensors.Clock, inputs []Input, m Machine, out chan<- sensors.Event) error {
-	if clock == nil {
-		clock = sensors.SystemClock
-	}
-	r := &runner{ctx: ctx, clock: clock, m: m, out: out}
+func Run(ctx context.Context, clk clock.Clock, inputs []Input, m Machine, out chan<- sensors.Event) error {
+	r := &runner{ctx: ctx, clock: clock.Or(clk), m: m, out: out}
 	active := make([]bool, len(inputs))
 	for i, in := range inputs {
 		active[i] = (in.Pin.Read() == gpio.High) != in.ActiveLow
 	}
 	r.mu.Lock()
-	m.Init(clock.Now(), active, r.emit)
+	m.Init(r.clock.Now(), active, r.emit)
 	r.settle()
 	r.mu.Unlock()
 
@@ -119,12 +117,12 @@ func Run(ctx context.Context, clock sensors.Clock, inputs []Input, m Machine, ou
 
 type runner struct {
 	ctx   context.Context
-	clock sensors.Clock
+	clock clock.Clock
 	m     Machine
 	out   chan<- sensors.Event
 
 	mu      sync.Mutex
-	timer   sensors.Timer
+	timer   clock.Timer
 	armedAt time.Time
 	gen     uint64
 }

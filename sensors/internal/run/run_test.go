@@ -10,9 +10,9 @@ import (
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
+	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/internal/run"
-	"github.com/wufang-kiosk/wufang/sensors/sensorstest"
 	"github.com/wufang-kiosk/wufang/sensors/sim"
 )
 
@@ -48,7 +48,7 @@ func (m *echo) Next() (time.Time, bool) {
 }
 
 func TestRunStampsEdgesAndFiresDeadlines(t *testing.T) {
-	clk := sensorstest.NewClock(time.Time{})
+	clk := clocktest.NewFake(time.Time{})
 	a, b := sim.NewPin("GPIO5", 5, gpio.High), sim.NewPin("GPIO6", 6, gpio.Low)
 	in := []run.Input{{Pin: a, Pull: gpio.PullUp, ActiveLow: true}, {Pin: b, Pull: gpio.PullDown}}
 	if err := run.Configure(in); err != nil {
@@ -76,7 +76,7 @@ func TestRunStampsEdgesAndFiresDeadlines(t *testing.T) {
 	close(out)
 	var got []string
 	for e := range out {
-		got = append(got, e.Sensor+" "+string(e.Kind)+" "+e.Time.Sub(sensorstest.Epoch).String())
+		got = append(got, e.Sensor+" "+string(e.Kind)+" "+e.Time.Sub(clocktest.Epoch).String())
 	}
 	want := "a on 0s, b on 1s, tick tick 5s, tick tick 6s"
 	if strings.Join(got, ", ") != want {

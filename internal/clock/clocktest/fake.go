@@ -1,21 +1,25 @@
-// Package sensorstest has fakes for testing code built on the sensors
-// package, in the spirit of periph's gpiotest: Clock is a manual clock whose
-// timers fire, in deadline order, while a test advances it.
-package sensorstest
+// Package clocktest has the fake clock for tests, in the spirit of
+// periph's gpiotest: time stands still until the test moves it.
+package clocktest
 
 import (
 	"container/heap"
 	"sync"
 	"time"
 
-	"github.com/wufang-kiosk/wufang/sensors"
+	"github.com/wufang-kiosk/wufang/internal/clock"
 )
 
-// Clock is a fake sensors.Clock. Time stands still until Advance or Set
-// moves it; due AfterFunc callbacks then run synchronously in the caller's
-// goroutine, each seeing Now equal to its own deadline. Callbacks may arm
-// new timers, which fire in the same Advance if they fall due.
-type Clock struct {
+// Fake is a manual clock. Time stands still until Advance or Set moves it;
+// due AfterFunc callbacks then run synchronously in the caller's goroutine,
+// in deadline order (in arming order for equal deadlines), each seeing Now
+// equal to its own deadline. Callbacks may arm new timers, which fire in the
+// same Advance if they fall due. AfterFunc never runs f itself, even for
+// d <= 0: it runs at the next Advance or Set.
+//
+// Running callbacks synchronously is the point: when Advance returns,
+// everything due has happened, so a test needs no sleeps and no polling.
+type Fake struct {
 	advancing sync.Mutex // one Advance at a time
 
 	mu     sync.Mutex
@@ -24,29 +28,29 @@ type Clock struct {
 	seq    uint64
 }
 
-var _ sensors.Clock = (*Clock)(nil)
+var _ clock.Clock = (*Fake)(nil)
 
 // Epoch is the default start of a fake clock: a Monday morning in opening
 // hours, in UTC.
 var Epoch = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 
-// NewClock returns a fake clock reading start (Epoch if zero).
-func NewClock(start time.Time) *Clock {
+// NewFake returns a fake clock reading start (Epoch if zero).
+func NewFake(start time.Time) *Fake {
 	if start.IsZero() {
 		start = Epoch
 	}
-	return &Clock{now: start}
+	return &Fake{now: start}
 }
 
-// Now implements sensors.Clock.
-func (c *Clock) Now() time.Time {
+// Now implements clock.Clock.
+func (c *Fake) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-// AfterFunc implements sensors.Clock.
-func (c *Clock) AfterFunc(d time.Duration, f func()) sensors.Timer {
+// AfterFunc implements clock.Clock.
+func (c *Fake) AfterFunc(d time.Duration, f func()) clock.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
@@ -56,20 +60,25 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) sensors.Timer {
 }
 
 // Advance moves the clock forward by d, running every callback that falls due.
-func (c *Clock) Advance(d time.Duration) {
+func (c *Fake) Advance(d time.Duration) {
 	c.Set(c.Now().Add(d))
 }
 
-// Set moves the clock to t (never backwards), running every callback due by t.
-func (c *Clock) Set(t time.Time) {
+// Set moves the clock to t. Forward, it runs every callback due by t, as
+// Advance does. Backward (a wall clock stepped back), no timer fires: they
+// stay armed for their deadlines.
+func (c *Fake) Set(t time.Time) {
 	c.advancing.Lock()
 	defer c.advancing.Unlock()
+	c.mu.Lock()
+	if t.Before(c.now) {
+		c.now = t
+		c.mu.Unlock()
+		return
+	}
 	for {
-		c.mu.Lock()
 		if len(c.timers) == 0 || c.timers[0].at.After(t) {
-			if t.After(c.now) {
-				c.now = t
-			}
+			c.now = t
 			c.mu.Unlock()
 			return
 		}
@@ -79,19 +88,20 @@ func (c *Clock) Set(t time.Time) {
 		}
 		c.mu.Unlock()
 		next.f() // without the lock: callbacks arm timers and read Now
+		c.mu.Lock()
 	}
 }
 
 // Pending reports how many timers are armed; tests use it to show that
 // stopped timers do not pile up.
-func (c *Clock) Pending() int {
+func (c *Fake) Pending() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.timers)
 }
 
 type timer struct {
-	c     *Clock
+	c     *Fake
 	at    time.Time
 	seq   uint64
 	f     func()
