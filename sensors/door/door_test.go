@@ -83,12 +83,18 @@ func TestCounter(t *testing.T) {
 		{"exit side balk", "0:i+ 50:o+ 600:o- 650:i-", ""},
 		{"bounce on every edge", "0:o+ 1:o- 2:o+ 50:i+ 52:i- 53:i+ 250:o- 251:o+ 253:o- 300:i- 301:i+ 302:i-", "door.entry"},
 		{"spikes shorter than debounce", "0:o+ 3:o- 1000:i+ 1002:i-", ""},
-		{"two close behind: outer sees light between them", "0:o+ 50:i+ 250:o- 280:o+ 300:i- 330:i+ 530:o- 580:i-", "door.entry door.entry"},
+		{"two close behind: light between them on both beams, the doorway clear for less than BodyGap", "0:o+ 50:i+ 250:o- 300:i- 380:o+ 430:i+ 630:o- 680:i-", "door.entry door.entry"},
+		{"two touching: 30 ms of light between them is one body's gap", "0:o+ 50:i+ 250:o- 280:o+ 300:i- 330:i+ 530:o- 580:i-", "door.entry"},
+		{"a bag's gap on the outer beam before the inner is blocked", "0:o+ 20:o- 50:o+ 60:i+ 300:o- 360:i-", "door.entry"},
+		{"a hand's gap on the inner beam after the outer cleared", "0:o+ 60:i+ 300:o- 310:i- 340:i+ 360:i-", "door.entry"},
+		{"sunlight drops the outer beam for 60 ms at the start", "0:o+ 25:o- 85:o+ 100:i+ 400:o- 500:i-", "door.entry"},
+		{"a bag gap on both beams in turn (a hole through the body)", "0:o+ 60:i+ 200:o- 240:o+ 260:i- 300:i+ 400:o- 460:i-", "door.entry"},
 		{"hesitate: step back from inner, go on", "0:o+ 50:i+ 200:i- 500:i+ 700:o- 750:i-", "door.entry"},
 		{"two one after the other, doorway clear between", "0:o+ 50:i+ 250:o- 300:i- 800:o+ 850:i+ 1050:o- 1100:i-", "door.entry door.entry"},
 		{"in then out", "0:o+ 50:i+ 250:o- 300:i- 2000:i+ 2050:o+ 2250:i- 2300:o-", "door.entry door.exit"},
 		{"side by side: one wide body", "0:o+ 60:i+ 600:o- 660:i-", "door.entry"},
-		{"standing in the beams past the timeout", "0:o+ 50:i+ 12000:o- 12050:i-", ""},
+		{"standing in the beams for 30 s, then on", "0:o+ 50:i+ 30000:o- 30050:i-", "door.entry"},
+		{"standing in the beams past the stuck-beam time: given up", "0:o+ 50:i+ 61000:o- 61050:i-", "sensor.fault sensor.fault sensor.ok sensor.ok"},
 		{"standing briefly is fine", "0:o+ 50:i+ 5000:o- 5050:i-", "door.entry"},
 		{"never completes, then a clean entry", "0:o+ 11000:o- 13000:o+ 13050:i+ 13250:o- 13300:i-", "door.entry"},
 	}
@@ -101,6 +107,22 @@ func TestCounter(t *testing.T) {
 				t.Fatalf("got %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// A crossing that stands still past Opts.Timeout is given up; one that
+// stands still for less is counted.
+func TestTimeout(t *testing.T) {
+	for _, c := range []struct{ edges, want string }{
+		{"0:o+ 50:i+ 6000:o- 6050:i-", ""},
+		{"0:o+ 50:i+ 4000:o- 4050:i-", "door.entry"},
+	} {
+		r := newRig(t, Opts{Timeout: 5 * time.Second})
+		r.play(c.edges)
+		r.until(r.now.Add(time.Second))
+		if got := r.kinds(); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.edges, got, c.want)
+		}
 	}
 }
 

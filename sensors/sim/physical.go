@@ -91,40 +91,49 @@ func (o *PhysOpts) defaults() {
 
 // The physical model. The path runs across the doorway along x, from the
 // street (x < 0) into the room: the outer beam is at x = 0, the inner one at
-// x = BeamGap. A body is a rigid set of solid spans along x at beam height,
-// in its own frame (u, metres, positive ahead of its centre), placed at the
-// body's centre c(t) and facing +1 (walking in) or -1. Some spans swing
-// (a hand, a bag) with the walking stride. A beam is blocked while any span
-// of any body covers its x. Bodies move by phases: walk to a point at a
-// speed that wobbles with the gait, stand (swaying), turn round. The beams'
-// states are sampled every simStep while a body is near them, and the raw
-// edges are where the states change; noise is then added to each beam's
-// signal as a receiver would see it.
+// x = BeamGap. A body is rigid at beam height: a torso (an ellipse, depth
+// along the way it faces, width across) and spans beside or ahead of it (a
+// hand, a bag, push handles, a stroller), each at a lateral offset, in the
+// body's own frame (u ahead of its centre, v to its left). It stands at
+// centre c(t) turned by θ (0: facing into the room, π: out of it). A beam
+// is a line across the doorway, so it is blocked while any part of any body
+// has its x. Hands and hand-held bags swing with the stride while the body
+// walks, and come to rest when it stands. Bodies move by phases: walk to a
+// point at a speed that wobbles with the gait, stand (swaying), turn round
+// on the spot. The beams are sampled every simStep while a body is at them,
+// and the raw edges are where their states change; noise is then added to
+// each beam's signal as a receiver would see it.
 
 const (
 	simStep   = 250 * time.Microsecond // walking
-	standStep = 2 * time.Millisecond   // standing: only sway moves the body
+	standStep = 2 * time.Millisecond   // standing, turning
+	// armRest is how fast a swing dies away when the body stands, and
+	// comes back when it walks on (s).
+	armRest = 0.3
 )
 
 type span struct {
-	lo, hi float64 // in the body frame, m
-	// swing moves the span by amp*sin(2π t/period + phase) along u.
+	lo, hi float64 // along u, m
+	side   float64 // v, m
+	// swing moves the span by amp*sin(2π s/period + phase) along u, s
+	// being how far the stride has gone.
 	amp, period, phase float64
 }
 
 type body struct {
-	spans  []span
-	facing float64 // +1 walking in, -1 out
-	front  float64 // max hi over spans at rest (for placing the body)
-	back   float64 // min lo
+	depth, width float64 // the torso's
+	spans        []span
+	theta        float64
+	front        float64 // the furthest any part reaches ahead of the centre
+	back         float64 // behind it (negative)
 }
 
 type phase struct {
-	to    float64       // walk: the centre's target; stand: unused
-	speed float64       // m/s; 0: stand
-	stand time.Duration // how long to stand
+	to    float64       // walk: the centre's target
+	speed float64       // m/s; 0: stand (or turn) for `stand`
+	stand time.Duration // how long to stand or turn
 	sway  float64       // stand: amplitude in m
-	turn  bool          // turn round before this phase
+	turn  bool          // turn round on the spot for `stand`
 }
 
 type mover struct {
@@ -136,18 +145,25 @@ type mover struct {
 }
 
 // covers reports whether the body, centred at c, covers x; swing is how far
-// its stride has gone (s): swinging spans stand still while the body does.
-func (b *body) covers(x, c, swing float64) bool {
+// its stride has gone (s), act how much of the swing is in the arms (0 when
+// standing still, 1 walking).
+func (b *body) covers(x, c, swing, act float64) bool {
+	cos, sin := math.Cos(b.theta), math.Sin(b.theta)
+	hd, hw := b.depth/2*cos, b.width/2*sin
+	if math.Abs(x-c) <= math.Sqrt(hd*hd+hw*hw) {
+		return true
+	}
 	for _, s := range b.spans {
 		d := 0.0
 		if s.amp != 0 {
-			d = s.amp * math.Sin(2*math.Pi*swing/s.period+s.phase)
+			d = act * s.amp * math.Sin(2*math.Pi*swing/s.period+s.phase)
 		}
-		lo, hi := s.lo+d, s.hi+d
-		if b.facing < 0 {
-			lo, hi = -hi, -lo
+		lo := c + (s.lo+d)*cos - s.side*sin
+		hi := c + (s.hi+d)*cos - s.side*sin
+		if lo > hi {
+			lo, hi = hi, lo
 		}
-		if x >= c+lo && x <= c+hi {
+		if x >= lo && x <= hi {
 			return true
 		}
 	}
@@ -169,10 +185,11 @@ func (m *mover) run(gap float64) (occ []occlusion, first, last time.Duration) {
 	first = -1
 	c := m.start
 	var t, swing time.Duration
+	act := 1.0
 	sample := func() {
 		any := false
 		for i, x := range xs {
-			on := m.b.covers(x, c, swing.Seconds())
+			on := m.b.covers(x, c, swing.Seconds(), act)
 			any = any || on
 			if on != open[i] {
 				if on {
@@ -191,18 +208,24 @@ func (m *mover) run(gap float64) (occ []occlusion, first, last time.Duration) {
 		}
 	}
 	for _, p := range m.phases {
-		if p.turn {
-			m.b.facing = -m.b.facing
-		}
 		if p.speed == 0 {
 			end := t + p.stand
-			c0 := c
+			c0, th0 := c, m.b.theta
 			for t < end {
-				c = c0 + p.sway*math.Sin(2*math.Pi*(t-end+p.stand).Seconds()/3)
+				f := 1 - (end-t).Seconds()/p.stand.Seconds()
+				if p.turn {
+					m.b.theta = th0 + math.Pi*f
+				} else {
+					c = c0 + p.sway*math.Sin(2*math.Pi*(p.stand.Seconds()*f)/3)
+				}
+				act *= math.Exp(-standStep.Seconds() / armRest)
 				sample()
 				t += standStep
 			}
 			c = c0
+			if p.turn {
+				m.b.theta = th0 + math.Pi
+			}
 			continue
 		}
 		dir := 1.0
@@ -214,6 +237,7 @@ func (m *mover) run(gap float64) (occ []occlusion, first, last time.Duration) {
 			c += dir * v * simStep.Seconds()
 			t += simStep
 			swing += simStep
+			act = 1 - (1-act)*math.Exp(-simStep.Seconds()/armRest)
 			sample()
 		}
 	}
@@ -312,13 +336,13 @@ func mirror(m *mover, gap float64) {
 	for i := range m.phases {
 		m.phases[i].to = gap - m.phases[i].to
 	}
-	m.b.facing = -m.b.facing
+	m.b.theta = math.Pi
 }
 
 // newMover makes one person walking in (mirror makes it walk out), and
 // whether they will leave the way they came.
 func newMover(o *PhysOpts, rng *rand.Rand, uni func(a, b float64) float64, chance func(float64) bool, inGroup bool) (mover, bool) {
-	var depth, speed, wobble float64
+	var depth, width, speed, wobble float64
 	stride := uni(0.9, 1.2)
 	kind := rng.Float64()
 	var extra []span
@@ -327,25 +351,26 @@ func newMover(o *PhysOpts, rng *rand.Rand, uni func(a, b float64) float64, chanc
 	case kind < o.Children:
 		// A schoolchild tall enough for the beam (chest or waist):
 		// shallow and sometimes running.
-		depth, speed, wobble = uni(0.14, 0.22), uni(0.7, 2.0), 0.08
+		depth, width, speed, wobble = uni(0.14, 0.22), uni(0.24, 0.3), uni(0.7, 2.0), 0.08
 		stride = uni(0.6, 0.9)
 	case kind < o.Children+o.Elderly:
-		depth, speed, wobble = uni(0.24, 0.36), uni(0.5, 0.9), 0.05
+		depth, width, speed, wobble = uni(0.24, 0.36), uni(0.32, 0.42), uni(0.5, 0.9), 0.05
 		stride = uni(1.1, 1.5)
 	case kind < o.Children+o.Elderly+o.Wheelchairs:
-		// At 0.9 m: the seated person's torso, the chair back and its
-		// push handles, which may stand off behind by a few cm; pushes
-		// on the rims make the speed surge.
-		depth, speed, wobble = uni(0.25, 0.32), uni(0.5, 1.1), 0.25
+		// At 0.9 m: the seated person's torso, and the chair's push
+		// handles standing off behind by a few cm; pushes on the rims
+		// make the speed surge.
+		depth, width, speed, wobble = uni(0.25, 0.32), uni(0.4, 0.5), uni(0.5, 1.1), 0.25
 		hg := uni(0, 0.04)
-		extra = append(extra, span{lo: -depth/2 - hg - uni(0.03, 0.06), hi: -depth/2 - hg})
+		for _, v := range []float64{-0.2, 0.2} {
+			extra = append(extra, span{lo: -depth/2 - hg - uni(0.03, 0.06), hi: -depth/2 - hg, side: v})
+		}
 		armsCan = false
 	case kind < o.Children+o.Elderly+o.Wheelchairs+o.Strollers:
-		// A stroller ahead of its pusher: canopy and handlebar, then the
-		// pusher's forearms to the body, with a small gap where the
-		// forearms meet the handlebar. The child in it is not counted
-		// (like a child carried).
-		depth, speed, wobble = uni(0.24, 0.34), uni(0.6, 1.2), 0.05
+		// A stroller ahead of its pusher: the pusher's forearms to the
+		// handlebar, then the canopy, with a small gap where they meet.
+		// The child in it is not counted (like a child carried).
+		depth, width, speed, wobble = uni(0.24, 0.34), uni(0.34, 0.42), uni(0.6, 1.2), 0.05
 		arms := uni(0.25, 0.4)
 		hg := uni(0, 0.04)
 		canopy := uni(0.35, 0.6)
@@ -354,77 +379,78 @@ func newMover(o *PhysOpts, rng *rand.Rand, uni func(a, b float64) float64, chanc
 			span{lo: depth/2 + arms + hg, hi: depth/2 + arms + hg + canopy})
 		armsCan = false
 	default:
-		depth, speed, wobble = uni(0.22, 0.34), uni(1.0, 1.6), 0.05
+		depth, width, speed, wobble = uni(0.22, 0.34), uni(0.32, 0.42), uni(1.0, 1.6), 0.05
+	}
+	side := func() float64 {
+		if rng.IntN(2) == 0 {
+			return -width / 2
+		}
+		return width / 2
 	}
 	if chance(o.Bags) {
-		l := uni(0.1, 0.35)
-		gap := uni(0.005, 0.04)
-		side := 1.0
-		if rng.IntN(2) == 0 {
-			side = -1
-		}
+		// A hand bag or shopping bag at the side, before or behind the
+		// hip with a little air between; carried in the hand, it swings.
+		l, gap := uni(0.1, 0.35), uni(0.005, 0.04)
 		amp := 0.0
 		if rng.IntN(2) == 0 {
-			amp = uni(0.02, 0.08) // carried in the hand: it swings
+			amp = uni(0.02, 0.08)
 		}
-		lo := depth/2 + gap
-		s := span{lo: lo, hi: lo + l, amp: amp, period: stride, phase: uni(0, 2*math.Pi)}
-		if side < 0 {
-			s.lo, s.hi = -lo-l, -lo
+		s := span{lo: depth/2 + gap, hi: depth/2 + gap + l, side: side(), amp: amp, period: stride, phase: uni(0, 2*math.Pi)}
+		if rng.IntN(2) == 0 {
+			s.lo, s.hi = -depth/2-gap-l, -depth/2-gap
 		}
 		extra = append(extra, s)
 	}
 	if armsCan && chance(o.Arms) {
-		// A hand at beam height swinging with the stride: it passes the
-		// body's front and back by up to a few cm, with air between.
+		// A hand at beam height swinging with the stride: at the end of
+		// its swing it passes the body's front or back by a few cm, with
+		// air between (more at a brisk walk).
 		amp := depth/2 + uni(0.02, 0.06)*speed/1.3 + 0.04
-		extra = append(extra, span{lo: -0.04, hi: 0.04, amp: amp, period: stride, phase: uni(0, 2*math.Pi)})
+		extra = append(extra, span{lo: -0.04, hi: 0.04, side: side(), amp: amp, period: stride, phase: uni(0, 2*math.Pi)})
 	}
-	b := body{spans: append([]span{{lo: -depth / 2, hi: depth / 2}}, extra...), facing: 1}
+	b := body{depth: depth, width: width, spans: extra, front: depth / 2, back: -depth / 2}
 	for _, s := range b.spans {
 		b.front = max(b.front, s.hi+math.Abs(s.amp))
 		b.back = min(b.back, s.lo-math.Abs(s.amp))
 	}
-	// Start with the front 1 cm before the outer beam; end with the back
-	// 1 cm past the inner one.
+	// Start with the front 1 cm before the outer beam; end with every part
+	// 1 cm past the inner one (or, turned or backed out, before the outer).
 	m := mover{b: b, start: -b.front - 0.01, wobble: wobble, stride: stride}
 	through := o.BeamGap - b.back + 0.01
-	// Turned round, the body's back leads out: walk until both ends are
-	// clear of the outer beam.
-	away := -max(b.front, -b.back) - 0.01
+	reach := max(b.front, -b.back, width/2)
+	away := -reach - 0.01
+	// torso puts the torso's front x metres past the outer beam.
+	torso := func(x float64) float64 { return max(x-depth/2, m.start+0.001) }
 	abort := false
 	switch {
 	case !inGroup && chance(o.Balk):
-		// Front in 2 cm up to most of the body's depth, then back out.
-		reach := uni(0.02, 0.9*(b.front-b.back))
+		// The torso steps in 2 cm up to most of its depth, then backs
+		// out facing the same way.
 		m.phases = []phase{
-			{to: m.start + reach, speed: speed},
-			{speed: 0, stand: secs(uni(0, 1.5)), sway: uni(0, 0.01)},
-			{to: m.start, speed: speed * 0.6},
+			{to: torso(uni(0.02, 0.9*depth)), speed: speed},
+			{stand: secs(uni(0, 1.5)), sway: uni(0, 0.01)},
+			{to: away, speed: speed * 0.6},
 		}
 		abort = true
 	case !inGroup && chance(o.Turn):
-		reach := uni(0.02, 0.9*(b.front-b.back)+o.BeamGap)
+		// In up to most of the way, turn round on the spot, walk back.
 		m.phases = []phase{
-			{to: m.start + reach, speed: speed},
-			{speed: 0, stand: secs(uni(0.3, 1.2)), sway: uni(0, 0.01)},
-			{to: away, speed: speed, turn: true},
+			{to: torso(uni(0.02, 0.9*depth+o.BeamGap)), speed: speed},
+			{stand: secs(uni(0.6, 1.2)), turn: true},
+			{to: away, speed: speed},
 		}
 		abort = true
 	case !inGroup && chance(o.Stop):
-		// Stop somewhere with the body in the beams.
-		at := uni(-b.front, o.BeamGap-b.back)
+		// Stop somewhere with the torso in the beams.
+		at := uni(-depth/2, o.BeamGap+depth/2)
 		d := math.Exp(uni(math.Log(0.5), math.Log(o.MaxStop.Seconds())))
 		m.phases = []phase{
-			{to: at, speed: speed},
-			{speed: 0, stand: secs(d), sway: uni(0.003, 0.015)},
+			{to: max(at, m.start+0.001), speed: speed},
+			{stand: secs(d), sway: uni(0.003, 0.015)},
 			{to: through, speed: speed},
 		}
 	default:
 		m.phases = []phase{{to: through, speed: speed}}
-	}
-	if m.phases[0].to <= m.start {
-		m.phases[0].to = m.start + 0.001
 	}
 	return m, abort
 }

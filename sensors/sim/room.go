@@ -12,6 +12,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/wufang-kiosk/wufang/internal/clock"
+	"github.com/wufang-kiosk/wufang/sensors/door"
 	"github.com/wufang-kiosk/wufang/sensors/room"
 )
 
@@ -265,7 +266,9 @@ func (r *Room) playEdges(ctx context.Context, edges []beamEdge) error {
 			return err
 		}
 	}
-	return r.wait(ctx, r.settle())
+	// The counter ends a crossing once the doorway has been clear for its
+	// body gap.
+	return r.wait(ctx, r.settle()+door.DefaultBodyGap)
 }
 
 // settle is how long a hand-driven action lingers after its last edge, so
