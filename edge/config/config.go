@@ -86,6 +86,9 @@ type Door struct {
 	Inner string `yaml:"inner"`
 	// BeamActiveLow is true when a broken beam reads low.
 	BeamActiveLow bool `yaml:"beam_active_low"`
+	// CrossingTimeout gives up a crossing that stands still this long
+	// (someone who stops in the doorway for longer is not counted).
+	CrossingTimeout Duration `yaml:"crossing_timeout"`
 }
 
 // Presence holds the PIR sensor that wakes the kiosk.
@@ -134,7 +137,7 @@ func Default() *Config {
 		Store:    Store{MaxBytes: 256 << 20, Retention: Duration(30 * 24 * time.Hour)},
 		HTTP:     HTTP{Listen: "127.0.0.1:9107"},
 		Sensors: Sensors{
-			Door:             Door{Outer: "GPIO17", Inner: "GPIO27"},
+			Door:             Door{Outer: "GPIO17", Inner: "GPIO27", CrossingTimeout: Duration(60 * time.Second)},
 			Presence:         Presence{Pin: "GPIO22", Hold: Duration(30 * time.Second), SilentHours: 4},
 			Buttons:          map[string]string{"a": "GPIO5", "b": "GPIO6", "c": "GPIO13", "d": "GPIO19", "ok": "GPIO26", "back": "GPIO21"},
 			Pads:             map[string]string{},

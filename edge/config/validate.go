@@ -175,6 +175,9 @@ func (d *decoder) validateSensors(s *Sensors) {
 	if st := s.StuckAfter.D(); st < 5*time.Second || st > time.Hour {
 		d.failAt("sensors.stuck_after", "%s is out of range; use between 5s and 1h (the default is 60s)", s.StuckAfter)
 	}
+	if ct := s.Door.CrossingTimeout.D(); ct < 5*time.Second || ct > time.Hour {
+		d.failAt("sensors.door.crossing_timeout", "%s is out of range; use between 5s and 1h (the default is 60s; the stuck-beam fault at stuck_after gives up a crossing too)", s.Door.CrossingTimeout)
+	}
 }
 
 func (d *decoder) validateKiosk(k *Kiosk) {

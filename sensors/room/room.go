@@ -69,7 +69,7 @@ type Door struct {
 	Outer, Inner string
 	// ActiveLow: a broken beam reads low.
 	ActiveLow bool
-	// Timeout abandons a crossing that makes no progress (0: 10 s).
+	// Timeout gives up a crossing that makes no progress (0: StuckAfter).
 	Timeout time.Duration
 }
 
@@ -85,7 +85,7 @@ type Presence struct {
 // FromConfig maps the config file's sensors section to a Setup.
 func FromConfig(c config.Sensors) Setup {
 	return Setup{
-		Door:             Door{Outer: c.Door.Outer, Inner: c.Door.Inner, ActiveLow: c.Door.BeamActiveLow},
+		Door:             Door{Outer: c.Door.Outer, Inner: c.Door.Inner, ActiveLow: c.Door.BeamActiveLow, Timeout: c.Door.CrossingTimeout.D()},
 		Presence:         Presence{Pin: c.Presence.Pin, Hold: c.Presence.Hold.D(), SilentHours: c.Presence.SilentHours},
 		Buttons:          c.Buttons,
 		Pads:             c.Pads,

@@ -56,7 +56,7 @@ func TestFromConfigDefaults(t *testing.T) {
 	if s.Door.Outer != "GPIO17" || s.Door.Inner != "GPIO27" || s.Presence.Pin != "GPIO22" || s.Buttons["ok"] != "GPIO26" {
 		t.Fatalf("pins not mapped: %+v", s)
 	}
-	if !s.ButtonsActiveLow || s.Debounce != 20*time.Millisecond || s.StuckAfter != time.Minute || s.Presence.Hold != 30*time.Second {
+	if !s.ButtonsActiveLow || s.Debounce != 20*time.Millisecond || s.StuckAfter != time.Minute || s.Presence.Hold != 30*time.Second || s.Door.Timeout != time.Minute {
 		t.Fatalf("levels and times not mapped: %+v", s)
 	}
 	if got := len(s.PinNames()); got != 9 {
