@@ -82,3 +82,44 @@ need_go() {
 	export PATH=$dir/bin:$PATH
 	go_ok || { echo "Go set-up failed: $(command -v go) is $(go env GOVERSION)" >&2; exit 1; }
 }
+
+# wufang_version prints the version the build scripts stamp into every
+# binary (internal/version explains the scheme): Base from
+# internal/version/version.go, exactly, when git describe says HEAD is the
+# clean tag vBase; otherwise Base plus build metadata: the number of commits
+# in the history and the commit ("0.1.0+212.g1a2b3c4", ".dirty" when there
+# are uncommitted changes). Build metadata keeps semver precedence at Base,
+# so a development build accepts the packs of its own tree.
+# WUFANG_VERSION overrides it (CI's upgrade test builds a "newer" package).
+wufang_version() {
+	if [ -n "${WUFANG_VERSION:-}" ]; then
+		echo "$WUFANG_VERSION"
+		return
+	fi
+	local base desc n dirty=
+	base=$(sed -n 's/^const Base = "\(.*\)"$/\1/p' "$WUFANG_ROOT/internal/version/version.go")
+	[ -n "$base" ] || { echo "no const Base in internal/version/version.go" >&2; exit 1; }
+	desc=$(git -C "$WUFANG_ROOT" describe --tags --always --long --dirty --abbrev=7 --match "v$base" 2>/dev/null) ||
+		{ echo "$base+nogit"; return; }
+	case $desc in *-dirty) dirty=.dirty desc=${desc%-dirty} ;; esac
+	case $desc in
+	"v$base-0-g"*) [ -z "$dirty" ] && { echo "$base"; return; } ;;
+	esac
+	# Counting the whole history (not commits since the tag) keeps the
+	# Debian versions of successive builds rising.
+	n=$(git -C "$WUFANG_ROOT" rev-list --count HEAD)
+	echo "$base+$n.g${desc##*-g}$dirty"
+}
+
+# deb_version turns an app version into the package's Debian version: build
+# metadata becomes a "~" suffix, so development builds of 0.1.0 sort below
+# the 0.1.0 release in dpkg as they do in semver terms.
+deb_version() {
+	echo "${1/+/\~}"
+}
+
+# wufang_ldflags: the linker flags that stamp the version (and strip the
+# symbol table: the binaries go onto SD cards).
+wufang_ldflags() {
+	echo "-s -w -X github.com/wufang-kiosk/wufang/internal/version.stamped=$(wufang_version)"
+}

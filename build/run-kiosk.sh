@@ -10,7 +10,7 @@ cd "$WUFANG_ROOT"
 mkdir -p bin
 log "building wufang-kiosk (the first build compiles Fyne's C code: a few minutes)"
 # no_emoji: the kiosk never shows emoji; leaving out Fyne's 4 MB emoji font saves ~12 MB of memory
-go build -tags no_emoji -o bin/wufang-kiosk ./kiosk/cmd/wufang-kiosk
+go build -tags no_emoji -ldflags "$(wufang_ldflags)" -o bin/wufang-kiosk ./kiosk/cmd/wufang-kiosk
 export LANG=${LANG:-C.UTF-8}
 case "$LANG" in *UTF-8* | *utf8*) ;; *) export LANG=C.UTF-8 ;; esac
 exec ./bin/wufang-kiosk --windowed --sim "$@"

@@ -142,7 +142,8 @@ func TestCheckAppVersion(t *testing.T) {
 		ok       bool
 	}{
 		{"", "1.0.0", true}, {"1.0.0", "1.0.0", true}, {"1.0.0", "0.9.9", false}, {"1.2.0", "1.10.0", true},
-		{"1.0.0", "dev", true}, {"1.0.0", "", true}, {"1.0.0", "1.0.0-rc.1", false}, {"1.0.0-rc.1", "1.0.0-rc.2", true},
+		{"1.0.0", "dev", false}, {"1.0.0", "", false}, {"", "dev", true}, {"1.0", "1.0.0", false}, {"1.0.0", "1.0", false},
+		{"0.1.0", "0.1.0+dev", true}, {"0.1.0", "0.1.0+12.g1a2b3c4", true}, {"0.1.0", "0.1.0-dev", false}, {"01.0.0", "1.0.0", false}, {"1.0.0", "1.0.0-rc.1", false}, {"1.0.0-rc.1", "1.0.0-rc.2", true},
 		{"1.0.0-rc.10", "1.0.0-rc.9", false}, {"1.0.0-alpha", "1.0.0-1", false}, {"v1.0.0", "1.0.0+build.5", true}, {"1.0.0+../../x", "2.0.0", false},
 	} {
 		err := CheckAppVersion(&Pack{ID: "p", Version: "1.0.0", MinAppVersion: c.min}, c.app)

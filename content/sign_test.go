@@ -195,7 +195,7 @@ func TestInstallRefusesTampered(t *testing.T) {
 	key := testKey(t, 1, "team")
 	root := t.TempDir()
 	log := &eventLog{}
-	in := &Installer{Dir: filepath.Join(root, "content"), TrustedKeys: []string{key.Public().Line()}, Recorder: log}
+	in := &Installer{Dir: filepath.Join(root, "content"), TrustedKeys: []string{key.Public().Line()}, AppVersion: "1.0.0", Recorder: log}
 	good := filepath.Join(root, "good.wfpack")
 	os.WriteFile(good, makeZip(t, signedEntries(t, key)), 0o644)
 	if _, err := in.Install(context.Background(), good, InstallOptions{}); err != nil {

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/wufang-kiosk/wufang/internal/version"
 )
 
 var (
@@ -72,11 +74,11 @@ func (v *validator) pack() {
 	v.id("id", p.ID, "my-pack")
 	if p.Version == "" {
 		v.errorf("version", "is missing; write the pack's version as three numbers, like version: 1.0.0")
-	} else if _, ok := parseVersion(p.Version); !ok {
+	} else if !version.Valid(p.Version) {
 		v.errorf("version", "%q is not a version; write three numbers like 1.0.0 (major.minor.patch), and raise it for every new edition", p.Version)
 	}
 	if p.MinAppVersion != "" {
-		if _, ok := parseVersion(p.MinAppVersion); !ok {
+		if !version.Valid(p.MinAppVersion) {
 			v.errorf("min_app_version", "%q is not a version; write the oldest app version that can show this pack, like 1.0.0, or leave the key out", p.MinAppVersion)
 		}
 	}

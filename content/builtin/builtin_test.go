@@ -12,6 +12,7 @@ import (
 
 	"github.com/fyne-io/oksvg"
 	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/internal/version"
 )
 
 // minSteps is what issue 6 asks of every module of the built-in pack.
@@ -30,6 +31,21 @@ func loadPack(t *testing.T) *content.Pack {
 		t.Fatalf("load the built-in pack:\n%v", err)
 	}
 	return p
+}
+
+// TestDevBuildAcceptsIt: a development build (version.Base+"+dev", what an
+// unstamped build reports) and this test binary must accept the built-in
+// pack, so the same pack rebuilt as a .wfpack installs from USB.
+func TestDevBuildAcceptsIt(t *testing.T) {
+	p := loadPack(t)
+	if p.MinAppVersion == "" {
+		t.Fatal("the built-in pack names no min_app_version")
+	}
+	for _, app := range []string{version.Base + "+dev", version.String()} {
+		if err := content.CheckAppVersion(p, app); err != nil {
+			t.Errorf("app %s: %v; raise version.Base or lower the pack's min_app_version", app, err)
+		}
+	}
 }
 
 // TestValidatesClean: no error and no warning, not even a text over its

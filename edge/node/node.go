@@ -26,6 +26,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/uplink"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/internal/clock"
+	"github.com/wufang-kiosk/wufang/internal/version"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/health"
 	"github.com/wufang-kiosk/wufang/sensors/hw"
@@ -56,7 +57,8 @@ func StoreOptions(cfg *config.Config, log *slog.Logger) store.Options {
 
 // Options tune Start. The zero value is what wufang-edge run uses.
 type Options struct {
-	// Version is the application version, sent in the status payload.
+	// Version is the application version, sent in the status payload
+	// (empty: this binary's, internal/version).
 	Version string
 	Logger  *slog.Logger // nil: discard
 	Clock   clock.Clock  // of the sensors, the store and the uplink; nil: the wall clock
@@ -106,7 +108,7 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 	}
 	opts.Clock = clock.Or(opts.Clock)
 	if opts.Version == "" {
-		opts.Version = "dev"
+		opts.Version = version.String()
 	}
 	log := opts.Logger
 	if cfg.Location == nil {

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/config"
@@ -43,7 +44,7 @@ var commands = []command{
 	{"sign", "X.wfpack --key FILE [--out Y.wfpack]", "sign a .wfpack again (checksums are checked first)", (*cli).sign},
 	{"verify", "X.wfpack (--key-line LINE | --config FILE)", "check a .wfpack's signature and checksums against trusted keys", (*cli).verify},
 	{"info", "PATH | --data-dir DIR", "show what a pack holds, or which pack is installed", (*cli).info},
-	{"install", "X.wfpack [--data-dir DIR] [--config FILE] [--allow-downgrade]", "install a .wfpack the way the kiosk does", (*cli).install},
+	{"install", "X.wfpack [--data-dir DIR] [--config FILE] [--allow-downgrade] [--app-version V]", "install a .wfpack the way the kiosk does (checks min_app_version against wufang-kiosk --version)", (*cli).install},
 	{"rollback", "[--data-dir DIR] [--config FILE]", "go back to the previously installed pack", (*cli).rollback},
 	{"render", "PACK --size WxH --lang L --out DIR", "draw every screen to PNG files with the kiosk's real screens (runs wufang-kiosk render)", (*cli).render},
 }
@@ -478,7 +479,7 @@ func (c *cli) describe(p *content.Pack) {
 	fmt.Fprintf(c.out, "attract:    %s\n", count(len(p.Attract), "slide", "slides"))
 }
 
-func installer(dataDir, cfgPath string) (*content.Installer, error) {
+func installer(dataDir, cfgPath, appVersion string) (*content.Installer, error) {
 	if cfgPath == "" {
 		cfgPath = config.DefaultPath
 	}
@@ -493,7 +494,7 @@ func installer(dataDir, cfgPath string) (*content.Installer, error) {
 		Dir:           content.DefaultDir(dataDir),
 		TrustedKeys:   cfg.Content.TrustedKeys,
 		AllowUnsigned: cfg.Content.AllowUnsigned,
-		AppVersion:    version,
+		AppVersion:    appVersion,
 	}, nil
 }
 
@@ -520,11 +521,12 @@ func (c *cli) install(args []string) int {
 	dataDir := fset.String("data-dir", "", "the kiosk's data folder; packs go in DIR/content (default: data_dir of the config)")
 	cfgPath := fset.String("config", "", "config with content.trusted_keys and allow_unsigned (default "+config.DefaultPath+")")
 	downgrade := fset.Bool("allow-downgrade", false, "install even if it is an older version of the active pack")
-	pos, code, ok := c.parse(fset, args, 1, "X.wfpack [--data-dir DIR] [--config FILE] [--allow-downgrade]")
+	appVersion := fset.String("app-version", "", "the version of the kiosk on the board the data folder belongs to (default: what wufang-kiosk --version says here)")
+	pos, code, ok := c.parse(fset, args, 1, "X.wfpack [--data-dir DIR] [--config FILE] [--allow-downgrade] [--app-version V]")
 	if !ok {
 		return code
 	}
-	in, err := installer(*dataDir, *cfgPath)
+	in, err := installer(*dataDir, *cfgPath, c.kioskVersion(*appVersion))
 	if err != nil {
 		return c.fail("install", "%v", err)
 	}
@@ -547,11 +549,12 @@ func (c *cli) rollback(args []string) int {
 	fset := flag.NewFlagSet("rollback", flag.ContinueOnError)
 	dataDir := fset.String("data-dir", "", "the kiosk's data folder; packs go in DIR/content (default: data_dir of the config)")
 	cfgPath := fset.String("config", "", "config file (default "+config.DefaultPath+")")
-	_, code, ok := c.parse(fset, args, 0, "[--data-dir DIR]")
+	appVersion := fset.String("app-version", "", "the version of the kiosk on the board the data folder belongs to (default: what wufang-kiosk --version says here)")
+	_, code, ok := c.parse(fset, args, 0, "[--data-dir DIR] [--app-version V]")
 	if !ok {
 		return code
 	}
-	in, err := installer(*dataDir, *cfgPath)
+	in, err := installer(*dataDir, *cfgPath, c.kioskVersion(*appVersion))
 	if err != nil {
 		return c.fail("rollback", "%v", err)
 	}
@@ -570,7 +573,7 @@ func (c *cli) rollback(args []string) int {
 func (c *cli) render(args []string) int {
 	kiosk, err := findKiosk()
 	if err != nil {
-		fmt.Fprintf(c.err, "wufang-pack render: %v\n", err)
+		fmt.Fprintf(c.err, "wufang-pack render: drawing screens needs wufang-kiosk (the kiosk's screens): %v; install it, or run `wufang-kiosk render` directly\n", err)
 		return exitUsage
 	}
 	cmd := exec.CommandContext(c.ctx, kiosk, append([]string{"render"}, args...)...)
@@ -586,6 +589,7 @@ func (c *cli) render(args []string) int {
 	return exitOK
 }
 
+// findKiosk finds the wufang-kiosk binary: beside this one, or on PATH.
 func findKiosk() (string, error) {
 	if self, err := os.Executable(); err == nil {
 		beside := filepath.Join(filepath.Dir(self), "wufang-kiosk")
@@ -596,5 +600,31 @@ func findKiosk() (string, error) {
 	if p, err := exec.LookPath("wufang-kiosk"); err == nil {
 		return p, nil
 	}
-	return "", errors.New("drawing screens needs wufang-kiosk (the kiosk's screens), found neither beside wufang-pack nor on PATH; install it, or run `wufang-kiosk render` directly")
+	return "", errors.New("wufang-kiosk was found neither beside wufang-pack nor on PATH")
+}
+
+// kioskVersion is the version of the kiosk that will show what install puts
+// in its data folder: the one given with --app-version, else what
+// `wufang-kiosk --version` on this machine says. "" when neither is known,
+// which refuses any pack that names a min_app_version.
+func (c *cli) kioskVersion(given string) string {
+	if given != "" {
+		return given
+	}
+	kiosk, err := findKiosk()
+	if err != nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, kiosk, "--version").Output()
+	if err != nil {
+		fmt.Fprintf(c.err, "wufang-pack: %s --version failed (%v); pass the kiosk's version with --app-version\n", kiosk, err)
+		return ""
+	}
+	// "wufang-kiosk 0.1.0+12.g1a2b3c4"
+	if f := strings.Fields(string(out)); len(f) >= 2 && f[0] == "wufang-kiosk" {
+		return f[1]
+	}
+	return ""
 }

@@ -43,6 +43,57 @@ func TestValidateManyProblemsGolden(t *testing.T) {
 	golden(t, "validate-many-problems.golden", out)
 }
 
+// fakeKiosk puts a wufang-kiosk on PATH that reports version v (none when
+// v is ""), the way install learns which app will show the pack.
+func fakeKiosk(t *testing.T, v string) {
+	t.Helper()
+	bin := t.TempDir()
+	if v != "" {
+		script := "#!/bin/sh\n[ \"$1\" = --version ] && echo 'wufang-kiosk " + v + "' && exit 0\nexit 2\n"
+		if err := os.WriteFile(filepath.Join(bin, "wufang-kiosk"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+"/bin:/usr/bin")
+}
+
+// TestInstallChecksKioskVersion: install checks min_app_version (0.1.0 in
+// the skeleton) against the kiosk on this machine, and refuses when it
+// cannot tell, rather than skipping the check.
+func TestInstallChecksKioskVersion(t *testing.T) {
+	dir := t.TempDir()
+	pack, v1, data := filepath.Join(dir, "pack"), filepath.Join(dir, "v1.wfpack"), filepath.Join(dir, "data")
+	cfg := filepath.Join(dir, "wufang.yaml")
+	if err := os.WriteFile(cfg, []byte("content:\n  allow_unsigned: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"init", pack}, {"build", pack, "--unsigned", "--out", v1}} {
+		if out, errOut, code := runCmd(t, args...); code != exitOK {
+			t.Fatalf("wufang-pack %v: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
+	for _, c := range []struct {
+		kiosk string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"", nil, exitProblem, "the app version on this device is unknown"},
+		{"0.0.9", nil, exitProblem, "needs wufang 0.1.0 or later, and this device runs 0.0.9"},
+		{"dev", nil, exitProblem, `this device's app version "dev" is not a version`},
+		{"", []string{"--app-version", "0.0.9"}, exitProblem, "this device runs 0.0.9"},
+		{"0.0.9", []string{"--app-version", "0.1.0+dev"}, exitOK, "Installed my-pack 0.1.0"},
+		{"0.1.0+3.g1a2b3c4", nil, exitOK, "Installed my-pack 0.1.0"},
+	} {
+		fakeKiosk(t, c.kiosk)
+		args := append([]string{"install", v1, "--data-dir", data, "--config", cfg, "--allow-downgrade"}, c.args...)
+		out, errOut, code := runCmd(t, args...)
+		if code != c.code || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("kiosk %q, %v: exit %d\n%s%s\nwant exit %d and %q", c.kiosk, c.args, code, out, errOut, c.code, c.want)
+		}
+	}
+}
+
 func TestUsage(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -51,7 +102,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{nil, exitUsage, "Usage:"},
 		{[]string{"--help"}, exitOK, "wufang-pack validate PATH"},
-		{[]string{"--version"}, exitOK, "wufang-pack dev (pack format wufang-pack/1)"},
+		{[]string{"--version"}, exitOK, "wufang-pack " + version + " (pack format wufang-pack/1)"},
 		{[]string{"frobnicate"}, exitUsage, `"frobnicate" is not a command`},
 		{[]string{"validate"}, exitUsage, "missing PATH"},
 		{[]string{"validate", "a", "b"}, exitUsage, "too many arguments"},
@@ -72,6 +123,7 @@ func TestUsage(t *testing.T) {
 // install, a second version, a refused downgrade, rollback.
 func TestWorkflow(t *testing.T) {
 	dir := t.TempDir()
+	fakeKiosk(t, "0.1.0")
 	pack := filepath.Join(dir, "pack")
 	key := filepath.Join(dir, "team.key")
 	data := filepath.Join(dir, "data")

@@ -31,10 +31,12 @@ import (
 
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/node"
+	wversion "github.com/wufang-kiosk/wufang/internal/version"
 )
 
-// version is set at build time: -ldflags "-X main.version=1.2.3".
-var version = "0.1.0-dev"
+// version is the one every wufang binary reports (internal/version says how
+// the build stamps it).
+var version = wversion.String()
 
 const usage = `wufang-edge: the wufang door-counter node and staff tools
 

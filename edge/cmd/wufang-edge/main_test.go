@@ -43,7 +43,7 @@ func TestUsage(t *testing.T) {
 		code int
 		out  string // in stdout or stderr
 	}{
-		{[]string{"--version"}, 0, "wufang-edge 0.1.0-dev"},
+		{[]string{"--version"}, 0, "wufang-edge " + version},
 		{[]string{"--help"}, 0, "Commands:"},
 		{[]string{"status", "--help"}, 0, "-json"},
 		{nil, 2, "no command given"},

@@ -24,12 +24,14 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wufang-kiosk/wufang/edge/config"
+	wversion "github.com/wufang-kiosk/wufang/internal/version"
 	"github.com/wufang-kiosk/wufang/kiosk/admin"
 	"github.com/wufang-kiosk/wufang/kiosk/ui"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
+// version is the one every wufang binary reports (internal/version says how
+// the build stamps it).
+var version = wversion.String()
 
 const usage = `wufang-kiosk — the wufang touchscreen exhibit (visit UI, sensors and edge hub)
 
