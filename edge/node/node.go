@@ -99,6 +99,11 @@ type Node struct {
 	err  error
 }
 
+// ErrStoreBroken: the node stopped by itself because its store met a
+// damaged page (Wait returns it). Exit non-zero: the restart repairs the
+// file.
+var ErrStoreBroken = errors.New("node: the event store is damaged; restart to repair it")
+
 // Start opens the store, starts the sensors, the uplink and the HTTP
 // endpoint, and runs until ctx ends; Wait then returns once everything has
 // stopped and the store is closed.
@@ -136,9 +141,29 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 	if err != nil {
 		return nil, fmt.Errorf("node: open store: %w", err)
 	}
+	// The node also stops by itself when the store breaks (a damaged page
+	// met while running): the process exits non-zero and its restart
+	// repairs the file (store.Open), instead of running on, refusing
+	// every write, with a status that says all is well.
+	ctx, stopAll := context.WithCancel(ctx)
+	started := false
+	defer func() {
+		if !started {
+			stopAll()
+		}
+	}()
+	go func() {
+		select {
+		case <-st.Broken():
+			log.Error("the event store is damaged; stopping so that the restart repairs it", "err", st.Err())
+			stopAll()
+		case <-ctx.Done():
+		}
+	}()
 	n := &Node{Store: st, cfg: cfg, opts: opts, log: log, schedule: cfg.Kiosk.Schedule(), started: opts.Clock.Now(), done: make(chan struct{})}
 	if s := st.Stats(); s.Recovered != "" {
-		log.Error("the event store could not be opened and was moved aside; counting starts again from zero in a fresh file", "moved_to", s.Recovered)
+		// The store logged what it salvaged (or that nothing could be).
+		log.Warn("the event store was damaged and was moved aside; a fresh file took over what could be read", "moved_to", s.Recovered, "epoch", s.Epoch, "last_seq", s.LastSeq, "backlog", s.Backlog)
 	}
 
 	// Everything below stops with ctx; the store closes last.
@@ -225,9 +250,13 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 	}()
 	go func() {
 		wg.Wait()
+		if err := st.Err(); err != nil {
+			n.fail(fmt.Errorf("%w (%w)", ErrStoreBroken, err))
+		}
 		if err := st.Close(); err != nil {
 			n.fail(fmt.Errorf("close store: %w", err))
 		}
+		stopAll()
 		n.mu.Lock()
 		n.closed = true
 		for _, c := range n.subs {
@@ -238,6 +267,7 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 		n.mu.Unlock()
 		close(n.done)
 	}()
+	started = true
 	log.Info("wufang node running", "site", cfg.Site, "device", cfg.Device, "store", StorePath(cfg),
 		"simulated", n.Sim != nil, "uplink", ucfg.Broker != "", "http", n.HTTPAddr())
 	return n, nil

@@ -25,14 +25,22 @@
 //     long outage, the oldest ones even if unsent (counted in Stats.Dropped).
 //   - A file bbolt cannot open, or that is not a store, is moved aside as
 //     <path>.corrupt-<time> and a fresh one started (Stats.Recovered). What
-//     can still be read from it (last seq, boot, lifetime and day counters)
-//     is carried over, so seqs are not reused and totals stay cumulative;
-//     its unsent events count as dropped. If nothing can be read, seqs
-//     restart above a clock-based floor (1000 per second since 1970).
-//   - A damaged page met later (a read panics or a key is malformed) gives
-//     ErrCorrupt instead of a crash, and leaves <path>.check so the next
-//     Open checks every page and moves the file aside if needed: the
-//     process never crash-loops on a bad file.
+//     can still be read from it (epoch, last seq, boot, lifetime and day
+//     counters, and every readable unsent event) is carried over, so seqs
+//     are not reused, totals stay cumulative and the backlog still drains;
+//     unsent events on damaged pages count as dropped, and the watermark
+//     passes over them. If nothing can be read, the store starts a new
+//     epoch and seqs restart above a clock-based floor (1000 per second
+//     since 1970); an existing 0-byte file is treated the same way.
+//   - A damaged page met later (a read faults or panics, a key is
+//     malformed) gives ErrCorrupt instead of a crash, leaves <path>.check
+//     and puts the store out of service (Broken, Err): it refuses writes,
+//     and the process should exit non-zero. The next Open then runs bbolt's
+//     full page check, and the salvage, in a child process (the same
+//     executable, see childEnv), because bbolt checks in a goroutine of its
+//     own where a wild page pointer is a fatal fault, not a panic: whatever
+//     the damage, the daemon restarts into a working store, never into the
+//     same crash.
 //   - Another process holding the file: ErrLocked after about a second.
 //
 // # On disk

@@ -1,6 +1,9 @@
 package store
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 // releaseMapped drops the pages of bbolt's read-only shared mapping from
 // this process's resident set (MADV_DONTNEED). They stay in the page cache
@@ -14,3 +17,6 @@ func releaseMapped(addr uintptr, size int64) {
 	}
 	_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, addr, uintptr(size), syscall.MADV_DONTNEED)
 }
+
+// unlockFile drops bbolt's flock on f.
+func unlockFile(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }

@@ -2,5 +2,10 @@
 
 package store
 
+import "os"
+
 // releaseMapped is a no-op where MADV_DONTNEED is not wired up.
 func releaseMapped(addr uintptr, size int64) {}
+
+// unlockFile is a no-op where the unlock is not wired up.
+func unlockFile(f *os.File) {}

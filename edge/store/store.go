@@ -115,6 +115,7 @@ type Store struct {
 	firstSeq  uint64 // oldest event held; lastSeq+1 when none
 	watermark uint64
 	acked     map[uint64]struct{} // acks above the watermark, waiting for the gap to fill
+	lost      []seqRange          // unsent seqs a salvage could not read: passed like acks
 	wmSaved   uint64              // watermark as last written to disk
 	dropped   uint64
 	lifetime  wire.Counters
@@ -123,7 +124,8 @@ type Store struct {
 	compacts  uint64
 	commits   uint64
 	closed    bool
-	failed    error // a panic in the writer: the store refuses further writes
+	failed    error         // a damaged page met: the store refuses further writes
+	broken    chan struct{} // closed when failed is set
 
 	touched atomic.Int64 // bytes read or written through the mapping since the last release
 
@@ -168,10 +170,17 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: create folder: %w", err)
 	}
-	s := &Store{path: path, opts: opts, log: opts.Logger}
+	s := &Store{path: path, opts: opts, log: opts.Logger, broken: make(chan struct{})}
+	// A file that exists but is empty (truncated to nothing, a new card
+	// with the old layout copied over) would silently start at seq 1.
+	fi, statErr := os.Stat(path)
+	empty := statErr == nil && fi.Size() == 0
 	err := s.openDB(false)
+	if err == nil && empty {
+		s.log.Error("store: the database file was empty", "file", path)
+		err = s.restore(salvaged{}, "the file was empty")
+	}
 	if errors.Is(err, ErrCorrupt) {
-		sv := salvage(s.path)
 		aside := fmt.Sprintf("%s.corrupt-%s", path, opts.Clock.Now().UTC().Format("20060102T150405Z"))
 		if _, statErr := os.Stat(aside); statErr == nil {
 			aside += "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -180,12 +189,16 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("store: move corrupt %s aside: %w (it failed with: %v)", path, rerr, err)
 		}
 		_ = atomicfile.SyncDir(filepath.Dir(path)) // best effort: keep the move aside over a power cut
-		s.log.Error("store: database file could not be opened; moved aside, starting a fresh one",
+		s.log.Error("store: database file damaged; moved aside, salvaging what can be read into a fresh one",
 			"file", path, "moved_to", aside, "err", err)
 		s.recovered = aside
 		_ = os.Remove(path + checkSuffix)
+		why := err.Error()
 		if err = s.openDB(false); err == nil {
-			err = s.restore(sv)
+			var sv salvaged
+			if sv, err = s.salvageFrom(aside); err == nil {
+				err = s.restore(sv, why)
+			}
 		}
 	}
 	if err != nil {
@@ -233,11 +246,36 @@ func (s *Store) openDB(readOnly bool) (err error) {
 	if !readOnly {
 		bo.MaxSize = int(s.opts.MaxBytes)
 	}
+	if _, statErr := os.Stat(s.path + checkSuffix); statErr == nil && !readOnly {
+		// A read or write found the file damaged last time: check every
+		// page now, in a child process (see childEnv).
+		err := checkInChild(s.path)
+		if errors.Is(err, errNoChild) {
+			s.log.Warn("store: cannot run the full check of a file marked for it; opening it as it is", "file", s.path, "err", err)
+		} else if err != nil {
+			return err
+		}
+	}
 	var db *bolt.DB
+	var file *os.File
+	bo.OpenFile = func(name string, flag int, mode os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, mode)
+		file = f
+		return f, err
+	}
 	func() {
+		// Opening reads the meta pages and, for writing, the freelist.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, r)
+				// bbolt gave up half way with the file locked and mapped
+				// (the mapping keeps the lock alive past a close): unlock
+				// it so the salvage can read it.
+				if file != nil {
+					unlockFile(file)
+					file.Close()
+				}
 			}
 		}()
 		db, err = bolt.Open(s.path, 0o600, bo)
@@ -304,19 +342,6 @@ func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
 			return fmt.Errorf("%w: %s: file is %d bytes, its pages need %d (truncated)", ErrCorrupt, s.path, fi.Size(), size)
 		}
 	}
-	if _, statErr := os.Stat(s.path + checkSuffix); statErr == nil {
-		// A write found the file damaged last time: check every page now.
-		var problems []string
-		_ = db.View(func(tx *bolt.Tx) error {
-			for err := range tx.Check() {
-				problems = append(problems, err.Error())
-			}
-			return nil
-		})
-		if len(problems) > 0 {
-			return fmt.Errorf("%w: %s: %d problems, first: %s", ErrCorrupt, s.path, len(problems), problems[0])
-		}
-	}
 	read := func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -343,6 +368,7 @@ func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
 		s.lastSeq = getUint(meta, keySeq)
 		s.watermark = getUint(meta, keyWatermark)
 		s.dropped = getUint(meta, keyDropped)
+		s.lost = readLost(meta)
 		if b := meta.Get(keyLifetime); b != nil {
 			if err := json.Unmarshal(b, &s.lifetime); err != nil {
 				return fmt.Errorf("%w: %s: lifetime counters: %v", ErrCorrupt, s.path, err)
@@ -416,6 +442,7 @@ func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
 	}
 	s.wmSaved = s.watermark
 	s.acked = map[uint64]struct{}{}
+	s.advanceLocked() // over lost ranges
 	s.days = map[string]wire.Daily{}
 	today := s.dateOf(s.opts.Clock.Now())
 	if d, ok, err := readDay(db, today); err != nil {
@@ -563,20 +590,24 @@ func (s *Store) Pending(after uint64, max int) (_ []wire.Event, err error) {
 	})
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
-			s.markForCheck(err)
+			s.fail(err)
 		}
 		return nil, fmt.Errorf("store: pending: %w", err)
 	}
 	for _, seq := range bad {
 		// An unreadable event can never be sent; treat it as dropped so the
 		// watermark does not stall on it.
-		s.log.Error("store: unreadable event skipped", "file", s.path, "seq", seq)
 		s.mu.Lock()
-		if _, seen := s.acked[seq]; !seen && seq > s.watermark {
+		_, seen := s.acked[seq]
+		counted := !seen && seq > s.watermark
+		if counted {
 			s.dropped++
 			s.ackLocked(seq)
 		}
 		s.mu.Unlock()
+		if counted { // logged once, not at every read after a reconnection
+			s.log.Error("store: unreadable event skipped; counted as dropped", "file", s.path, "seq", seq)
+		}
 	}
 	return out, nil
 }
@@ -615,9 +646,16 @@ func (s *Store) ackLocked(seq uint64) {
 	}
 }
 
-// advanceLocked moves the watermark over remembered acks.
+// advanceLocked moves the watermark over remembered acks and lost ranges.
 func (s *Store) advanceLocked() {
 	for {
+		for len(s.lost) > 0 && s.lost[0].To <= s.watermark {
+			s.lost = s.lost[1:]
+		}
+		if len(s.lost) > 0 && s.lost[0].From <= s.watermark+1 {
+			s.watermark = s.lost[0].To
+			continue
+		}
 		if _, ok := s.acked[s.watermark+1]; !ok {
 			break
 		}
@@ -778,15 +816,27 @@ func (s *Store) Stats() Stats {
 		Boot:        s.boot,
 		LastSeq:     s.lastSeq,
 		Watermark:   s.watermark,
-		Backlog:     s.lastSeq - s.watermark,
+		Backlog:     s.lastSeq - s.watermark - s.lostIn(s.watermark+1),
 		Dropped:     s.dropped,
-		Events:      s.lastSeq + 1 - s.firstSeq,
+		Events:      s.lastSeq + 1 - s.firstSeq - s.lostIn(s.firstSeq),
 		Bytes:       size,
 		MaxBytes:    s.opts.MaxBytes,
 		Recovered:   s.recovered,
 		Compactions: s.compacts,
 		Commits:     s.commits,
 	}
+}
+
+// lostIn counts the lost seqs from from to lastSeq (gaps a salvage left in
+// the held events); s.mu is held.
+func (s *Store) lostIn(from uint64) uint64 {
+	var n uint64
+	for _, r := range s.lost {
+		if lo, hi := max(r.From, from), min(r.To, s.lastSeq); lo <= hi {
+			n += hi - lo + 1
+		}
+	}
+	return n
 }
 
 // releaseEvery is how many bytes may be read or written through bbolt's
@@ -813,7 +863,36 @@ func (s *Store) guard(op string, err *error) {
 		return
 	}
 	*err = fmt.Errorf("%w: %s: %s: %v", ErrCorrupt, s.path, op, r)
-	s.markForCheck(*err)
+	s.fail(*err)
+}
+
+// fail puts the store out of service after it met a damaged page: it
+// refuses further writes, leaves the check marker and closes Broken. The
+// process should then exit non-zero: the restart checks the file in a
+// child process and salvages it into a fresh one, so the device is back
+// with its counters, sequence and readable backlog.
+func (s *Store) fail(err error) {
+	s.markForCheck(err)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == nil {
+		s.failed = err
+		if s.broken != nil {
+			close(s.broken)
+		}
+	}
+}
+
+// Broken is closed once the store met a damaged page and refuses writes;
+// Err then says why. The caller should stop and exit non-zero so that its
+// restart repairs the file (see Open).
+func (s *Store) Broken() <-chan struct{} { return s.broken }
+
+// Err is why the store is out of service (see Broken), or nil.
+func (s *Store) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
 }
 
 func (s *Store) markForCheck(err error) {

@@ -121,10 +121,7 @@ func (s *Store) commitWithRoom(batch []*request) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %s: write failed, refusing further writes until restart: %v", ErrCorrupt, s.path, r)
-			s.markForCheck(err)
-			s.mu.Lock()
-			s.failed = err
-			s.mu.Unlock()
+			s.fail(err)
 		}
 	}()
 	for attempt := 0; ; attempt++ {

@@ -216,8 +216,11 @@ func (e *env) run(args []string) error {
 	if err != nil {
 		return err
 	}
-	<-ctx.Done()
-	log.Info("stopping")
+	select {
+	case <-ctx.Done():
+		log.Info("stopping")
+	case <-n.Done(): // stopped by itself: the store broke (Wait says so)
+	}
 	if err := n.Wait(); err != nil {
 		return err
 	}

@@ -146,6 +146,15 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.win.SetContent(container.NewStack(layers...))
 	k.lockDown()
 	go k.feedSensors()
+	go func() {
+		// The node stops by itself when its store meets a damaged page:
+		// exit so that the restart repairs the file (see store.Open).
+		<-n.Done()
+		if err := n.Wait(); errors.Is(err, node.ErrStoreBroken) {
+			k.log.Error("the event store is damaged; restarting to repair it", "err", err)
+			k.quit(exitRestart)
+		}
+	}()
 	return k, nil
 }
 
