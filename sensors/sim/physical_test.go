@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"flag"
+	"fmt"
 	"testing"
 	"time"
 
@@ -70,5 +71,41 @@ func TestPhysicalAccuracy(t *testing.T) {
 			script, truth := sim.GeneratePhysical(c.opts)
 			grade(t, script, truth, c.min)
 		})
+	}
+}
+
+var spacing = flag.Bool("spacing", false, "run TestBeamSpacing (the figures of sensors/WIRING.md)")
+
+// TestBeamSpacing grades the realistic mix with the beams 3 to 12 cm apart,
+// for the mounting advice in sensors/WIRING.md:
+//
+//	go test -run BeamSpacing -v ./sensors/sim/ -args -spacing
+func TestBeamSpacing(t *testing.T) {
+	if !*spacing {
+		t.Skip("run with -args -spacing")
+	}
+	n := 2000
+	if *people > 0 {
+		n = *people
+	}
+	for _, g := range []float64{0.03, 0.04, 0.06, 0.08, 0.10, 0.12} {
+		for _, c := range []struct {
+			name string
+			opts sim.PhysOpts
+		}{
+			{"single file", with(realistic, func(o *sim.PhysOpts) { o.Seed = 18 })},
+			{"groups at 0.3-2 s", with(realistic, func(o *sim.PhysOpts) {
+				o.Seed, o.MaxGroup, o.MinFollow, o.MaxFollow, o.Rate = 19, 5, 300*time.Millisecond, 2*time.Second, 6
+			})},
+			{"groups at 60-300 ms", with(realistic, func(o *sim.PhysOpts) {
+				o.Seed, o.MaxGroup, o.MinFollow, o.MaxFollow, o.Rate = 20, 5, 60*time.Millisecond, 300*time.Millisecond, 6
+			})},
+		} {
+			t.Run(fmt.Sprintf("%.0f cm, %s", g*100, c.name), func(t *testing.T) {
+				c.opts.People, c.opts.BeamGap = n, g
+				script, truth := sim.GeneratePhysical(c.opts)
+				grade(t, script, truth, 0)
+			})
+		}
 	}
 }
