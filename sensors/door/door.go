@@ -86,7 +86,9 @@
 // between two people, they count as one too, because a swinging arm gives
 // the same pattern. Light through a body for longer than BodyGap on both
 // beams in turn (a stroller's canopy well ahead of its pusher, a very slow
-// body with a wide gap) counts as two. A person carrying a child, or
+// body with a wide gap) counts as two, or as one when the two parts do not
+// look like bodies walking through; for longer than BodyGap on one beam
+// only, as one. A person carrying a child, or
 // pushing a stroller, counts as one. A crossing shorter than the debounce
 // window on a beam (running through at more than body-depth/window, 7 m/s
 // for 14 cm) is dropped. Two people crossing in opposite directions at the
