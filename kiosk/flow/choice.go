@@ -7,7 +7,10 @@ import (
 )
 
 // choiceKind: one or several right options; a single-answer
-// question is answered by the choice, a multi-answer one by Next.
+// question is answered by the choice, a multi-answer one by Next. The
+// options are shown in State.Order (shuffled for each module run unless the
+// step says shuffle: false); Choose n and the A–D buttons mean the n-th
+// option as shown, and what is recorded is the option itself.
 type choiceKind struct{}
 
 func (choiceKind) enter(m *Machine, st *content.Step) {
@@ -19,6 +22,7 @@ func (choiceKind) enter(m *Machine, st *content.Step) {
 	}
 	m.st.Multi = right > 1
 	m.st.Selected = []int{}
+	m.st.Order = showOrder(m.stepRand(0), len(st.Options), st.Shuffled())
 }
 
 func (choiceKind) next(m *Machine, st *content.Step) {
@@ -29,8 +33,9 @@ func (choiceKind) next(m *Machine, st *content.Step) {
 	}
 }
 
-func (choiceKind) choose(m *Machine, st *content.Step, n int) {
-	if n < 0 || n >= len(st.Options) {
+func (choiceKind) choose(m *Machine, st *content.Step, pos int) {
+	n := m.shown(pos, len(st.Options))
+	if n < 0 {
 		return
 	}
 	if !m.st.Multi {
@@ -59,9 +64,14 @@ func (choiceKind) hints(m *Machine, st *content.Step, add func(string, Action, i
 
 func (m *Machine) submitChoice(st *content.Step) {
 	ok := len(m.st.Selected) > 0
+	m.st.Answer = nil
 	for i, o := range st.Options {
-		if o.Correct != slices.Contains(m.st.Selected, i) {
+		chosen := slices.Contains(m.st.Selected, i)
+		if o.Correct != chosen {
 			ok = false
+		}
+		if chosen {
+			m.st.Answer = append(m.st.Answer, st.OptionID(i))
 		}
 	}
 	m.answer(ok)

@@ -46,6 +46,21 @@
 // SetPack makes a new pack live at once: a running session ends (reason
 // "pack") and the kiosk goes back to the attract loop.
 //
+// # A module run
+//
+// Opening a module takes a seed (State.Seed, from Options.Rand) that makes
+// the run's draw and shuffles, so a test fixes them by fixing Options.Rand.
+// State.Visit lists the steps the run shows: every step, except that of
+// each question bank (content.Step.Bank) only content.Module.DrawOf of its
+// steps are drawn, in file order; Pos is the position in it. The options
+// of a choice and the branches of each scenario situation are shown in
+// State.Order, shuffled unless the step says shuffle: false, the same each
+// time the step is shown in the run; Choose N and the A–D buttons mean the
+// N-th as shown, and State.Selected, State.Branch and State.Answer name the
+// options themselves. A scenario opens with its title and set-up
+// (State.Intro) when it has them. A hotspot decoy tapped shows its label
+// (State.Decoy) and is not a miss.
+//
 // # Scoring
 //
 // Questions are choice, order, hotspot and scenario steps; lessons are not.
@@ -53,7 +68,9 @@
 // selected set equals the right set; order, the whole order right when the
 // last item is placed; hotspot, every target found with no more misses than
 // targets (giving up with Next, "show me", or RevealAfterMisses misses is
-// wrong); scenario, the outcome reached is good. Going Back to an answered
+// wrong); scenario, the first outcome reached is good (after a bad outcome
+// Retry goes back to the situation of the last choice; the story can then
+// be played to its end, unscored). Going Back to an answered
 // step shows it as answered; it is never scored twice in one module run.
 // Passed when Right*100 >= PassScore*Questions. Stars: 3 all right, 2
 // passed, 1 otherwise, 0 without questions.
@@ -78,8 +95,9 @@
 //	                 down over a HotspotGrid×HotspotGrid grid of the picture;
 //	                 ok: look there (finds a target overlapping the cell, or
 //	                 counts a miss); answered: ok next
-//	Scenario         a–d: branch 1–4; ok: go on (after the consequence, and
-//	                 after the outcome)
+//	Scenario         ok: start (after the title and set-up); a–d: branch
+//	                 1–4 as shown; ok: go on (after the consequence, and
+//	                 after the outcome); after a bad outcome a: try again
 //	Result           ok: home (feedback once every module is done); a: home;
 //	                 b: finish (feedback); back: home
 //	Feedback         a: satisfied (3); b: OK (2); c: not satisfied (1);

@@ -61,6 +61,9 @@ func (m *Machine) stepHints(add func(string, Action, int)) {
 		return
 	}
 	if s.Answered {
+		if m.canRetry(st) {
+			add(BtnA, ActRetry, 0)
+		}
 		add(BtnOK, ActNext, 0)
 		add(BtnBack, ActBack, 0)
 		return

@@ -50,6 +50,13 @@ func (m *Machine) tapAt(x, y float64) {
 			return
 		}
 	}
+	// A safe thing: say so, and count no miss.
+	for j, d := range st.Decoys {
+		if hit(d) {
+			m.decoy(j)
+			return
+		}
+	}
 	for _, t := range st.Targets {
 		if hit(t) {
 			return // a tap on something already found is no miss
@@ -58,10 +65,17 @@ func (m *Machine) tapAt(x, y float64) {
 	m.miss(st, x, y)
 }
 
+// decoy shows decoy j's "that one is safe" label; it is not a miss.
+func (m *Machine) decoy(j int) {
+	m.st.Decoy = j + 1
+	m.st.LastTap = nil
+}
+
 func (m *Machine) found(st *content.Step, i int) {
 	m.st.Found = slices.Clone(m.st.Found)
 	m.st.Found[i] = true
 	m.st.LastTap = nil
+	m.st.Decoy = 0
 	if !slices.Contains(m.st.Found, false) {
 		m.answer(m.st.Misses <= len(st.Targets))
 	}
@@ -70,6 +84,7 @@ func (m *Machine) found(st *content.Step, i int) {
 func (m *Machine) miss(st *content.Step, x, y float64) {
 	m.st.Misses++
 	m.st.LastTap = &[2]float64{x, y}
+	m.st.Decoy = 0
 	if m.st.Misses >= RevealAfterMisses {
 		m.st.Revealed = true
 		m.answer(false)
@@ -115,6 +130,12 @@ func (m *Machine) checkCell() {
 	for i, t := range st.Targets {
 		if i < len(m.st.Found) && !m.st.Found[i] && t.X < x1 && t.X+t.W > x0 && t.Y < y1 && t.Y+t.H > y0 {
 			m.found(st, i)
+			return
+		}
+	}
+	for j, d := range st.Decoys {
+		if d.X < x1 && d.X+d.W > x0 && d.Y < y1 && d.Y+d.H > y0 {
+			m.decoy(j)
 			return
 		}
 	}

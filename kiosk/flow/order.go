@@ -11,7 +11,7 @@ import (
 type orderKind struct{}
 
 func (orderKind) enter(m *Machine, st *content.Step) {
-	m.st.Shuffle = shuffle(m.rng, len(st.Items))
+	m.st.Shuffle = shuffle(m.stepRand(0), len(st.Items))
 	m.st.Picked = []int{}
 }
 

@@ -35,7 +35,16 @@ func (r *rig) seenStates() []flow.State {
 
 func newRig(t testing.TB, opts flow.Options) *rig {
 	t.Helper()
+	return newRigWith(t, opts, nil)
+}
+
+// newRigWith is newRig on flowtest.Pack changed by edit first.
+func newRigWith(t testing.TB, opts flow.Options, edit func(p *content.Pack)) *rig {
+	t.Helper()
 	r := &rig{t: t, clk: flowtest.NewClock(t0), rec: &flowtest.Recorder{}, pack: flowtest.Pack()}
+	if edit != nil {
+		edit(r.pack)
+	}
 	if opts.Clock == nil {
 		opts.Clock = r.clk
 	} else {
@@ -124,7 +133,7 @@ func solveTouch(r *rig, right bool) {
 	case content.Choice:
 		sel := choiceAnswer(st, right)
 		for _, i := range sel {
-			r.do(inN(flow.Choose, i))
+			r.do(inN(flow.Choose, shownPos(r, i)))
 		}
 		if s.Multi {
 			r.do(in(flow.Next))
@@ -142,8 +151,11 @@ func solveTouch(r *rig, right bool) {
 			r.do(tap(tg.X+tg.W/2, tg.Y+tg.H/2))
 		}
 	case content.Scenario:
+		if r.st().Intro {
+			r.do(in(flow.Next))
+		}
 		for i := 0; !r.st().Answered && i < 20; i++ {
-			r.do(inN(flow.Choose, branchFor(st, r.st().Situation, right)), in(flow.Next))
+			r.do(inN(flow.Choose, shownPos(r, branchFor(st, r.st().Situation, right))), in(flow.Next))
 		}
 	}
 	if !r.st().Answered {
@@ -164,7 +176,7 @@ func solveButtons(r *rig, right bool) {
 	switch s.StepType {
 	case content.Choice:
 		for _, i := range choiceAnswer(st, right) {
-			pressFor(r, flow.ActChoose, i)
+			pressFor(r, flow.ActChoose, shownPos(r, i))
 		}
 		if s.Multi {
 			pressFor(r, flow.ActSubmit, 0)
@@ -193,8 +205,11 @@ func solveButtons(r *rig, right bool) {
 			}
 		}
 	case content.Scenario:
+		if r.st().Intro {
+			pressFor(r, flow.ActNext, 0)
+		}
 		for i := 0; !r.st().Answered && i < 20; i++ {
-			pressFor(r, flow.ActChoose, branchFor(st, r.st().Situation, right))
+			pressFor(r, flow.ActChoose, shownPos(r, branchFor(st, r.st().Situation, right)))
 			pressFor(r, flow.ActNext, 0)
 		}
 	}
@@ -204,6 +219,24 @@ func solveButtons(r *rig, right bool) {
 		}
 	}
 	pressFor(r, flow.ActNext, 0)
+}
+
+// shownPos is where option (or branch) i of the file is shown now.
+func shownPos(r *rig, i int) int {
+	r.t.Helper()
+	for pos, j := range r.st().Order {
+		if j == i {
+			return pos
+		}
+	}
+	r.t.Fatalf("option %d is not shown (order %v)", i, r.st().Order)
+	return -1
+}
+
+// choose chooses option (or branch) i of the file, wherever it is shown.
+func (r *rig) choose(i int) {
+	r.t.Helper()
+	r.do(inN(flow.Choose, shownPos(r, i)))
 }
 
 // pressFor presses the button whose hint is action a on n.

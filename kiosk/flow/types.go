@@ -35,7 +35,8 @@ const (
 	Touch       InputKind = "touch"        // any touch anywhere: resets idle; on Attract opens Home
 	SetLang     InputKind = "lang"         // Lang field: switch language on any screen
 	OpenModule  InputKind = "open"         // N: module index on Home
-	Choose      InputKind = "choose"       // N: option (choice), branch (scenario situation)
+	Choose      InputKind = "choose"       // N: option (choice) or branch (scenario situation), by position as shown (State.Order)
+	Retry       InputKind = "retry"        // scenario, after a bad outcome: back to the situation of the last choice
 	Pick        InputKind = "pick"         // N: display index of an order item tapped next
 	TapAt       InputKind = "tap"          // X, Y: fraction of the hotspot image (0..1)
 	Next        InputKind = "next"         // confirm / continue (OK button)
@@ -79,7 +80,8 @@ const (
 	ActOpen     Action = "open"      // Home: open module N (the highlighted tile)
 	ActLang     Action = "lang"      // switch to language Lang
 	ActFinish   Action = "finish"    // Home, Result: end the visit (feedback)
-	ActChoose   Action = "choose"    // choice option / scenario branch N
+	ActChoose   Action = "choose"    // choice option / scenario branch N, by position as shown
+	ActRetry    Action = "retry"     // scenario, after a bad outcome: try the last situation again
 	ActPick     Action = "pick"      // order: place display item N next
 	ActUndo     Action = "undo"      // order: take back the last placed item
 	ActLeft     Action = "left"      // hotspot: move the highlight
@@ -119,6 +121,15 @@ type State struct {
 	Module  int    // index into pack.Mods; -1 when none
 	StepIdx int    // index into the module's Steps
 
+	// Visit lists the indices of the module's steps this module run shows,
+	// in order: every step, except that of each question bank only the
+	// drawn steps are there. Pos is StepIdx's position in it.
+	Visit []int
+	Pos   int
+	// Seed makes this module run's draw and shuffles; a new one is taken
+	// from Options.Rand when a module opens.
+	Seed uint64
+
 	// "Still there?" overlay (shown over any session screen), with seconds left (10..1)
 	StillThere bool
 	Countdown  int
@@ -128,16 +139,21 @@ type State struct {
 	Answered  bool        // choice/order/hotspot/scenario: answer given, explanation shown, Next continues
 	Correct   bool        // the answer was right (first try)
 	Multi     bool        // choice: several options are right (Choose toggles, Next submits)
-	Selected  []int       // choice: option indices chosen (multi-correct choices toggle, Next submits)
+	Selected  []int       // choice: option indices (in the file) chosen (multi-correct choices toggle, Next submits)
+	Order     []int       // choice: shown position -> option index; scenario: shown position -> branch index of the current situation
+	Answer    []string    // choice: the ids of the options chosen first (content.Step.OptionID), in file order; scenario: the outcome id reached first
 	Shuffle   []int       // order: display position -> item index (stable for the step visit)
 	Picked    []int       // order: display positions tapped so far, in tap order
 	Found     []bool      // hotspot: per target, found
 	Revealed  bool        // hotspot: the visitor gave up (or missed too often) and was shown the targets
 	LastTap   *[2]float64 // hotspot: last tap that missed (for a miss marker), nil if none
 	Misses    int         // hotspot: taps that found nothing
+	Decoy     int         // hotspot: 1 + index of the decoy last tapped (its "that one is safe" label shows), 0 none
+	Intro     bool        // scenario: the title and set-up are shown; Next starts the story
 	Situation string      // scenario: current situation id
 	Branch    int         // scenario: branch chosen in the current situation, -1 before choosing (consequence shown after choosing; Next goes on)
 	Outcome   string      // scenario: outcome id once reached ("" before)
+	Retries   int         // scenario: times the visitor went back after a bad outcome (only the first run is scored)
 	Path      []string    // scenario: situation ids visited
 
 	// Cursor is the highlight physical buttons move: on Home the module tile
@@ -185,7 +201,7 @@ type Options struct {
 	// Added by the flow helper.
 	ThanksFor time.Duration // how long Thanks shows; default 8s
 	QueueSize int           // recorder queue length; default 256; full = the event is dropped and counted
-	Rand      *rand.Rand    // order shuffles; nil = randomly seeded
+	Rand      *rand.Rand    // seeds each module run's question draw and shuffles (State.Seed); nil = randomly seeded
 }
 
 // RecorderStats counts what happened to recorded events.

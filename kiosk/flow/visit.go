@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -72,7 +73,7 @@ func (m *Machine) handle(in Input) {
 
 func isVisitorInput(k InputKind) bool {
 	switch k {
-	case Touch, SetLang, OpenModule, Choose, Pick, TapAt, Next, Back, GoHome, Rate, Finish, Button, StillHere:
+	case Touch, SetLang, OpenModule, Choose, Retry, Pick, TapAt, Next, Back, GoHome, Rate, Finish, Button, StillHere:
 		return true
 	}
 	return false
@@ -90,6 +91,10 @@ func (m *Machine) input(in Input) {
 	case Choose:
 		if m.st.Screen == Step {
 			m.choose(in.N)
+		}
+	case Retry:
+		if m.st.Screen == Step {
+			m.retry()
 		}
 	case Pick:
 		if m.st.Screen == Step {
@@ -138,6 +143,8 @@ func (m *Machine) act(h ButtonHint) {
 		m.finish()
 	case ActChoose:
 		m.choose(h.N)
+	case ActRetry:
+		m.retry()
 	case ActPick:
 		m.pick(h.N)
 	case ActUndo:
@@ -249,6 +256,7 @@ func (m *Machine) toHome() {
 	m.clearStep()
 	m.st.Screen = Home
 	m.st.Module = -1
+	m.st.Visit, m.st.Pos = nil, 0
 	m.st.Right, m.st.Questions = 0, 0
 	m.st.Passed, m.st.Stars = false, 0
 	m.st.Rating = 0
@@ -334,34 +342,100 @@ func (m *Machine) back() {
 
 // stepLocal is the part of State that belongs to the step shown.
 type stepLocal struct {
-	StepType                  string
-	Answered, Correct, Multi  bool
-	Selected, Shuffle, Picked []int
-	Found                     []bool
-	Revealed                  bool
-	LastTap                   *[2]float64
-	Misses                    int
-	Situation, Outcome        string
-	Branch                    int
-	Path                      []string
-	Cursor                    int
+	StepType                         string
+	Answered, Correct, Multi         bool
+	Selected, Order, Shuffle, Picked []int
+	Answer                           []string
+	Found                            []bool
+	Revealed                         bool
+	LastTap                          *[2]float64
+	Misses, Decoy                    int
+	Intro                            bool
+	Situation, Outcome               string
+	Branch, Retries                  int
+	Path                             []string
+	Cursor                           int
 }
 
 func (m *Machine) saveStep() stepLocal {
 	s := &m.st
-	return stepLocal{s.StepType, s.Answered, s.Correct, s.Multi, s.Selected, s.Shuffle, s.Picked,
-		s.Found, s.Revealed, s.LastTap, s.Misses, s.Situation, s.Outcome, s.Branch, s.Path, s.Cursor}
+	return stepLocal{s.StepType, s.Answered, s.Correct, s.Multi, s.Selected, s.Order, s.Shuffle, s.Picked, s.Answer,
+		s.Found, s.Revealed, s.LastTap, s.Misses, s.Decoy, s.Intro, s.Situation, s.Outcome, s.Branch, s.Retries, s.Path, s.Cursor}
 }
 
 func (m *Machine) restoreStep(l stepLocal) {
 	s := &m.st
 	s.StepType, s.Answered, s.Correct, s.Multi = l.StepType, l.Answered, l.Correct, l.Multi
-	s.Selected, s.Shuffle, s.Picked, s.Found = l.Selected, l.Shuffle, l.Picked, l.Found
-	s.Revealed, s.LastTap, s.Misses = l.Revealed, l.LastTap, l.Misses
-	s.Situation, s.Outcome, s.Branch, s.Path, s.Cursor = l.Situation, l.Outcome, l.Branch, l.Path, l.Cursor
+	s.Selected, s.Order, s.Shuffle, s.Picked, s.Answer, s.Found = l.Selected, l.Order, l.Shuffle, l.Picked, l.Answer, l.Found
+	s.Revealed, s.LastTap, s.Misses, s.Decoy, s.Intro = l.Revealed, l.LastTap, l.Misses, l.Decoy, l.Intro
+	s.Situation, s.Outcome, s.Branch, s.Retries = l.Situation, l.Outcome, l.Branch, l.Retries
+	s.Path, s.Cursor = l.Path, l.Cursor
 }
 
 func (m *Machine) clearStep() { m.restoreStep(stepLocal{Branch: -1}) }
+
+// drawVisit lists the steps one module run shows: every step, but of each
+// question bank (consecutive question steps with the same bank) only
+// mod.DrawOf(bank) of them, drawn with seed and kept in file order.
+func drawVisit(mod *content.Module, seed uint64) []int {
+	r := rand.New(rand.NewPCG(seed, 0))
+	var out []int
+	for i := 0; i < len(mod.Steps); {
+		s := mod.Steps[i]
+		if s.Bank == "" || !content.Question(s.Type) {
+			out = append(out, i)
+			i++
+			continue
+		}
+		j := i
+		for j < len(mod.Steps) && mod.Steps[j].Bank == s.Bank && content.Question(mod.Steps[j].Type) {
+			j++
+		}
+		n := min(max(mod.DrawOf(s.Bank), 1), j-i)
+		picked := r.Perm(j - i)[:n]
+		slices.Sort(picked)
+		for _, k := range picked {
+			out = append(out, i+k)
+		}
+		i = j
+	}
+	return out
+}
+
+// stepRand is the random source of step i's shuffles in this module run,
+// the same every time the step is shown; part tells apart several
+// shuffles of one step (a scenario's situations).
+func (m *Machine) stepRand(part int) *rand.Rand {
+	return rand.New(rand.NewPCG(m.st.Seed, uint64(m.st.StepIdx+1)<<20|uint64(part)))
+}
+
+// showOrder is the order n options or branches are shown in: shuffled with
+// r, or file order when shuffled is false.
+func showOrder(r *rand.Rand, n int, shuffled bool) []int {
+	if !shuffled {
+		p := make([]int, n)
+		for i := range p {
+			p[i] = i
+		}
+		return p
+	}
+	return r.Perm(n)
+}
+
+// shown maps a position as shown to the index in the file, through Order
+// (n is the number of options or branches); -1 when out of range.
+func (m *Machine) shown(pos, n int) int {
+	if len(m.st.Order) != n {
+		if pos >= 0 && pos < n {
+			return pos // no order for this list (an old saved state): file order
+		}
+		return -1
+	}
+	if pos < 0 || pos >= n {
+		return -1
+	}
+	return m.st.Order[pos]
+}
 
 func (m *Machine) mod() *content.Module {
 	if i := m.st.Module; i >= 0 && i < len(m.pack.Mods) {
@@ -387,22 +461,30 @@ func (m *Machine) openModule(n int) {
 	m.st.Right, m.st.Questions = 0, 0
 	m.st.Passed, m.st.Stars = false, 0
 	m.saved, m.answered = map[int]stepLocal{}, map[int]bool{}
+	m.st.Seed = m.rng.Uint64()
+	m.st.Visit = drawVisit(m.pack.Mods[n], m.st.Seed)
 	m.record(wire.Event{Kind: wire.ModuleStart, Module: m.pack.Mods[n].ID})
 	m.enterStep(0)
 }
 
-func (m *Machine) enterStep(i int) {
+// enterStep shows the step at position pos of the visit.
+func (m *Machine) enterStep(pos int) {
 	mod := m.mod()
 	if mod == nil {
 		m.toHome()
 		return
 	}
-	if i >= len(mod.Steps) {
+	if pos >= len(m.st.Visit) {
 		m.completeModule()
 		return
 	}
+	i := m.st.Visit[pos]
+	if i < 0 || i >= len(mod.Steps) { // a pack swapped under a running visit
+		m.toHome()
+		return
+	}
 	m.st.Screen = Step
-	m.st.StepIdx = i
+	m.st.StepIdx, m.st.Pos = i, pos
 	if l, ok := m.saved[i]; ok {
 		m.restoreStep(l)
 		return
@@ -417,8 +499,8 @@ func (m *Machine) leaveStep(d int) {
 	if m.saved != nil {
 		m.saved[m.st.StepIdx] = m.saveStep()
 	}
-	if i := m.st.StepIdx + d; i >= 0 {
-		m.enterStep(i)
+	if pos := m.st.Pos + d; pos >= 0 {
+		m.enterStep(pos)
 		return
 	}
 	m.toHome()

@@ -188,7 +188,7 @@ func TestChoiceSteps(t *testing.T) {
 	t.Run("single answers at once, later choices ignored", func(t *testing.T) {
 		r := newRig(t, flow.Options{})
 		gotoStep(r, "fire-exit")
-		r.do(inN(flow.Choose, 0))
+		r.choose(0)
 		s := r.st()
 		if !s.Answered || s.Correct || !slices.Equal(s.Selected, []int{0}) || s.Multi {
 			t.Fatalf("%+v", s)
@@ -211,7 +211,10 @@ func TestChoiceSteps(t *testing.T) {
 		if r.st().Answered {
 			t.Fatal("submitted an empty selection")
 		}
-		r.do(inN(flow.Choose, 0), inN(flow.Choose, 1), inN(flow.Choose, 2), inN(flow.Choose, 1))
+		r.choose(0)
+		r.choose(1)
+		r.choose(2)
+		r.choose(1)
 		if s := r.st(); !slices.Equal(s.Selected, []int{0, 2}) || s.Answered {
 			t.Fatalf("%+v", s)
 		}
@@ -223,7 +226,8 @@ func TestChoiceSteps(t *testing.T) {
 	t.Run("multi partial is wrong", func(t *testing.T) {
 		r := newRig(t, flow.Options{})
 		gotoStep(r, "fire-items")
-		r.do(inN(flow.Choose, 0), in(flow.Next))
+		r.choose(0)
+		r.do(in(flow.Next))
 		if s := r.st(); !s.Answered || s.Correct {
 			t.Fatalf("%+v", s)
 		}
@@ -234,7 +238,9 @@ func TestChoiceSteps(t *testing.T) {
 		if _, ok := r.st().Hint(flow.BtnOK); ok {
 			t.Fatal("ok offered with nothing selected")
 		}
-		r.press(flow.BtnA, flow.BtnC, flow.BtnOK)
+		pressFor(r, flow.ActChoose, shownPos(r, 0))
+		pressFor(r, flow.ActChoose, shownPos(r, 2))
+		r.press(flow.BtnOK)
 		if s := r.st(); !s.Answered || !s.Correct {
 			t.Fatalf("%+v", s)
 		}
@@ -386,14 +392,23 @@ func TestScenarioStep(t *testing.T) {
 	r := newRig(t, flow.Options{})
 	gotoStep(r, "fire-smoke")
 	s := r.st()
-	if s.Situation != "s1" || s.Branch != -1 || !slices.Equal(s.Path, []string{"s1"}) {
+	if s.Situation != "s1" || s.Branch != -1 || !slices.Equal(s.Path, []string{"s1"}) || !s.Intro {
 		t.Fatalf("%+v", s)
 	}
+	r.do(inN(flow.Choose, 0)) // the set-up is shown: no choice yet
+	if s := r.st(); s.Branch != -1 || !s.Intro {
+		t.Fatalf("chose during the set-up: %+v", s)
+	}
+	r.do(in(flow.Next)) // the set-up read: the first situation
 	r.do(in(flow.Next)) // no branch yet: nothing
+	if s := r.st(); s.Intro || s.Situation != "s1" || s.Branch != -1 {
+		t.Fatalf("%+v", s)
+	}
 	r.do(inN(flow.Choose, 5))
 	if r.st().Branch != -1 {
 		t.Fatal("out of range branch taken")
 	}
+	r.choose(0)
 	r.do(inN(flow.Choose, 0), inN(flow.Choose, 1))
 	if s := r.st(); s.Branch != 0 || s.Situation != "s1" {
 		t.Fatalf("consequence stage: %+v", s)
@@ -402,7 +417,8 @@ func TestScenarioStep(t *testing.T) {
 	if s := r.st(); s.Situation != "s2" || s.Branch != -1 || !slices.Equal(s.Path, []string{"s1", "s2"}) {
 		t.Fatalf("%+v", s)
 	}
-	r.do(inN(flow.Choose, 2), in(flow.Next))
+	r.choose(2)
+	r.do(in(flow.Next))
 	if s := r.st(); s.Outcome != "bad" || !s.Answered || s.Correct {
 		t.Fatalf("%+v", s)
 	}

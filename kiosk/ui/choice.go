@@ -18,7 +18,8 @@ func (u *UI) choice(v *view) fyne.CanvasObject {
 		chosen[i] = true
 	}
 	opts := make([]fyne.CanvasObject, len(s.Options))
-	for i, o := range s.Options {
+	for pos, i := range shownOrder(st.Order, len(s.Options)) {
+		o := s.Options[i]
 		var bg, fg, disc, discFg color.Color = card, ink, v.col, v.on
 		var stroke float32
 		switch {
@@ -32,14 +33,13 @@ func (u *UI) choice(v *view) fyne.CanvasObject {
 			bg = mix(v.col, white, 0.8)
 			stroke = v.px(4)
 		}
-		i := i
-		b := u.option(v, letters[i], v.t(o.Text), bg, fg, disc, discFg, func() {
-			u.dispatch(flow.Input{Kind: flow.Choose, N: i})
-		}).named(fmt.Sprintf("option-%d", i))
+		b := u.option(v, letters[pos], v.t(o.Text), bg, fg, disc, discFg, func() {
+			u.dispatch(flow.Input{Kind: flow.Choose, N: pos})
+		}).named(fmt.Sprintf("option-%d", pos))
 		if stroke > 0 {
 			b.bg.StrokeColor, b.bg.StrokeWidth = v.col, stroke
 		}
-		opts[i] = b
+		opts[pos] = b
 	}
 	var area fyne.CanvasObject
 	n := len(opts)

@@ -29,8 +29,11 @@ func (u *UI) hotspot(v *view) fyne.CanvasObject {
 		count.color = ink
 	}
 	count.middle = true
-	note := ""
-	if u.lastFound >= 0 && u.lastFound < len(s.Targets) {
+	note, noteCol := "", ink
+	switch {
+	case st.Decoy > 0 && st.Decoy <= len(s.Decoys): // a safe thing: not a miss
+		note, noteCol = v.m("safe", v.t(s.Decoys[st.Decoy-1].Label)), good
+	case u.lastFound >= 0 && u.lastFound < len(s.Targets):
 		note = fmt.Sprintf("%d. %s", u.lastFound+1, v.t(s.Targets[u.lastFound].Label))
 	}
 	var side fyne.CanvasObject
@@ -67,7 +70,7 @@ func (u *UI) hotspot(v *view) fyne.CanvasObject {
 		}
 		return u.hotspotLayout(v, pic, side, nextBtn)
 	}
-	last := v.label(note, 20, 12, ink, false, fyne.TextAlignLeading)
+	last := v.label(note, 20, 12, noteCol, false, fyne.TextAlignLeading)
 	side = col(v.px(8), []float32{-1, v.px(34), -1}, prompt, count, last)
 	show := u.button(v, v.m("showMe"), dimCard, ink, func() { u.dispatch(flow.Input{Kind: flow.Next}) }).named("showme")
 	return u.hotspotLayout(v, pic, side, show)

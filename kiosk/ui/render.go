@@ -128,6 +128,11 @@ func Shots(p *content.Pack, lang string) []Shot {
 					s.Misses = 1
 					add(name+"-found", s)
 				}
+				for di := range st.Decoys {
+					s := b
+					s.Decoy = di + 1
+					add(fmt.Sprintf("%s-decoy-%d", name, di+1), s)
+				}
 				s := b
 				s.Answered, s.Revealed = true, true
 				s.Found = make([]bool, len(st.Targets))
@@ -136,6 +141,11 @@ func Shots(p *content.Pack, lang string) []Shot {
 				}
 				add(name+"-answered", s)
 			case content.Scenario:
+				if len(st.Title) > 0 || len(st.Prompt) > 0 {
+					s := b
+					s.Situation, s.Intro = st.Start, true
+					add(name+"-intro", s)
+				}
 				for _, sit := range st.Situations {
 					s := b
 					s.Situation = sit.ID

@@ -15,6 +15,9 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 	if st.Outcome != "" {
 		return u.outcome(v)
 	}
+	if st.Intro {
+		return u.storyIntro(v)
+	}
 	var sit *content.Situation
 	for i := range s.Situations {
 		if s.Situations[i].ID == st.Situation {
@@ -27,7 +30,8 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 	text := v.label(v.t(sit.Text), 26, 15, ink, true, fyne.TextAlignLeading)
 	text.middle = true
 	opts := make([]fyne.CanvasObject, len(sit.Choices))
-	for i, b := range sit.Choices {
+	for pos, i := range shownOrder(st.Order, len(sit.Choices)) {
+		b := sit.Choices[i]
 		var bg, fg, disc, dfg color.Color = card, ink, v.col, v.on
 		if st.Branch >= 0 {
 			if i == st.Branch {
@@ -36,12 +40,11 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 				bg, fg, disc, dfg = dimCard, muted, line, muted
 			}
 		}
-		i := i
 		var tap func()
 		if st.Branch < 0 {
-			tap = func() { u.dispatch(flow.Input{Kind: flow.Choose, N: i}) }
+			tap = func() { u.dispatch(flow.Input{Kind: flow.Choose, N: pos}) }
 		}
-		opts[i] = u.option(v, letters[i], v.t(b.Text), bg, fg, disc, dfg, tap).named(fmt.Sprintf("branch-%d", i))
+		opts[pos] = u.option(v, letters[pos], v.t(b.Text), bg, fg, disc, dfg, tap).named(fmt.Sprintf("branch-%d", pos))
 	}
 	n := len(opts)
 	var area fyne.CanvasObject
@@ -99,6 +102,11 @@ func (u *UI) outcome(v *view) fyne.CanvasObject {
 	title := v.label(v.t(out.Title), 34, 20, ink, true, fyne.TextAlignLeading)
 	text := v.label(v.t(out.Text), 24, 14, ink, false, fyne.TextAlignLeading)
 	body := col(v.px(6), []float32{v.px(36), v.px(56), -1}, h, title, text)
+	if advice := v.t(out.Advice); advice != "" {
+		ah := v.label(v.m("advice"), 22, 14, fg, true, fyne.TextAlignLeading)
+		at := v.label(advice, 22, 13, ink, false, fyne.TextAlignLeading)
+		body = col(v.px(6), []float32{v.px(36), v.px(56), -1, v.px(30), -1}, h, title, text, ah, at)
+	}
 	icon := square(mark(out.Good, fg, white))
 	var main fyne.CanvasObject
 	if v.portrait {
@@ -107,5 +115,35 @@ func (u *UI) outcome(v *view) fyne.CanvasObject {
 		main = row(v.px(24), []float32{v.px(150), -1}, icon, body)
 	}
 	panel := u.newTapBox(bg, v.px(radius), v.px(20), main, nil)
-	return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.actions(v, nil, u.next(v, v.m("next"))))
+	if out.Good {
+		return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.actions(v, nil, u.next(v, v.m("next"))))
+	}
+	// A bad ending: back to the situation of the last choice, or go on.
+	retry := u.button(v, v.m("tryAgain"), v.col, v.on, func() { u.dispatch(flow.Input{Kind: flow.Retry}) }).named("retry")
+	return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.actions(v, retry, u.next(v, v.m("goOn"))))
+}
+
+// storyIntro opens a scenario: its title and set-up, then Start.
+func (u *UI) storyIntro(v *view) fyne.CanvasObject {
+	s := v.step
+	h := v.label(v.m("story"), 22, 14, muted, true, fyne.TextAlignLeading)
+	title := v.label(v.t(s.Title), 36, 20, ink, true, fyne.TextAlignLeading)
+	text := v.label(v.t(s.Prompt), 28, 15, ink, false, fyne.TextAlignLeading)
+	text.middle = true
+	var body fyne.CanvasObject = col(v.px(8), []float32{v.px(32), v.px(56), -1}, h, title, text)
+	img := s.Image
+	for _, sit := range s.Situations {
+		if img == "" && sit.ID == s.Start {
+			img = sit.Image
+		}
+	}
+	if pic := u.picture(img); pic != nil {
+		if v.portrait {
+			body = col(v.px(gap), []float32{-1, -1}, pic, body)
+		} else {
+			body = row(v.px(gap), []float32{-0.7, -1.3}, pic, body)
+		}
+	}
+	panel := u.newTapBox(mix(v.col, white, 0.9), v.px(radius), v.px(20), body, nil)
+	return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.actions(v, nil, u.next(v, v.m("begin"))))
 }

@@ -188,7 +188,11 @@ func (u *UI) step(v *view) fyne.CanvasObject {
 	if !ok {
 		panic(fmt.Sprintf("no screen for step type %q", v.step.Type))
 	}
-	bar := u.topBar(v, v.t(v.mod.Title), v.m("step", v.st.StepIdx+1, len(v.mod.Steps)), true)
+	at, of := v.st.StepIdx+1, len(v.mod.Steps)
+	if len(v.st.Visit) > 0 {
+		at, of = v.st.Pos+1, len(v.st.Visit) // the steps this visit shows
+	}
+	bar := u.topBar(v, v.t(v.mod.Title), v.m("step", at, of), true)
 	return u.page(v, bar, ctor(u, v))
 }
 
@@ -212,8 +216,22 @@ func (u *UI) actions(v *view, status fyne.CanvasObject, main fyne.CanvasObject) 
 	return row(v.px(gap), []float32{v.px(140), -1, v.px(nextW)}, u.backButton(v), status, main)
 }
 
-// letters label the options of a choice and the branches of a scenario.
+// letters label the options of a choice and the branches of a scenario,
+// in the order shown.
 var letters = []string{"A", "B", "C", "D", "E", "F"}
+
+// shownOrder is the order to show n options or branches in: the machine's
+// (State.Order), or file order when it has none for them.
+func shownOrder(order []int, n int) []int {
+	if len(order) == n {
+		return order
+	}
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	return p
+}
 
 // option is an answer button: a letter disc (matching the physical
 // buttons A–D) and the text.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,9 +151,9 @@ func (k *kiosk) doStep() {
 		}
 		return
 	case content.Choice:
-		for i, o := range step.Options {
-			if o.Correct {
-				k.tap(fmt.Sprintf("option-%d", i))
+		for pos, i := range shownOrder(k.u.st.Order, len(step.Options)) {
+			if step.Options[i].Correct {
+				k.tap(fmt.Sprintf("option-%d", pos))
 			}
 		}
 		if k.u.st.Multi {
@@ -188,13 +189,23 @@ func (k *kiosk) doStep() {
 		}
 		k.checkFit()
 	case content.Scenario:
+		if k.u.st.Intro {
+			k.checkFit()
+			k.tap("next") // the title and set-up read
+		}
 		for k.u.st.Outcome == "" {
 			sit := k.u.st.Situation
 			b := goodBranch(&step, sit, map[string]bool{})
 			if b < 0 {
 				k.t.Fatalf("scenario %s: no good path from %s", step.ID, sit)
 			}
-			k.tap(fmt.Sprintf("branch-%d", b))
+			var sc *content.Situation
+			for i := range step.Situations {
+				if step.Situations[i].ID == sit {
+					sc = &step.Situations[i]
+				}
+			}
+			k.tap(fmt.Sprintf("branch-%d", slices.Index(shownOrder(k.u.st.Order, len(sc.Choices)), b)))
 			k.tap("next") // after the consequence
 		}
 	}
