@@ -1,8 +1,10 @@
 // Package debounce is the contact-bounce filter every sensors device uses: a
 // new level is accepted once the raw input has held it for a whole window,
 // and the accepted change is dated at the raw edge that started the stable
-// run, not at the moment it was accepted. So a debounced beam still tells
-// which beam was broken first even though both are reported a window late.
+// run, not at the moment it was accepted. So debounced inputs still tell
+// which changed first even though both are reported a window late, as long
+// as no glitch in a change's first window restarts its stable run (which
+// dates it at the glitch's end instead: the door counter allows for that).
 //
 // A Filter is a plain state machine fed with timestamped edges; it has no
 // goroutines and no clock of its own.
