@@ -220,3 +220,45 @@ func BenchmarkPressLatency(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDoorLatency measures, on the wall clock, the time from the last
+// beam edge of a crossing (the inner beam clearing) to its door.entry
+// leaving the room. It includes the debounce window and the door counter's
+// body gap: a crossing is only over once the doorway has been clear that long.
+//
+//	go test -run '^$' -bench DoorLatency -benchtime 20x ./sensors/sim/
+func BenchmarkDoorLatency(b *testing.B) {
+	s := sim.NewRoom(stormRoom, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r, err := room.Start(ctx, stormRoom, s.Pins(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		for _, st := range []struct {
+			beam    string
+			blocked bool
+			after   time.Duration
+		}{{"outer", true, 50 * time.Millisecond}, {"inner", true, 200 * time.Millisecond}, {"outer", false, 50 * time.Millisecond}, {"inner", false, 0}} {
+			if err := s.Beam(st.beam, st.blocked); err != nil {
+				b.Fatal(err)
+			}
+			time.Sleep(st.after)
+		}
+		t0 := time.Now()
+		for e := range r.Events() {
+			if e.Kind == sensors.DoorEntry {
+				break
+			}
+		}
+		lat = append(lat, time.Since(t0))
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2])/1e6, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)-1])/1e6, "max-ms")
+}
