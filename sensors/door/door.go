@@ -50,8 +50,8 @@
 //     → both → inner → clear counts +1, each step back −1, so a full
 //     walk-through is +4 and a visitor who steps in and backs out, or turns
 //     round in the beams, returns to 0: net/4 entries (or exits). A visitor
-//     who hesitates, steps back and goes on nets out too.
-//   - A burst that nets to zero with one interval on each beam is looked at
+//     who hesitates, steps back and goes on nets out too;
+//   - and a burst that nets to zero with one interval on each beam is looked at
 //     once more, because the debounce can cut a beam's first or last stretch
 //     short (light in its first or last 20 ms leaves a raw piece too short
 //     to be accepted): each beam's start and end are taken back to its raw
@@ -88,8 +88,8 @@
 // beams in turn (a stroller's canopy well ahead of its pusher, a very slow
 // body with a wide gap) counts as two, or as one when the two parts do not
 // look like bodies walking through; for longer than BodyGap on one beam
-// only, as one. A person carrying a child, or
-// pushing a stroller, counts as one. A crossing shorter than the debounce
+// only, as one. A person carrying a child, or pushing a stroller, counts as
+// one. A crossing shorter than the debounce
 // window on a beam (running through at more than body-depth/window, 7 m/s
 // for 14 cm) is dropped. Two people crossing in opposite directions at the
 // same moment through one doorway give a pattern no counter can read; the
