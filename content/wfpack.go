@@ -3,12 +3,10 @@ package content
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"io"
 	"io/fs"
@@ -252,34 +250,28 @@ func readWfpack(r io.ReaderAt, size int64, put func(name string, data []byte) er
 	return w, nil
 }
 
-// unpack reads one file's data, decompressing it here so that the declared
-// size is a hard limit and the checksum is checked.
+// unpack reads one file of the pack. archive/zip already refuses a file
+// that unpacks to more than it declares (ErrFormat, while reading) or whose
+// checksum does not match (ErrChecksum, at the end); unpack only says so to
+// staff, and calls the first a compression bomb, as the size lie that it is.
 func unpack(f *zip.File) ([]byte, error) {
-	raw, err := f.OpenRaw()
+	rc, err := f.Open()
 	if err != nil {
 		return nil, refuse(ErrNotPack, "%q cannot be read (%v); the pack is damaged, copy it again", f.Name, err)
 	}
-	var rd io.Reader = raw
-	if f.Method == zip.Deflate {
-		fr := flate.NewReader(io.LimitReader(raw, int64(f.CompressedSize64)))
-		defer fr.Close()
-		rd = fr
-	}
-	want := f.UncompressedSize64
-	data, err := io.ReadAll(io.LimitReader(rd, int64(want)+1))
-	if err != nil {
-		return nil, refuse(ErrNotPack, "%q cannot be unpacked (%v); the pack is damaged, copy it again", f.Name, err)
-	}
-	if uint64(len(data)) > want {
-		return nil, refuse(ErrCompressionBomb, "%q unpacks to more than the %d bytes it declares; this pack is unsafe, do not use it", f.Name, want)
-	}
-	if uint64(len(data)) < want {
-		return nil, refuse(ErrNotPack, "%q is shorter than it declares (%d of %d bytes); the pack is damaged, copy it again", f.Name, len(data), want)
-	}
-	if crc32.ChecksumIEEE(data) != f.CRC32 {
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.Is(err, zip.ErrFormat):
+		return nil, refuse(ErrCompressionBomb, "%q unpacks to more than the %d bytes it declares; this pack is unsafe, do not use it", f.Name, f.UncompressedSize64)
+	case errors.Is(err, io.ErrUnexpectedEOF) && uint64(len(data)) < f.UncompressedSize64:
+		return nil, refuse(ErrNotPack, "%q is shorter than it declares (%d of %d bytes); the pack is damaged, copy it again", f.Name, len(data), f.UncompressedSize64)
+	case errors.Is(err, zip.ErrChecksum):
 		return nil, refuse(ErrNotPack, "%q is damaged (its checksum does not match); copy the pack again", f.Name)
 	}
-	return data, nil
+	return nil, refuse(ErrNotPack, "%q cannot be unpacked (%v); the pack is damaged, copy it again", f.Name, err)
 }
 
 // Verify checks the pack's signature against the trusted keys, then every
