@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,7 +96,7 @@ func FuzzReadWfpack(f *testing.F) {
 	key := testKey(f, 1, "fuzz")
 	m := goodFS(f)
 	var b bytes.Buffer
-	if err := WriteWfpack(&b, m, sortedNames(m), &key); err != nil {
+	if err := WriteWfpack(&b, m, slices.Sorted(maps.Keys(m)), &key); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(b.Bytes())
@@ -162,7 +163,7 @@ func FuzzPackFile(f *testing.F) {
 		}
 		m[name] = &fstest.MapFile{Data: data}
 		var b bytes.Buffer
-		if err := WriteWfpack(&b, m, sortedNames(m), &key); err != nil {
+		if err := WriteWfpack(&b, m, slices.Sorted(maps.Keys(m)), &key); err != nil {
 			return // over the size limits
 		}
 		w, err := ReadWfpack(bytes.NewReader(b.Bytes()), int64(b.Len()))

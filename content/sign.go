@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -67,18 +69,21 @@ func (k PublicKey) Line() string {
 	return s
 }
 
-// ParsePublicKey parses a public key line (the format of
-// edge/config.CheckPublicKey).
+// ParsePublicKey parses a public key line: "ed25519:" followed by the
+// standard base64 of a 32-byte public key, then optionally a space and a
+// name. It is the one parser of the line, for the device config's
+// content.trusted_keys as for wufang-pack; its error says what is wrong
+// with the line, the caller says what to do.
 func ParsePublicKey(line string) (PublicKey, error) {
 	line = strings.TrimSpace(line)
 	first, name, _ := strings.Cut(line, " ")
 	b64, ok := strings.CutPrefix(first, pubPrefix)
 	if !ok {
-		return PublicKey{}, fmt.Errorf("parse public key: %q is not a public key line (it starts with ed25519:)", line)
+		return PublicKey{}, fmt.Errorf("%q is not a public key line (it starts with ed25519:)", line)
 	}
 	b, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil || len(b) != ed25519.PublicKeySize {
-		return PublicKey{}, fmt.Errorf("parse public key: %q is not a whole ed25519 public key; paste the line that wufang-pack keygen printed", first)
+		return PublicKey{}, fmt.Errorf("%q is not a whole ed25519 public key", first)
 	}
 	return PublicKey{Key: ed25519.PublicKey(b), Name: strings.TrimSpace(name)}, nil
 }
@@ -89,7 +94,7 @@ func ParsePublicKeys(lines []string) ([]PublicKey, error) {
 	for _, l := range lines {
 		k, err := ParsePublicKey(l)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("parse public key: %w; paste the line that wufang-pack keygen printed", err)
 		}
 		keys = append(keys, k)
 	}
@@ -198,7 +203,7 @@ func parseSig(data []byte) (keyID string, sig []byte, err error) {
 // makeSums writes SHA256SUMS for the given path -> hash map.
 func makeSums(hashes map[string][32]byte) []byte {
 	var b bytes.Buffer
-	for _, name := range sortedNames(hashes) {
+	for _, name := range slices.Sorted(maps.Keys(hashes)) {
 		h := hashes[name]
 		fmt.Fprintf(&b, "%s  %s\n", hex.EncodeToString(h[:]), name)
 	}

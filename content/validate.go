@@ -3,24 +3,28 @@ package content
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/internal/version"
+	"golang.org/x/text/language"
 )
 
 var (
-	idPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	langPattern   = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 	colourPattern = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
 	digitsPattern = regexp.MustCompile(`^[0-9]{3,15}$`)
 )
 
-// ValidID reports whether s may be a pack, step, target, situation or
-// outcome id: [a-z0-9][a-z0-9-]{0,62}.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+// validLang reports whether a pack language is a well-formed BCP 47 tag
+// that the wire contract carries (the kiosk puts it in its events).
+func validLang(s string) bool {
+	_, err := language.Parse(s)
+	return err == nil && wire.ValidLang(s)
+}
 
 // MaxLanguages is the most languages a pack may declare; the kiosk shows
 // one button per language.
@@ -94,7 +98,7 @@ func (v *validator) pack() {
 		case len(v.langs) == MaxLanguages:
 			v.errorf(key, "a pack can have at most %d languages; remove %s and the ones after it", MaxLanguages, l)
 			tooMany = true
-		case !langPattern.MatchString(l):
+		case !validLang(l):
 			v.errorf(key, "%q is not a language tag; write tags like zh-CN or en", l)
 		case slices.Contains(v.langs, l):
 			v.errorf(key, "%s is listed twice; keep one", l)
@@ -139,7 +143,7 @@ func (v *validator) id(key, id, example string) bool {
 	switch {
 	case id == "":
 		v.errorf(key, "is missing; write an id like %s (%s)", example, idRule)
-	case !ValidID(id):
+	case !wire.ValidID(id):
 		v.errorf(key, "%q is not a valid id; %s, like %s", id, idRule, example)
 	default:
 		return true
@@ -166,20 +170,11 @@ func (v *validator) text(key string, t Text, required bool, budget int) {
 			v.warnf(key+"."+l, "the %s text is %d wide, over its budget of %d (a Chinese character counts 2); shorten it so it fits the screen without scrolling", l, w, budget)
 		}
 	}
-	for _, l := range sortedKeys(t) {
+	for _, l := range slices.Sorted(maps.Keys(t)) {
 		if !slices.Contains(v.langs, l) {
 			v.errorf(key+"."+l, "%s is not a language of this pack (%s); remove it, or add it to languages in pack.yaml", l, strings.Join(v.langs, ", "))
 		}
 	}
-}
-
-func sortedKeys(t Text) []string {
-	keys := make([]string, 0, len(t))
-	for k := range t {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // image checks a media reference and, the first time it is seen, the file.
@@ -297,7 +292,7 @@ func (v *validator) banks(m *Module) {
 		}
 	}
 	for i, s := range m.Steps {
-		if s.Bank == "" || !Question(s.Type) || last[s.Bank] != i || !ValidID(s.Bank) {
+		if s.Bank == "" || !Question(s.Type) || last[s.Bank] != i || !wire.ValidID(s.Bank) {
 			continue
 		}
 		if n, d := size[s.Bank], m.DrawOf(s.Bank); n == d {

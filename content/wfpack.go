@@ -10,6 +10,7 @@ import (
 	"image"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -326,21 +327,12 @@ func (w *Wfpack) Verify(trusted []PublicKey, allowUnsigned bool) (Signer, error)
 			return signer, refuse(ErrBadSignature, "%s was changed after the pack was signed (its SHA-256 does not match %s); get a fresh copy of the pack", name, sumsName)
 		}
 	}
-	for _, name := range sortedNames(sums) {
+	for _, name := range slices.Sorted(maps.Keys(sums)) {
 		if _, ok := w.hashes[name]; !ok {
 			return signer, refuse(ErrBadSignature, "%s is listed in %s but missing from the pack: it was removed after the pack was signed; get a fresh copy of the pack", name, sumsName)
 		}
 	}
 	return signer, nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // packTime is the modification time written for every file, so that the

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,7 +75,7 @@ func makeZip(t testing.TB, entries []entry) []byte {
 func packEntries(t testing.TB, m fstest.MapFS) []entry {
 	t.Helper()
 	var b bytes.Buffer
-	files := sortedNames(m)
+	files := slices.Sorted(maps.Keys(m))
 	if err := WriteWfpack(&b, m, files, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -332,10 +333,10 @@ func TestReadWfpackRoundTrip(t *testing.T) {
 	m["media/photo.png"] = &fstest.MapFile{Data: pngOf(t, 16, 16)}
 	key, _ := GenerateKey(bytes.NewReader(make([]byte, 64)), "test")
 	var a, b bytes.Buffer
-	if err := WriteWfpack(&a, m, sortedNames(m), &key); err != nil {
+	if err := WriteWfpack(&a, m, slices.Sorted(maps.Keys(m)), &key); err != nil {
 		t.Fatal(err)
 	}
-	WriteWfpack(&b, m, sortedNames(m), &key)
+	WriteWfpack(&b, m, slices.Sorted(maps.Keys(m)), &key)
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Error("two builds of the same folder differ")
 	}
@@ -343,8 +344,8 @@ func TestReadWfpackRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.Files, sortedNames(m)) {
-		t.Errorf("files %v; want %v", w.Files, sortedNames(m))
+	if !slices.Equal(w.Files, slices.Sorted(maps.Keys(m))) {
+		t.Errorf("files %v; want %v", w.Files, slices.Sorted(maps.Keys(m)))
 	}
 	for name, f := range m {
 		got, err := fs.ReadFile(w.FS, name)

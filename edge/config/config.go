@@ -12,9 +12,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 	_ "time/tzdata" // a board without the system's zone files still knows Asia/Shanghai
+
+	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
 // DefaultPath is where the config is read from when --config is not given.
@@ -119,12 +120,6 @@ type Content struct {
 	USBRoot       string   `yaml:"usb_root"`
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
-// ValidID reports whether s may be used as a site or device id: it can never
-// smuggle an MQTT wildcard or level separator into a topic.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
-
 // Default returns the configuration used when there is no file.
 func Default() *Config {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
@@ -161,7 +156,7 @@ func defaultDevice() string {
 	h, err := os.Hostname()
 	if err == nil {
 		h = sanitizeID(h)
-		if ValidID(h) {
+		if wire.ValidID(h) {
 			return h
 		}
 	}

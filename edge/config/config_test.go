@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
 func TestDefaultsWork(t *testing.T) {
@@ -23,7 +25,7 @@ func TestDefaultsWork(t *testing.T) {
 	if c.Location == nil || c.Location.String() != "Asia/Shanghai" {
 		t.Errorf("location: %v", c.Location)
 	}
-	if !ValidID(c.Device) || !ValidID(c.Site) {
+	if !wire.ValidID(c.Device) || !wire.ValidID(c.Site) {
 		t.Errorf("default ids invalid: %q %q", c.Site, c.Device)
 	}
 }
@@ -266,7 +268,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("sensors: {door: {outer: GPIO1}}\nkiosk: {opening_hours: {fri-mon: '00:00-24:00'}}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Parse("f.yaml", b)
-		if err == nil && (!ValidID(c.Site) || !ValidID(c.Device) || c.Location == nil) {
+		if err == nil && (!wire.ValidID(c.Site) || !wire.ValidID(c.Device) || c.Location == nil) {
 			t.Fatalf("accepted invalid config: %+v", c)
 		}
 	})

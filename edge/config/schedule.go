@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -47,7 +49,7 @@ func ParseSchedule(m map[string]string) (Schedule, error) {
 	}
 	s.set = true
 	named := map[int]string{}
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		days, err := parseDays(key)
 		if err != nil {
 			return s, &ScheduleError{Key: key, Msg: err.Error(), InKey: true}

@@ -1,16 +1,19 @@
 package config
 
 import (
-	"encoding/base64"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
 // Buttons lists the physical button names the kiosk understands.
@@ -39,10 +42,10 @@ const (
 var topicRootPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$`)
 
 func (d *decoder) validate(c *Config) {
-	if !ValidID(c.Site) {
+	if !wire.ValidID(c.Site) {
 		d.failAt("site", "%q is not a valid id; use 1 to 63 lowercase letters, digits and dashes, starting with a letter or digit (like bantian-xinxue)", c.Site)
 	}
-	if !ValidID(c.Device) {
+	if !wire.ValidID(c.Device) {
 		d.failAt("device", "%q is not a valid id; use 1 to 63 lowercase letters, digits and dashes, starting with a letter or digit (like kiosk-fire-1)", c.Device)
 	}
 	loc, err := time.LoadLocation(c.Timezone)
@@ -76,7 +79,7 @@ func (d *decoder) validate(c *Config) {
 	d.validateSensors(&c.Sensors)
 	d.validateKiosk(&c.Kiosk)
 	for i, k := range c.Content.TrustedKeys {
-		if err := CheckPublicKey(k); err != nil {
+		if _, err := content.ParsePublicKey(k); err != nil {
 			d.failAt(fmt.Sprintf("content.trusted_keys[%d]", i), "%v; paste the line that `wufang-pack keygen` printed", err)
 		}
 	}
@@ -149,15 +152,15 @@ func (d *decoder) validateSensors(s *Sensors) {
 		d.failAt("sensors.door", "a door counter needs both beams; set outer and inner, or neither")
 	}
 	pin("sensors.presence.pin", s.Presence.Pin)
-	for _, name := range sortedKeys(s.Buttons) {
-		if !contains(Buttons, name) {
+	for _, name := range slices.Sorted(maps.Keys(s.Buttons)) {
+		if !slices.Contains(Buttons, name) {
 			d.failAt("sensors.buttons."+name, "is not a button name; use %s", strings.Join(Buttons, ", "))
 			continue
 		}
 		pin("sensors.buttons."+name, s.Buttons[name])
 	}
-	for _, name := range sortedKeys(s.Pads) {
-		if !ValidID(name) {
+	for _, name := range slices.Sorted(maps.Keys(s.Pads)) {
+		if !wire.ValidID(name) {
 			d.failAt("sensors.pads."+name, "%q is not a valid pad name; use lowercase letters, digits and dashes", name)
 			continue
 		}
@@ -199,36 +202,4 @@ func (d *decoder) validateKiosk(k *Kiosk) {
 		}
 		d.failAt(key, "%v", err)
 	}
-}
-
-// CheckPublicKey checks a trusted key line: "ed25519:" followed by the
-// standard base64 of a 32-byte public key, then optionally a space and a name.
-func CheckPublicKey(line string) error {
-	f := strings.Fields(line)
-	if len(f) == 0 || !strings.HasPrefix(f[0], "ed25519:") {
-		return fmt.Errorf("%q is not a public key line (it starts with ed25519:)", line)
-	}
-	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(f[0], "ed25519:"))
-	if err != nil || len(b) != 32 {
-		return fmt.Errorf("%q is not a whole ed25519 public key", f[0])
-	}
-	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -18,6 +18,10 @@ var knownKinds = map[Kind]bool{DoorEntry: true, DoorExit: true, PresenceStart: t
 	SessionStart: true, ModuleStart: true, StepAnswer: true, ModuleComplete: true, SessionEnd: true,
 	Feedback: true, SensorFault: true, SensorOK: true, PackInstalled: true, PackRejected: true}
 
+// ValidLang reports whether s has the form of a language tag the contract
+// carries (schema/event.json's lang pattern): en, zh-CN, zh-Hans-CN.
+func ValidLang(s string) bool { return langPattern.MatchString(s) }
+
 // Known reports whether k is one of the event kinds of the contract.
 func (k Kind) Known() bool { return knownKinds[k] }
 
@@ -60,7 +64,7 @@ func (e Event) Check() error {
 		}
 	}
 	switch {
-	case e.Lang != "" && !langPattern.MatchString(e.Lang):
+	case e.Lang != "" && !ValidLang(e.Lang):
 		return fmt.Errorf("wire: %s event: lang %q is not a language tag", e.Kind, e.Lang)
 	case e.Sensor != "" && !sensorPattern.MatchString(e.Sensor):
 		return fmt.Errorf("wire: %s event: sensor name %q must match [A-Za-z0-9][A-Za-z0-9._-]{0,62}", e.Kind, e.Sensor)
@@ -133,7 +137,7 @@ func decodeStrict(schema string, b []byte, v any) error {
 func (e Event) Sanitized() Event {
 	e.Reason = cutRunes(strings.ToValidUTF8(e.Reason, "\uFFFD"), 200)
 	e.PackVer = cutRunes(strings.ToValidUTF8(e.PackVer, "\uFFFD"), 64)
-	if e.Lang != "" && !langPattern.MatchString(e.Lang) {
+	if e.Lang != "" && !ValidLang(e.Lang) {
 		e.Lang = ""
 	}
 	if e.Sensor != "" && !sensorPattern.MatchString(e.Sensor) {

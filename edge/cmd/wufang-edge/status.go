@@ -8,9 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -193,19 +194,14 @@ func sum(m map[string]uint64) uint64 {
 	return n
 }
 
+// sortedKeys is the union of the maps' keys, sorted.
 func sortedKeys(ms ...map[string]uint64) []string {
-	set := map[string]bool{}
+	var keys []string
 	for _, m := range ms {
-		for k := range m {
-			set[k] = true
-		}
+		keys = slices.AppendSeq(keys, maps.Keys(m))
 	}
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }
 
 func bytesText(n int64) string {
