@@ -15,9 +15,11 @@ import (
 	"github.com/wufang-kiosk/wufang/internal/version"
 )
 
-// minSteps is what issue 6 asks of every module of the built-in pack.
+// minSteps is what issues 6 and 18 ask of every module of the built-in
+// pack: at least this many steps of each type in the module (a visit shows
+// a draw of them, at most 10 steps; the validator warns beyond).
 var minSteps = map[string]int{
-	content.Lesson:   5,
+	content.Lesson:   4,
 	content.Choice:   6,
 	content.Order:    1,
 	content.Hotspot:  1,
@@ -71,7 +73,7 @@ func TestValidatesClean(t *testing.T) {
 // decoy and answer-position warnings that edition fixes are tolerated in
 // them. Empty once every module is rewritten.
 var firstEdition = map[string]bool{
-	content.ModuleFile("traffic"): true, content.ModuleFile("fire"): true, content.ModuleFile("fraud"): true,
+	content.ModuleFile("fire"): true, content.ModuleFile("fraud"): true,
 	content.ModuleFile("drugs"): true, content.ModuleFile("disasters"): true,
 }
 

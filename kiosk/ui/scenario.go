@@ -49,7 +49,7 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 	n := len(opts)
 	var area fyne.CanvasObject
 	switch {
-	case st.Branch >= 0 || v.portrait || n == 3:
+	case st.Branch >= 0 || v.portrait:
 		area = gridOf(n, 1, v.px(8), opts...)
 	case n == 2:
 		area = gridOf(1, 2, v.px(gap), opts...)
