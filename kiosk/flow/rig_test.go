@@ -406,9 +406,10 @@ func doModule(r *rig, n int, buttons bool, rightFn func(i int, st content.Step) 
 		r.do(inN(flow.OpenModule, n))
 	}
 	steps := r.m.Pack().Mods[n].Steps
-	for i := range steps {
-		if s := r.st(); s.Screen != flow.Step || s.StepIdx != i {
-			r.t.Fatalf("module %d: want step %d, state %+v", n, i, s)
+	visit := r.st().Visit // the steps drawn for this run
+	for pos, i := range visit {
+		if s := r.st(); s.Screen != flow.Step || s.StepIdx != i || s.Pos != pos {
+			r.t.Fatalf("module %d: want step %d at %d, state %+v", n, i, pos, s)
 		}
 		if buttons {
 			solveButtons(r, rightFn(i, steps[i]))
