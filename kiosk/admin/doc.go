@@ -12,7 +12,8 @@
 // one pass, four lanes: RFC 9106's memory-bound choice, scaled down) take
 // about 0.1 s on a desktop x86-64 core and an estimated 0.2–0.4 s on a
 // Raspberry Pi 4, whose four cores run the four lanes in parallel; measure
-// on the target with `go test -bench Verify ./kiosk/admin`. A PIN has few
+// on the target with `go test -bench Verify ./internal/phc` (the hashing is
+// internal/phc's, shared with the hub's staff passwords). A PIN has few
 // digits, so the hash slows an attacker who copied the config; the lockout
 // is what protects the touchscreen. Verify also accepts scrypt hashes,
 // $scrypt$ln=15,r=8,p=1$<salt>$<hash>, for configs written by other tools.

@@ -1,14 +1,11 @@
 package admin
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
-	"golang.org/x/term"
+	"github.com/wufang-kiosk/wufang/internal/phc"
 )
 
 // HashPINCommand is `wufang-kiosk hash-pin`: it asks for the PIN twice,
@@ -18,23 +15,7 @@ import (
 // two lines from stdin, so scripts can pipe the PIN in. Prompts and errors go
 // to stderr, only the hash to stdout. It returns the exit status.
 func HashPINCommand(stdin io.Reader, stdout, stderr io.Writer, isTerminal bool) int {
-	var read func() (string, error)
-	if f, ok := stdin.(*os.File); ok && isTerminal {
-		read = func() (string, error) {
-			b, err := term.ReadPassword(int(f.Fd()))
-			fmt.Fprintln(stderr) // the newline the user typed was not echoed
-			return string(b), err
-		}
-	} else {
-		lines := bufio.NewReader(stdin)
-		read = func() (string, error) {
-			s, err := lines.ReadString('\n')
-			if err == io.EOF && s != "" {
-				err = nil
-			}
-			return strings.TrimRight(s, "\r\n"), err
-		}
-	}
+	read := phc.SecretReader(stdin, stderr, isTerminal)
 	return hashPIN(read, stdout, stderr, isTerminal)
 }
 

@@ -3,27 +3,24 @@ package admin
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
-
-	"golang.org/x/crypto/scrypt"
 )
 
 // cheap keeps the tests fast; DefaultParams are exercised once.
 var cheap = Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-var phc = regexp.MustCompile(`^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
+var phcForm = regexp.MustCompile(`^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
 
 func TestHashDefaultParams(t *testing.T) {
 	h, err := Hash("2468")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := phc.FindStringSubmatch(h)
+	m := phcForm.FindStringSubmatch(h)
 	if m == nil {
 		t.Fatalf("not a PHC argon2id string: %q", h)
 	}
@@ -35,14 +32,6 @@ func TestHashDefaultParams(t *testing.T) {
 	}
 	if ok, err := Verify("2469", h); ok || err != nil {
 		t.Errorf("Verify(wrong PIN) = %v, %v", ok, err)
-	}
-}
-
-func TestHashSaltsDiffer(t *testing.T) {
-	a, _ := HashWith("123456", cheap, rand.Reader)
-	b, _ := HashWith("123456", cheap, rand.Reader)
-	if a == b {
-		t.Error("two hashes of one PIN are equal: salt not random")
 	}
 }
 
@@ -60,21 +49,8 @@ func TestValidPIN(t *testing.T) {
 	}
 }
 
-func TestVerifyScrypt(t *testing.T) {
-	salt := []byte("0123456789abcdef")
-	key, err := scrypt.Key([]byte("97531"), salt, 1<<10, 8, 1, 32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := "$scrypt$ln=10,r=8,p=1$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(key)
-	if ok, err := Verify("97531", h); !ok || err != nil {
-		t.Errorf("right PIN: %v, %v", ok, err)
-	}
-	if ok, err := Verify("97530", h); ok || err != nil {
-		t.Errorf("wrong PIN: %v, %v", ok, err)
-	}
-}
-
+// The PHC parsing is internal/phc's (tested there); here: its errors come
+// back as the kiosk's, which tell staff to run hash-pin.
 func TestVerifyRefusesBadHashes(t *testing.T) {
 	good, _ := HashWith("1234", cheap, rand.Reader)
 	parts := strings.Split(good, "$")
@@ -85,17 +61,8 @@ func TestVerifyRefusesBadHashes(t *testing.T) {
 	}{
 		{"", ErrNoPIN},
 		{"1234", ErrMalformedHash},
-		{"$argon2id$v=19$m=64,t=1,p=1$" + salt, ErrMalformedHash},
-		{"$argon2id$v=16$m=64,t=1,p=1$" + salt + "$" + key, ErrUnsupportedHash},
-		{"$argon2id$v=19$t=1,m=64,p=1$" + salt + "$" + key, ErrMalformedHash},
-		{"$argon2id$v=19$m=99999999,t=1,p=1$" + salt + "$" + key, ErrMalformedHash}, // would allocate 95 GiB
-		{"$argon2id$v=19$m=64,t=1000,p=1$" + salt + "$" + key, ErrMalformedHash},
-		{"$argon2id$v=19$m=64,t=1,p=0$" + salt + "$" + key, ErrMalformedHash},
-		{"$argon2id$v=19$m=64,t=1,p=1$!!$" + key, ErrMalformedHash},
+		{"$argon2id$v=19$m=99999999,t=1,p=1$" + salt + "$" + key, ErrMalformedHash},
 		{"$argon2i$v=19$m=64,t=1,p=1$" + salt + "$" + key, ErrUnsupportedHash},
-		{"$2a$10$abcdefghijklmnopqrstuu", ErrUnsupportedHash}, // bcrypt
-		{"$scrypt$ln=40,r=8,p=1$" + salt + "$" + key, ErrMalformedHash},
-		{"$scrypt$ln=10,r=8$" + salt + "$" + key, ErrMalformedHash},
 	} {
 		ok, err := Verify("1234", tc.hash)
 		if ok || !errors.Is(err, tc.want) {
@@ -104,11 +71,6 @@ func TestVerifyRefusesBadHashes(t *testing.T) {
 	}
 	if ok, err := Verify("1234", good); !ok || err != nil {
 		t.Errorf("control: %v %v", ok, err)
-	}
-	// Padded base64, as some tools write it, is accepted.
-	padded := strings.Join(append(parts[:4:4], salt+"==", key+"="), "$")
-	if ok, err := Verify("1234", padded); !ok || err != nil {
-		t.Errorf("padded: %v %v", ok, err)
 	}
 }
 
@@ -140,7 +102,7 @@ func TestHashPINCommandPiped(t *testing.T) {
 			continue
 		}
 		line := strings.TrimSuffix(out.String(), "\n")
-		if !phc.MatchString(line) || strings.Count(out.String(), "\n") != 1 {
+		if !phcForm.MatchString(line) || strings.Count(out.String(), "\n") != 1 {
 			t.Errorf("%q: stdout %q is not one PHC line", tc.in, out.String())
 		}
 		if ok, err := Verify("1357", line); !ok || err != nil {
@@ -163,19 +125,7 @@ func TestHashPINPrompts(t *testing.T) {
 	if !strings.Contains(errb.String(), "PIN") || !strings.Contains(errb.String(), "again") {
 		t.Errorf("no prompts on a terminal: %q", errb.String())
 	}
-	if !phc.MatchString(strings.TrimSpace(out.String())) {
+	if !phcForm.MatchString(strings.TrimSpace(out.String())) {
 		t.Errorf("stdout %q", out.String())
-	}
-}
-
-func BenchmarkVerify(b *testing.B) {
-	h, err := Hash("24681357")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if ok, _ := Verify("24681357", h); !ok {
-			b.Fatal("no match")
-		}
 	}
 }
