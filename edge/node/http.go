@@ -41,12 +41,21 @@ type StoreStatus struct {
 	MaxBytes  int64  `json:"max_bytes"`
 	// Recovered names where a damaged database file was moved aside.
 	Recovered string `json:"recovered,omitempty"`
+	// State is ok, disk full, write error or damaged (store.State*).
+	State string `json:"state"`
+	// LastError is the last write problem in plain words.
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+	// RecordFailures counts events lost because they could not be
+	// recorded, since start.
+	RecordFailures uint64 `json:"record_failures"`
 }
 
 // StoreStatusOf converts store figures.
 func StoreStatusOf(path string, s store.Stats) StoreStatus {
 	return StoreStatus{Path: path, Epoch: s.Epoch, Boot: s.Boot, LastSeq: s.LastSeq, Watermark: s.Watermark, Backlog: s.Backlog,
-		Dropped: s.Dropped, Events: s.Events, Bytes: s.Bytes, MaxBytes: s.MaxBytes, Recovered: s.Recovered}
+		Dropped: s.Dropped, Events: s.Events, Bytes: s.Bytes, MaxBytes: s.MaxBytes, Recovered: s.Recovered,
+		State: s.State, LastError: s.LastError, LastErrorAt: s.LastErrorAt, RecordFailures: s.RecordFailures}
 }
 
 // SensorStatus is one sensor's health.
@@ -128,6 +137,12 @@ func WriteMetrics(w io.Writer, s Status) {
 	m.gauge("wufang_store_events", "Events held in the database file.", float64(s.Store.Events))
 	m.gauge("wufang_store_bytes", "Size of the database file.", float64(s.Store.Bytes))
 	m.gauge("wufang_store_max_bytes", "Disk cap of the database file.", float64(s.Store.MaxBytes))
+	m.gauge("wufang_store_ok", "1 while the event store works normally; 0 when the disk is full, a write fails or the file is damaged (see wufang_store_state).", b2f(s.Store.State == store.StateOK))
+	m.head("wufang_store_state", "The event store's state: 1 for the current one.", "gauge")
+	for _, st := range []string{store.StateOK, store.StateFull, store.StateFailing, store.StateDamaged} {
+		m.sample("wufang_store_state", b2f(s.Store.State == st), "state", st)
+	}
+	m.counter("wufang_store_record_failures_total", "Events that could not be recorded since start (lost).", float64(s.Store.RecordFailures))
 	m.gauge("wufang_uplink_enabled", "1 when a broker is configured.", b2f(s.Uplink.Enabled))
 	m.gauge("wufang_uplink_connected", "1 while connected to the broker.", b2f(s.Uplink.Connected))
 	m.counter("wufang_uplink_sent_total", "Events acknowledged by the broker since start.", float64(s.Uplink.Sent))

@@ -426,6 +426,11 @@ func (n *Node) describe(s *wire.Status) {
 	st := n.Store.Stats()
 	s.App = n.opts.Version
 	s.Epoch, s.Boot, s.Backlog, s.Dropped = st.Epoch, st.Boot, st.Backlog, st.Dropped
+	s.Store, s.RecordFailures = st.State, st.RecordFailures
+	s.LastError = truncate(st.LastError, 1000)
+	if s.LastError == "" && n.uplink != nil {
+		s.LastError = truncate(n.uplink.State().LastError, 1000)
+	}
 	s.Sensors = map[string]string{}
 	for _, h := range n.room.Health() {
 		v := string(h.Level)

@@ -96,7 +96,10 @@ func TestNodeRecordsDoorAndPublishes(t *testing.T) {
 		t.Fatalf("status: %+v", st)
 	}
 	metrics := get(t, base+"/metrics")
-	for _, want := range []string{"wufang_door_entries_total 2\n", "wufang_door_exits_total 1\n", "wufang_uplink_connected 1\n", `wufang_info{site="test-site",device="door-1",app="1.2.3"} 1`} {
+	if st.Store.State != store.StateOK || st.Store.RecordFailures != 0 {
+		t.Errorf("store state %+v", st.Store)
+	}
+	for _, want := range []string{"wufang_store_ok 1\n", `wufang_store_state{state="disk full"} 0`, "wufang_store_record_failures_total 0\n", "wufang_door_entries_total 2\n", "wufang_door_exits_total 1\n", "wufang_uplink_connected 1\n", `wufang_info{site="test-site",device="door-1",app="1.2.3"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q:\n%s", want, metrics)
 		}

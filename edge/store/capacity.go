@@ -23,19 +23,20 @@ type capacity struct {
 	avgEvent atomic.Int64 // running average of encoded event size, ×16
 }
 
-func newCapacity(maxBytes int64, page int) capacity {
+func newCapacity(maxBytes int64, page int) (c capacity) {
+	c.page = page
+	c.setMax(maxBytes)
+	return
+}
+
+// setMax sets the cap (the running event size estimate stays).
+func (c *capacity) setMax(maxBytes int64) {
 	alloc := maxBytes / 32
-	alloc -= alloc % int64(page)
-	alloc = min(max(alloc, 4*int64(page)), 16<<20)
-	budget := maxBytes - alloc - 4*int64(page)
-	return capacity{
-		max:    maxBytes,
-		page:   page,
-		alloc:  int(alloc),
-		budget: budget,
-		high:   budget * 85 / 100,
-		low:    budget * 70 / 100,
-	}
+	alloc -= alloc % int64(c.page)
+	alloc = min(max(alloc, 4*int64(c.page)), 16<<20)
+	budget := maxBytes - alloc - 4*int64(c.page)
+	c.max, c.alloc, c.budget = maxBytes, int(alloc), budget
+	c.high, c.low = budget*85/100, budget*70/100
 }
 
 func (c *capacity) observe(n int) {

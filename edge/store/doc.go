@@ -41,6 +41,14 @@
 //     own where a wild page pointer is a fatal fault, not a panic: whatever
 //     the damage, the daemon restarts into a working store, never into the
 //     same crash.
+//   - A full disk (ENOSPC, whatever the cap says) is met like the cap: the
+//     store gives back its reserve file (<path>.reserve, Options.ReserveBytes)
+//     and lowers its cap to the pages the file already has, so the oldest
+//     events (acknowledged ones first; unsent ones count as dropped) make
+//     room and recording goes on (Stats.State "disk full"). Events that still
+//     cannot be recorded are counted (Stats.RecordFailures) and the last
+//     error kept in plain words (Stats.LastError). Once the disk has room
+//     again the cap and the reserve come back.
 //   - Another process holding the file: ErrLocked after about a second.
 //
 // # On disk

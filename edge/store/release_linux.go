@@ -20,3 +20,13 @@ func releaseMapped(addr uintptr, size int64) {
 
 // unlockFile drops bbolt's flock on f.
 func unlockFile(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+
+// freeBytes is the space left for an unprivileged writer in dir's file
+// system.
+func freeBytes(dir string) (int64, bool) {
+	var st syscall.Statfs_t
+	if syscall.Statfs(dir, &st) != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * st.Bsize, true
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -47,8 +48,13 @@ type Options struct {
 	Retention time.Duration  // acknowledged events older than this are deleted; 0 = 30 days
 	Clock     clock.Clock    // nil = the wall clock
 	Logger    *slog.Logger   // nil = discard
-	Site      string         // copied into Totals
-	Device    string         // copied into Totals
+	// ReserveBytes is the size of a reserve file kept next to the
+	// database and given back when the disk fills up, so the counters keep
+	// counting while space is freed inside the file; 0 = DefaultReserveBytes,
+	// negative = none.
+	ReserveBytes int64
+	Site         string // copied into Totals
+	Device       string // copied into Totals
 }
 
 func (o *Options) defaults() error {
@@ -68,6 +74,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Retention == 0 {
 		o.Retention = DefaultRetention
+	}
+	if o.ReserveBytes == 0 {
+		o.ReserveBytes = DefaultReserveBytes
 	}
 	if o.Retention < 0 {
 		return fmt.Errorf("%w: negative retention %v", ErrBadOptions, o.Retention)
@@ -95,6 +104,15 @@ type Stats struct {
 	Recovered   string
 	Compactions uint64 // compactions since Open
 	Commits     uint64 // transactions that recorded events, since Open
+	// State is StateOK, StateFull, StateFailing or StateDamaged.
+	State string
+	// LastError is the last write problem in plain words ("" when the last
+	// write worked), LastErrorAt when it happened.
+	LastError   string
+	LastErrorAt time.Time
+	// RecordFailures counts events that could not be recorded since Open
+	// (a full disk, a damaged file): they are lost.
+	RecordFailures uint64
 }
 
 // Store is the durable event log. Its methods are safe for concurrent use.
@@ -126,6 +144,11 @@ type Store struct {
 	closed    bool
 	failed    error         // a damaged page met: the store refuses further writes
 	broken    chan struct{} // closed when failed is set
+
+	diskFull       bool      // working under a lowered cap after ENOSPC
+	writeErr       error     // the last commit's error, nil once one works
+	writeErrAt     time.Time // when writeErr happened
+	recordFailures uint64    // events refused by a failed commit or a broken store
 
 	touched atomic.Int64 // bytes read or written through the mapping since the last release
 
@@ -204,6 +227,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.makeReserve()
 	s.reqs = make(chan *request, maxBatch)
 	s.changed = make(chan struct{}, 1)
 	s.acks = make(chan struct{}, 1)
@@ -518,6 +542,9 @@ func (s *Store) Record(ctx context.Context, e wire.Event) error {
 		return ErrClosed
 	}
 	if failed != nil {
+		s.mu.Lock()
+		s.recordFailures++
+		s.mu.Unlock()
 		return failed
 	}
 	r := &request{ev: e, done: make(chan error, 1)}
@@ -824,6 +851,11 @@ func (s *Store) Stats() Stats {
 		Recovered:   s.recovered,
 		Compactions: s.compacts,
 		Commits:     s.commits,
+
+		State:          s.stateLocked(),
+		LastError:      plainError(cmp.Or(s.failed, s.writeErr)),
+		LastErrorAt:    s.writeErrAt,
+		RecordFailures: s.recordFailures,
 	}
 }
 

@@ -63,6 +63,7 @@ func (s *Store) writer() {
 				s.commitBatch(nil)
 			}
 		case <-housekeep.C:
+			s.checkSpace()
 			s.commitBatch(nil)
 		case <-s.quit:
 			// Commit what callers handed over before Close, then the acks.
@@ -97,6 +98,7 @@ func (s *Store) gather(batch []*request) []*request {
 // housekeeping) and answers every request in it.
 func (s *Store) commitBatch(batch []*request) {
 	err := s.commitWithRoom(batch)
+	s.noteWrite(err, len(batch))
 	for _, r := range batch {
 		r.done <- err
 	}
@@ -124,8 +126,27 @@ func (s *Store) commitWithRoom(batch []*request) (err error) {
 			s.fail(err)
 		}
 	}()
+	noSpace := 0
 	for attempt := 0; ; attempt++ {
 		err = s.commit(batch, 0)
+		if isNoSpace(err) && noSpace < 4 {
+			// The disk is full (whatever the cap says): give back the
+			// reserve, shrink the cap to the file's pages (the commit then
+			// drops the oldest events to fit) and try again; after that,
+			// first drop a tenth, then a quarter of the events in a
+			// transaction of their own, which needs fewer new pages and
+			// leaves freed pages for the next.
+			noSpace++
+			s.onNoSpace(err)
+			if noSpace > 1 {
+				s.mu.Lock()
+				held := s.lastSeq + 1 - s.firstSeq
+				s.mu.Unlock()
+				_ = s.commit(nil, held/[]uint64{10, 10, 4}[noSpace-2]+1)
+			}
+			attempt--
+			continue
+		}
 		if !errors.Is(err, berrors.ErrMaxSizeReached) {
 			break
 		}

@@ -22,6 +22,13 @@ type Status struct {
 	Boot        uint64 `json:"boot"`
 	Backlog     uint64 `json:"backlog"` // events recorded but not yet acknowledged by the broker
 	Dropped     uint64 `json:"dropped"` // events dropped unsent because of the disk cap
+	// Store is the event store's state: "ok", "disk full" (recording in
+	// space freed inside the file), "write error" (events are being lost)
+	// or "damaged" (restarting to repair it). Empty from older devices.
+	Store string `json:"store,omitempty"`
+	// RecordFailures counts events lost since start because they could
+	// not be recorded (a full disk, a damaged file).
+	RecordFailures uint64 `json:"record_failures,omitempty"`
 	// Sensors maps a sensor's config name to its health: "ok" or a short
 	// description of the fault.
 	Sensors        map[string]string `json:"sensors"`

@@ -406,6 +406,17 @@ func (a *Admin) uplinkPage() fyne.CanvasObject {
 			para(u.LastError, 220),
 		)
 	}
+	if s.State != "" && s.State != "ok" { // store.StateOK (not imported: no bbolt in the UI)
+		// A full disk or a failing store loses visits: say so first.
+		warn := fmt.Sprintf("存储 Event store: %s", s.State)
+		if s.RecordFailures > 0 {
+			warn += fmt.Sprintf(", %d events could not be recorded", s.RecordFailures)
+		}
+		rows = append([]fyne.CanvasObject{band(warnColour, row(fr, "存储 Store", warn))}, rows...)
+		if s.LastError != "" {
+			rows = append(rows, para(s.LastError, 220))
+		}
+	}
 	if s.Recovered != "" {
 		rows = append(rows, para("存储曾损坏 The event store was damaged and was moved aside to "+s.Recovered, 200))
 	}

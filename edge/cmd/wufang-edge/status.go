@@ -134,8 +134,18 @@ func printStatus(w io.Writer, st node.Status) {
 	if s.Dropped > 0 {
 		fmt.Fprintf(w, "  %d events were dropped unsent because the store reached its disk cap; the counters still include them\n", s.Dropped)
 	}
+	if s.State != "" && s.State != store.StateOK {
+		fmt.Fprintf(w, "  STORE %s", strings.ToUpper(s.State))
+		if s.RecordFailures > 0 {
+			fmt.Fprintf(w, ": %d events could not be recorded since start", s.RecordFailures)
+		}
+		fmt.Fprintln(w)
+		if s.LastError != "" {
+			fmt.Fprintf(w, "  %s\n", s.LastError)
+		}
+	}
 	if s.Recovered != "" {
-		fmt.Fprintf(w, "  the database file could not be opened and was moved aside to %s\n", s.Recovered)
+		fmt.Fprintf(w, "  the database file was damaged and was moved aside to %s (what could be read was kept)\n", s.Recovered)
 	}
 	u := st.Uplink
 	switch {
