@@ -405,8 +405,8 @@ func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 }
 
 // StoreTotals keeps t as the device's totals for epoch when it is newer
-// than what is stored (higher seq, or the same seq at a later device time:
-// the midnight reset of today). The first totals that name a site's time
+// than what is stored (higher seq; at the same seq a later date, then a
+// later device time: the midnight reset of today keeps the seq). The first totals that name a site's time
 // zone also bucket the site's events that arrived before it. It reports
 // whether t was kept.
 func (d *DB) StoreTotals(ctx context.Context, epoch string, t wire.Totals, now time.Time) (bool, error) {
@@ -429,7 +429,8 @@ func (d *DB) StoreTotals(ctx context.Context, epoch string, t wire.Totals, now t
 			ON CONFLICT (site, device, epoch) DO UPDATE SET seq = excluded.seq, boot = excluded.boot, time = excluded.time,
 				date = excluded.date, timezone = excluded.timezone, lifetime = excluded.lifetime, today = excluded.today,
 				received = excluded.received
-			WHERE excluded.seq > totals.seq OR (excluded.seq = totals.seq AND excluded.time > totals.time)`,
+			WHERE excluded.seq > totals.seq OR (excluded.seq = totals.seq AND (excluded.date > totals.date
+				OR (excluded.date = totals.date AND excluded.time > totals.time)))`,
 			t.Site, t.Device, epoch, int64(t.Seq), int64(t.Boot), ms(t.Time), t.Date, t.TimeZone, string(life), string(today), nowMS)
 		if err != nil {
 			return fmt.Errorf("totals: %w", err)
