@@ -637,3 +637,20 @@ func (p *publisher) publishDailies(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ClientTLS returns the TLS settings of a client of cfg.Broker: nil for a
+// plain tcp:// or mqtt:// broker, else TLS 1.2+ trusting cfg.CAFile (the
+// system roots when empty) and presenting cfg.CertFile/KeyFile when set.
+// The hub's subscriber uses it, so both ends of the contract read the same
+// mqtt.* files the same way. Its errors are in plain words.
+func ClientTLS(cfg Config) (*tls.Config, error) {
+	return (&Uplink{cfg: cfg}).tlsConfig()
+}
+
+// CheckBroker refuses a broker URL that does not parse or holds
+// credentials (see Config.Broker).
+func CheckBroker(broker string) error { return checkBroker(broker) }
+
+// Describe says in plain words, for staff, why a connection to cfg.Broker
+// failed.
+func Describe(err error, cfg Config) string { return describe(err, cfg) }

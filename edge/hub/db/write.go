@@ -122,8 +122,8 @@ func (d *DB) storeStream(ctx context.Context, tx *sql.Tx, evs []Event, now int64
 			q.WriteByte(')')
 			day, hour := bucket(e.Time, loc, now)
 			args = append(args, e.Site, e.Device, e.Epoch, int64(e.Seq), int64(e.Boot), ms(e.Time), string(e.Kind),
-				e.Module, e.Step, optBool(e.Correct), e.Score, e.Total, optBool(e.Passed), e.Rating, e.Reason, e.Lang,
-				e.Sensor, e.Pack, e.PackVer, b2i(e.AfterHours), day, hour, now)
+				e.Module, e.Step, optBool(e.Correct), e.Score, e.Total, optBool(e.Passed), e.Rating, text(e.Reason), text(e.Lang),
+				text(e.Sensor), text(e.Pack), text(e.PackVer), b2i(e.AfterHours), day, hour, now)
 		}
 		q.WriteString(" ON CONFLICT (site, device, epoch, seq) DO NOTHING RETURNING seq")
 		rows, err := tx.QueryContext(ctx, q.String(), args...)
@@ -224,6 +224,10 @@ func bucket(t time.Time, loc *time.Location, now int64) (day, hour any) {
 	lt := t.In(loc)
 	return lt.Format(wire.DateLayout), lt.Hour()
 }
+
+// text makes free text storable everywhere: PostgreSQL refuses NUL in
+// TEXT, and a payload may carry one (JSON allows \u0000).
+func text(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }
 
 func optBool(b *bool) any {
 	if b == nil {
@@ -587,8 +591,8 @@ func (d *DB) StoreStatus(ctx context.Context, site, device, epoch string, st wir
 				backlog = $10, dropped = $11, sensors = $12, connected_since = $13, last_error = $14,
 				epoch = CASE WHEN $15 = '' THEN epoch ELSE $15 END
 			WHERE site = $1 AND device = $2 AND ($3 = 0 OR status_time <= $5)`,
-			site, device, b2i(st.Online), nowMS, ms(st.Time), st.App, st.Pack, st.PackVersion, int64(st.Boot),
-			int64(st.Backlog), int64(st.Dropped), string(sensors), since, st.LastError, epoch)
+			site, device, b2i(st.Online), nowMS, ms(st.Time), text(st.App), text(st.Pack), text(st.PackVersion), int64(st.Boot),
+			int64(st.Backlog), int64(st.Dropped), string(sensors), since, text(st.LastError), epoch)
 		return err
 	})
 	if err != nil {
