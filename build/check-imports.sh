@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The dependency rules (README, Architecture): the sensors, content, edge and kiosk/flow
 # packages never pull in Fyne (they build with CGO_ENABLED=0 and cross-compile
-# without a C toolchain); bbolt stays in edge/store; paho stays in edge/uplink.
+# without a C toolchain); bbolt stays in edge/store; paho stays in edge/uplink
+# and the hub's ingest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail=0
@@ -18,7 +19,7 @@ fi
 # importers PKG prints the packages of this module that import PKG directly.
 importers() { go list -f '{{.ImportPath}} {{join .Imports " "}}' ./... | awk -v p="$1" '{for (i = 2; i <= NF; i++) if ($i == p) print $1}'; }
 
-for rule in "go.etcd.io/bbolt edge/store" "github.com/eclipse/paho.mqtt.golang edge/uplink" \
+for rule in "go.etcd.io/bbolt edge/store" "github.com/eclipse/paho.mqtt.golang edge/uplink edge/hub/ingest" \
 	"periph.io/x/host/v3 sensors/hw" "fyne.io/fyne/v2/app kiosk/cmd/wufang-kiosk build/bench"; do
 	set -- $rule
 	pkg=$1
@@ -32,7 +33,7 @@ for rule in "go.etcd.io/bbolt edge/store" "github.com/eclipse/paho.mqtt.golang e
 done
 
 # The pure-Go binaries build without cgo.
-for cmd in ./edge/cmd/wufang-edge ./content/cmd/wufang-pack; do
+for cmd in ./edge/cmd/wufang-edge ./edge/cmd/wufang-hub ./content/cmd/wufang-pack; do
 	if [ -d "$cmd" ] && ! CGO_ENABLED=0 go list -deps "$cmd" >/dev/null 2>&1; then
 		echo "$cmd does not build with CGO_ENABLED=0" >&2
 		fail=1

@@ -41,7 +41,7 @@ need_packages() {
 FYNE_PACKAGES=(gcc pkg-config libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev)
 # The test suite: a real broker, a virtual screen, taps and screenshots.
-TEST_PACKAGES=(mosquitto xvfb xdotool imagemagick x11-utils ca-certificates curl unzip git file)
+TEST_PACKAGES=(mosquitto postgresql-15 xvfb xdotool imagemagick x11-utils ca-certificates curl unzip git file)
 
 # go_ok reports whether `go` on PATH is at least GO_WANT's minor version.
 go_ok() {

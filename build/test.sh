@@ -34,7 +34,7 @@ trap 'rm -rf "$out"' EXIT
 for target in arm64: arm:7; do
 	arch=${target%%:*}
 	arm=${target#*:}
-	CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOARM=$arm go build -o "$out/$arch/" ./edge/cmd/wufang-edge ./content/cmd/wufang-pack
+	CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOARM=$arm go build -o "$out/$arch/" ./edge/cmd/wufang-edge ./edge/cmd/wufang-hub ./content/cmd/wufang-pack
 	file "$out/$arch/"* 2>/dev/null | sed 's/^/    /' || ls -l "$out/$arch/"
 done
 

@@ -200,10 +200,16 @@ func DefaultDataDir() string {
 // file is configured. The password is never part of Config, so it cannot be
 // logged or printed with it.
 func (c *Config) Password() (string, error) {
-	if c.MQTT.PasswordFile == "" {
+	return ReadPassword(c.MQTT.PasswordFile)
+}
+
+// ReadPassword reads a password file (mqtt.password_file): its text without
+// the final line break, "" when path is "".
+func ReadPassword(path string) (string, error) {
+	if path == "" {
 		return "", nil
 	}
-	b, err := os.ReadFile(c.MQTT.PasswordFile)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("read mqtt.password_file: %w", err)
 	}

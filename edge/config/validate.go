@@ -88,20 +88,24 @@ func (d *decoder) validate(c *Config) {
 	}
 }
 
-func (d *decoder) validateMQTT(m *MQTT) {
+func (d *decoder) validateMQTT(m *MQTT) { CheckMQTT(m, d.failAt) }
+
+// CheckMQTT reports each problem of an mqtt section through fail (the key,
+// then the message). The hub's config has the same section and shares it.
+func CheckMQTT(m *MQTT, fail func(key, format string, args ...any)) {
 	if m.Broker != "" {
 		u, err := url.Parse(m.Broker)
 		switch {
 		case err != nil || u.Host == "":
-			d.failAt("mqtt.broker", "%q is not a broker address; write tcp://host:1883 or ssl://host:8883, or \"\" to turn the uplink off", m.Broker)
+			fail("mqtt.broker", "%q is not a broker address; write tcp://host:1883 or ssl://host:8883, or \"\" to turn the uplink off", m.Broker)
 		case u.Scheme != "tcp" && u.Scheme != "ssl" && u.Scheme != "tls" && u.Scheme != "mqtt" && u.Scheme != "mqtts":
-			d.failAt("mqtt.broker", "scheme %q is not supported; use tcp:// or ssl://", u.Scheme)
+			fail("mqtt.broker", "scheme %q is not supported; use tcp:// or ssl://", u.Scheme)
 		case u.User != nil:
 			// The URL would be printed by config check, status and watch,
 			// and paho would use the password in it.
-			d.failAt("mqtt.broker", "must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file")
+			fail("mqtt.broker", "must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file")
 		case u.Port() == "":
-			d.failAt("mqtt.broker", "%q has no port; add it, like tcp://host:1883 or ssl://host:8883", m.Broker)
+			fail("mqtt.broker", "%q has no port; add it, like tcp://host:1883 or ssl://host:8883", m.Broker)
 		}
 	}
 	for key, path := range map[string]string{"mqtt.password_file": m.PasswordFile, "mqtt.ca_file": m.CAFile, "mqtt.cert_file": m.CertFile, "mqtt.key_file": m.KeyFile} {
@@ -109,17 +113,17 @@ func (d *decoder) validateMQTT(m *MQTT) {
 			continue
 		}
 		if _, err := os.Stat(path); err != nil {
-			d.failAt(key, "%q cannot be read (%v); check the path and its permissions", path, unwrapPathErr(err))
+			fail(key, "%q cannot be read (%v); check the path and its permissions", path, unwrapPathErr(err))
 		}
 	}
 	if (m.CertFile == "") != (m.KeyFile == "") {
-		d.failAt("mqtt.cert_file", "cert_file and key_file go together for mutual TLS; set both or neither")
+		fail("mqtt.cert_file", "cert_file and key_file go together for mutual TLS; set both or neither")
 	}
 	if !topicRootPattern.MatchString(m.TopicRoot) {
-		d.failAt("mqtt.topic_root", "%q is not allowed; use letters, digits, - and _ in levels separated by /, like wufang/v1 (no + or #)", m.TopicRoot)
+		fail("mqtt.topic_root", "%q is not allowed; use letters, digits, - and _ in levels separated by /, like wufang/v1 (no + or #)", m.TopicRoot)
 	}
 	if k := m.Keepalive.D(); k < 5*time.Second || k > 20*time.Minute {
-		d.failAt("mqtt.keepalive", "%s is out of range; use between 5s and 20m (the default is 30s)", m.Keepalive)
+		fail("mqtt.keepalive", "%s is out of range; use between 5s and 20m (the default is 30s)", m.Keepalive)
 	}
 }
 

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
-	"strings"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/edge/promtext"
 	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
 	"github.com/wufang-kiosk/wufang/edge/wire"
@@ -97,7 +96,7 @@ func (n *Node) Handler() http.Handler {
 		_ = enc.Encode(n.Status())
 	})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Header().Set("Content-Type", promtext.ContentType)
 		WriteMetrics(w, n.Status())
 	})
 	mux.HandleFunc("GET /days", func(w http.ResponseWriter, r *http.Request) {
@@ -127,99 +126,44 @@ func (n *Node) Handler() http.Handler {
 
 // WriteMetrics writes s in the Prometheus text exposition format.
 func WriteMetrics(w io.Writer, s Status) {
-	m := &metrics{w: w}
-	m.gauge("wufang_info", "The device's identity and version.", 1, "site", s.Site, "device", s.Device, "app", s.App)
-	m.gauge("wufang_store_boot", "Boot count of the event store.", float64(s.Store.Boot))
-	m.gauge("wufang_store_last_seq", "Highest event sequence number recorded.", float64(s.Store.LastSeq))
-	m.gauge("wufang_store_watermark", "Every event up to this sequence number is acknowledged by the broker.", float64(s.Store.Watermark))
-	m.gauge("wufang_store_backlog", "Events recorded but not yet acknowledged by the broker.", float64(s.Store.Backlog))
-	m.counter("wufang_store_dropped_total", "Events dropped unsent because of the disk cap (counters are kept).", float64(s.Store.Dropped))
-	m.gauge("wufang_store_events", "Events held in the database file.", float64(s.Store.Events))
-	m.gauge("wufang_store_bytes", "Size of the database file.", float64(s.Store.Bytes))
-	m.gauge("wufang_store_max_bytes", "Disk cap of the database file.", float64(s.Store.MaxBytes))
-	m.gauge("wufang_store_ok", "1 while the event store works normally; 0 when the disk is full, a write fails or the file is damaged (see wufang_store_state).", b2f(s.Store.State == store.StateOK))
-	m.head("wufang_store_state", "The event store's state: 1 for the current one.", "gauge")
+	m := &promtext.Writer{W: w}
+	m.Gauge("wufang_info", "The device's identity and version.", 1, "site", s.Site, "device", s.Device, "app", s.App)
+	m.Gauge("wufang_store_boot", "Boot count of the event store.", float64(s.Store.Boot))
+	m.Gauge("wufang_store_last_seq", "Highest event sequence number recorded.", float64(s.Store.LastSeq))
+	m.Gauge("wufang_store_watermark", "Every event up to this sequence number is acknowledged by the broker.", float64(s.Store.Watermark))
+	m.Gauge("wufang_store_backlog", "Events recorded but not yet acknowledged by the broker.", float64(s.Store.Backlog))
+	m.Counter("wufang_store_dropped_total", "Events dropped unsent because of the disk cap (counters are kept).", float64(s.Store.Dropped))
+	m.Gauge("wufang_store_events", "Events held in the database file.", float64(s.Store.Events))
+	m.Gauge("wufang_store_bytes", "Size of the database file.", float64(s.Store.Bytes))
+	m.Gauge("wufang_store_max_bytes", "Disk cap of the database file.", float64(s.Store.MaxBytes))
+	m.Gauge("wufang_store_ok", "1 while the event store works normally; 0 when the disk is full, a write fails or the file is damaged (see wufang_store_state).", promtext.Bool(s.Store.State == store.StateOK))
+	m.Head("wufang_store_state", "The event store's state: 1 for the current one.", "gauge")
 	for _, st := range []string{store.StateOK, store.StateFull, store.StateFailing, store.StateDamaged} {
-		m.sample("wufang_store_state", b2f(s.Store.State == st), "state", st)
+		m.Sample("wufang_store_state", promtext.Bool(s.Store.State == st), "state", st)
 	}
-	m.counter("wufang_store_record_failures_total", "Events that could not be recorded since start (lost).", float64(s.Store.RecordFailures))
-	m.gauge("wufang_uplink_enabled", "1 when a broker is configured.", b2f(s.Uplink.Enabled))
-	m.gauge("wufang_uplink_connected", "1 while connected to the broker.", b2f(s.Uplink.Connected))
-	m.counter("wufang_uplink_sent_total", "Events acknowledged by the broker since start.", float64(s.Uplink.Sent))
-	m.gauge("wufang_uplink_failed_attempts", "Failed connection attempts in a row.", float64(s.Uplink.Attempts))
+	m.Counter("wufang_store_record_failures_total", "Events that could not be recorded since start (lost).", float64(s.Store.RecordFailures))
+	m.Gauge("wufang_uplink_enabled", "1 when a broker is configured.", promtext.Bool(s.Uplink.Enabled))
+	m.Gauge("wufang_uplink_connected", "1 while connected to the broker.", promtext.Bool(s.Uplink.Connected))
+	m.Counter("wufang_uplink_sent_total", "Events acknowledged by the broker since start.", float64(s.Uplink.Sent))
+	m.Gauge("wufang_uplink_failed_attempts", "Failed connection attempts in a row.", float64(s.Uplink.Attempts))
 	c := s.Lifetime
-	m.counter("wufang_door_entries_total", "People who came in through the door.", float64(c.Entries))
-	m.counter("wufang_door_exits_total", "People who went out through the door.", float64(c.Exits))
-	m.counter("wufang_door_after_hours_entries_total", "Entries outside opening hours.", float64(c.AfterHoursEntries))
-	m.counter("wufang_door_after_hours_exits_total", "Exits outside opening hours.", float64(c.AfterHoursExits))
-	m.counter("wufang_sessions_total", "Kiosk sessions started.", float64(c.Sessions))
-	m.counter("wufang_sensor_faults_total", "Sensor faults reported.", float64(c.SensorFaults))
-	m.labelled("wufang_modules_started_total", "Modules started, per module.", "module", c.ModulesStarted)
-	m.labelled("wufang_modules_completed_total", "Modules completed, per module.", "module", c.ModulesCompleted)
-	m.labelled("wufang_modules_passed_total", "Modules passed, per module.", "module", c.ModulesPassed)
-	m.head("wufang_feedback_total", "Feedback ratings (1 not satisfied, 2 OK, 3 satisfied).", "counter")
+	m.Counter("wufang_door_entries_total", "People who came in through the door.", float64(c.Entries))
+	m.Counter("wufang_door_exits_total", "People who went out through the door.", float64(c.Exits))
+	m.Counter("wufang_door_after_hours_entries_total", "Entries outside opening hours.", float64(c.AfterHoursEntries))
+	m.Counter("wufang_door_after_hours_exits_total", "Exits outside opening hours.", float64(c.AfterHoursExits))
+	m.Counter("wufang_sessions_total", "Kiosk sessions started.", float64(c.Sessions))
+	m.Counter("wufang_sensor_faults_total", "Sensor faults reported.", float64(c.SensorFaults))
+	m.Labelled("wufang_modules_started_total", "Modules started, per module.", "module", c.ModulesStarted)
+	m.Labelled("wufang_modules_completed_total", "Modules completed, per module.", "module", c.ModulesCompleted)
+	m.Labelled("wufang_modules_passed_total", "Modules passed, per module.", "module", c.ModulesPassed)
+	m.Head("wufang_feedback_total", "Feedback ratings (1 not satisfied, 2 OK, 3 satisfied).", "counter")
 	for i, v := range c.Feedback {
-		m.sample("wufang_feedback_total", float64(v), "rating", fmt.Sprint(i+1))
+		m.Sample("wufang_feedback_total", float64(v), "rating", fmt.Sprint(i+1))
 	}
 	if len(s.Sensors) > 0 {
-		m.head("wufang_sensor_ok", "1 when the sensor is healthy, 0 on a warning or fault.", "gauge")
+		m.Head("wufang_sensor_ok", "1 when the sensor is healthy, 0 on a warning or fault.", "gauge")
 		for _, h := range s.Sensors {
-			m.sample("wufang_sensor_ok", b2f(h.Level == string(health.OK)), "sensor", h.Sensor)
+			m.Sample("wufang_sensor_ok", promtext.Bool(h.Level == string(health.OK)), "sensor", h.Sensor)
 		}
 	}
-}
-
-type metrics struct{ w io.Writer }
-
-func (m *metrics) head(name, help, typ string) {
-	fmt.Fprintf(m.w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-}
-
-func (m *metrics) sample(name string, v float64, labels ...string) {
-	var b strings.Builder
-	b.WriteString(name)
-	if len(labels) > 0 {
-		b.WriteByte('{')
-		for i := 0; i+1 < len(labels); i += 2 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, "%s=\"%s\"", labels[i], escapeLabel(labels[i+1]))
-		}
-		b.WriteByte('}')
-	}
-	fmt.Fprintf(m.w, "%s %v\n", b.String(), v)
-}
-
-func (m *metrics) gauge(name, help string, v float64, labels ...string) {
-	m.head(name, help, "gauge")
-	m.sample(name, v, labels...)
-}
-
-func (m *metrics) counter(name, help string, v float64) {
-	m.head(name, help, "counter")
-	m.sample(name, v)
-}
-
-func (m *metrics) labelled(name, help, label string, values map[string]uint64) {
-	m.head(name, help, "counter")
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		m.sample(name, float64(values[k]), label, k)
-	}
-}
-
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-func escapeLabel(s string) string { return labelEscaper.Replace(s) }
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }

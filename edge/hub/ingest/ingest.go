@@ -60,6 +60,12 @@ type Config struct {
 	// ShareGroup is the shared-subscription group of the event stream
 	// (default "wufang-hub"); replicas of one hub use the same group.
 	ShareGroup string
+	// PlainEvents subscribes to events plainly instead (one hub only). Use
+	// it with Mosquitto 2.0, which does not restore a shared subscription
+	// from its persistence file: events published after a broker restart,
+	// before the hub has subscribed again, are dropped for a shared group
+	// (checked with Mosquitto 2.0.11), but queued for a plain one.
+	PlainEvents bool
 	// BatchSize is the most events stored in one transaction (default 500)
 	// and BatchDelay the longest an event waits for its batch (default
 	// 20 ms).
@@ -145,12 +151,11 @@ func New(cfg Config, store Store, log *slog.Logger) *Ingest {
 // and the shared one of the event stream.
 func (in *Ingest) Filters() map[string]byte {
 	root := in.cfg.MQTT.TopicRoot
-	return map[string]byte{
-		root + "/+/+/status":  1,
-		root + "/+/+/totals":  1,
-		root + "/+/+/daily/+": 1,
-		"$share/" + in.cfg.ShareGroup + "/" + root + "/+/+/event": 1,
+	events := "$share/" + in.cfg.ShareGroup + "/" + root + "/+/+/event"
+	if in.cfg.PlainEvents {
+		events = root + "/+/+/event"
 	}
+	return map[string]byte{root + "/+/+/status": 1, root + "/+/+/totals": 1, root + "/+/+/daily/+": 1, events: 1}
 }
 
 // Stats returns a copy of the counters.

@@ -1,0 +1,312 @@
+// Command wufang-hub is the district hub: it subscribes to the central
+// broker, keeps every room's counts exactly in SQLite (default) or
+// PostgreSQL, computes alerts and serves a JSON API, /metrics and /healthz.
+//
+//	wufang-hub [--config PATH] run
+//	wufang-hub [--config PATH] export --site S --from DATE --to DATE [--hourly] > days.csv
+//	wufang-hub [--config PATH] config check
+//
+// It builds with CGO_ENABLED=0.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	_ "time/tzdata" // site time zones must resolve on a board without /usr/share/zoneinfo
+
+	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/edge/hub"
+	"github.com/wufang-kiosk/wufang/edge/hub/db"
+	"github.com/wufang-kiosk/wufang/edge/hub/hubconfig"
+	"github.com/wufang-kiosk/wufang/edge/hub/ingest"
+	"github.com/wufang-kiosk/wufang/edge/uplink"
+)
+
+// version is set at build time: -ldflags "-X main.version=1.2.3".
+var version = "0.1.0-dev"
+
+const usage = `wufang-hub: the wufang district hub
+
+Usage:
+  wufang-hub [--config PATH] <command> [flags]
+
+Commands:
+  run            subscribe to the broker, store every room's counts, serve the
+                 JSON API (/api/v1/), /metrics and /healthz until SIGTERM or Ctrl-C
+  export         a site's counts as CSV: --site S --from 2026-01-01 --to 2026-01-31
+                 (one row a day; --hourly for one row an hour)
+  config check   print the effective config (secrets redacted); exit 1 on errors
+
+Global flags:
+  --config PATH  config file (default /etc/wufang/hub.yaml; without it the
+                 built-in defaults use the broker on this machine and SQLite
+                 in the data folder)
+  --version      print the version
+  --help         this text; "wufang-hub <command> --help" for a command's flags
+`
+
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// Main runs the command line args and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout, stderr)
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "wufang-hub: %s\nRun wufang-hub --help for usage.\n", ue.msg)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "wufang-hub: %v\n", err)
+		return exitFail
+	}
+}
+
+type env struct {
+	configPath     string
+	stdout, stderr io.Writer
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	e := &env{configPath: hubconfig.DefaultPath, stdout: stdout, stderr: stderr}
+	global := flag.NewFlagSet("wufang-hub", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	global.StringVar(&e.configPath, "config", hubconfig.DefaultPath, "config file")
+	showVersion := global.Bool("version", false, "print the version")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return flag.ErrHelp
+		}
+		return usagef("%v", err)
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "wufang-hub %s\n", version)
+		return nil
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usagef("no command given")
+	}
+	cmd, cargs := rest[0], rest[1:]
+	switch cmd {
+	case "run":
+		return e.run(cargs)
+	case "export":
+		return e.export(cargs)
+	case "config":
+		if len(cargs) == 0 || cargs[0] != "check" {
+			return usagef("config takes one subcommand: config check")
+		}
+		return e.configCheck(cargs[1:])
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "version":
+		fmt.Fprintf(stdout, "wufang-hub %s\n", version)
+		return nil
+	default:
+		return usagef("unknown command %q; the commands are run, export and config check", cmd)
+	}
+}
+
+func (e *env) flags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&e.configPath, "config", e.configPath, "config file")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: wufang-hub %s\n\nFlags:\n", synopsis)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(out)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return err
+		}
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+func (e *env) loadConfig() (*hubconfig.Config, error) {
+	cfg, err := hubconfig.Load(e.configPath)
+	if err != nil {
+		var es config.Errors
+		if errors.As(err, &es) {
+			return nil, fmt.Errorf("the config has errors:\n%w", err)
+		}
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (e *env) configCheck(args []string) error {
+	fs := e.flags("config check", "config check")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	out, err := cfg.Redacted()
+	if err != nil {
+		return fmt.Errorf("print config: %w", err)
+	}
+	src := cfg.Path
+	if src == "" {
+		src = e.configPath + " (not found: built-in defaults)"
+	}
+	fmt.Fprintf(e.stdout, "# config OK: %s\n# database: %s\n# effective configuration, secrets redacted:\n%s", src, redactDB(cfg.DatabaseURL()), out)
+	return nil
+}
+
+func redactDB(u string) string {
+	if i := strings.Index(u, "@"); i >= 0 && strings.HasPrefix(u, "postgres") {
+		if j := strings.Index(u[:i], "://"); j >= 0 {
+			if k := strings.Index(u[j+3:i], ":"); k >= 0 {
+				return u[:j+3+k] + ":REDACTED" + u[i:]
+			}
+		}
+	}
+	return u
+}
+
+func openHub(ctx context.Context, cfg *hubconfig.Config) (*db.DB, *hub.Hub, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (check database.url, or that data_dir %s is writable)", err, cfg.DataDir)
+	}
+	def, sites := cfg.Schedules()
+	h := hub.New(d, hub.Options{OfflineAfter: cfg.Alerts.OfflineAfter.D(), DefaultHours: def, OpeningHours: sites,
+		ImbalanceShare: cfg.Alerts.ImbalanceShare, ImbalanceMin: int64(cfg.Alerts.ImbalanceMin), SessionsShare: cfg.Alerts.SessionsShare})
+	return d, h, nil
+}
+
+func (e *env) run(args []string) error {
+	fs := e.flags("run", "run")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	password, err := cfg.Password()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	d, h, err := openHub(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	m := cfg.MQTT
+	in := ingest.New(ingest.Config{
+		MQTT: uplink.Config{Broker: m.Broker, TopicRoot: m.TopicRoot, Username: m.Username, Password: password,
+			CAFile: m.CAFile, CertFile: m.CertFile, KeyFile: m.KeyFile, Keepalive: m.Keepalive.D()},
+		ClientID: m.ClientID, ShareGroup: m.ShareGroup, PlainEvents: m.ShareGroup == "",
+	}, d, log)
+
+	var srv *http.Server
+	if cfg.HTTP.Listen != "" {
+		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+		if err != nil {
+			return fmt.Errorf("listen on http.listen %s: %w", cfg.HTTP.Listen, err)
+		}
+		mux := http.NewServeMux()
+		h.Routes(mux, in.Stats)
+		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+			WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("http server stopped", "error", err)
+			}
+		}()
+		log.Info("serving", "listen", ln.Addr().String(), "api", "/api/v1/", "metrics", "/metrics")
+	}
+	log.Info("wufang-hub started", "version", version, "database", string(d.Backend()), "broker", m.Broker, "client_id", m.ClientID)
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); housekeeping(ctx, h, d, cfg.Database.Retention.D(), log) }()
+	err = in.Run(ctx)
+	wg.Wait()
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = srv.Shutdown(sctx)
+		cancel()
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+// housekeeping samples the alerts once a minute (the backlog-growing alert
+// needs the history) and prunes raw events past the retention once an hour.
+func housekeeping(ctx context.Context, h *hub.Hub, d *db.DB, retention time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	lastPrune := time.Time{}
+	for {
+		if _, err := h.Alerts(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("alerts", "error", err)
+		}
+		if time.Since(lastPrune) > time.Hour {
+			lastPrune = time.Now()
+			if n, err := d.Prune(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+				log.Warn("prune", "error", err)
+			} else if n > 0 {
+				log.Info("pruned raw events past the retention", "events", n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
