@@ -22,6 +22,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/internal/strictyaml"
@@ -253,7 +254,7 @@ func validate(c *Config, fail func(key, format string, args ...any)) {
 		fail("content.packs_dir", "%q must be an absolute folder path", c.Content.PacksDir)
 	}
 	for i, k := range c.Content.TrustedKeys {
-		if err := config.CheckPublicKey(k); err != nil {
+		if _, err := content.ParsePublicKey(k); err != nil {
 			fail(fmt.Sprintf("content.trusted_keys[%d]", i), "%v; paste the line that `wufang-pack keygen` printed", err)
 		}
 	}
