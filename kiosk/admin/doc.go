@@ -20,10 +20,13 @@
 //
 // # Lockout
 //
-// Five wrong PINs lock admin mode for five minutes. The count and the end
-// of the lock are kept in data_dir/admin-lock.json (written atomically), so
-// restarting or power-cycling the kiosk neither clears the count nor lifts
-// the lock.
+// Five wrong PINs lock admin mode for five minutes; each further lock
+// without a right PIN in between lasts twice as long, up to a day (a
+// 4-digit PIN then takes years to guess at the screen, not 3.5 days), and
+// `wufang-kiosk hash-pin` makes PINs of at least 6 digits. The count, the
+// locks in a row and the end of the lock are kept in
+// data_dir/admin-lock.json (written atomically), so restarting or
+// power-cycling the kiosk neither clears the count nor lifts the lock.
 //
 // # Leaving
 //

@@ -9,7 +9,7 @@ import (
 )
 
 // HashPINCommand is `wufang-kiosk hash-pin`: it asks for the PIN twice,
-// checks that both match and are 4 to 12 digits, and prints the hash line
+// checks that both match and are 6 to 12 digits, and prints the hash line
 // to paste into the config as kiosk.admin_pin_hash. From a terminal
 // (isTerminal, stdin an *os.File) it reads without echo; otherwise it reads
 // two lines from stdin, so scripts can pipe the PIN in. Prompts and errors go
@@ -30,13 +30,17 @@ func hashPIN(read func() (string, error), stdout, stderr io.Writer, prompt bool)
 		}
 		return s, err
 	}
-	pin, err := ask("New admin PIN (4 to 12 digits): ")
+	pin, err := ask("New admin PIN (6 to 12 digits): ")
 	if err != nil {
 		fmt.Fprintf(stderr, "hash-pin: %v\n", err)
 		return 1
 	}
 	if err := ValidPIN(pin); err != nil {
 		fmt.Fprintf(stderr, "hash-pin: %v\n", err)
+		return 1
+	}
+	if len(pin) < MinNewPINLen {
+		fmt.Fprintf(stderr, "hash-pin: %v\n", ErrShortPIN)
 		return 1
 	}
 	again, err := ask("The same PIN again: ")

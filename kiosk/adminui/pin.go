@@ -156,7 +156,7 @@ func (a *Admin) pinResult(res admin.Result, err error) {
 		a.pin.msg = lockedMsg(res.Locked)
 	default:
 		a.log.Warn("admin: wrong PIN", "attempts_left", res.AttemptsLeft)
-		a.pin.msg = fmt.Sprintf("PIN 错误，还可试 %d 次\nWrong PIN: %d more tries before a %d-minute lock", res.AttemptsLeft, res.AttemptsLeft, int(admin.LockFor/time.Minute))
+		a.pin.msg = fmt.Sprintf("PIN 错误，还可试 %d 次\nWrong PIN: %d more tries before a %d-minute lock", res.AttemptsLeft, res.AttemptsLeft, minutes(a.limiter.NextLock()))
 	}
 	a.showPIN()
 }
