@@ -32,6 +32,30 @@ for rule in "go.etcd.io/bbolt edge/store" "github.com/eclipse/paho.mqtt.golang e
 	fi
 done
 
+# The sensors know nothing of the device runtime or its config: sensors/...
+# (tests included) imports nothing under edge/ (edge/node turns the config
+# into a room.Setup).
+bad=$(go list -f '{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./sensors/... |
+	awk '{for (i = 2; i <= NF; i++) if ($i ~ /^github.com\/wufang-kiosk\/wufang\/edge(\/|$)/) print $1 " imports " $i}' | sort -u)
+if [ -n "$bad" ]; then
+	echo "sensors must not import edge/...: $bad" >&2
+	fail=1
+fi
+
+# The wire contract's production code is standard library only, so any
+# consumer can vendor it; schema validation (santhosh-tekuri/jsonschema)
+# lives in edge/wire/wiretest, which only tests import.
+bad=$(go list -f '{{join .Imports "\n"}}' ./edge/wire | grep '\.' || true)
+if [ -n "$bad" ]; then
+	echo "edge/wire may only import the standard library; it imports: $bad" >&2
+	fail=1
+fi
+bad=$(importers github.com/wufang-kiosk/wufang/edge/wire/wiretest; importers github.com/santhosh-tekuri/jsonschema/v6 | grep -v '/edge/wire/wiretest$' || true)
+if [ -n "$bad" ]; then
+	echo "edge/wire/wiretest and jsonschema are for tests only; imported by: $bad" >&2
+	fail=1
+fi
+
 # The pure-Go binaries build without cgo.
 for cmd in ./edge/cmd/wufang-edge ./edge/cmd/wufang-hub ./content/cmd/wufang-pack; do
 	if [ -d "$cmd" ] && ! CGO_ENABLED=0 go list -deps "$cmd" >/dev/null 2>&1; then

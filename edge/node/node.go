@@ -176,7 +176,7 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 		}
 		n.httpAddr = ln.Addr()
 	}
-	setup := room.FromConfig(cfg.Sensors)
+	setup := RoomSetup(cfg.Sensors)
 	pins, err := n.openPins(setup)
 	if err != nil {
 		if ln != nil {

@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/edge/wire/wiretest"
 	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 )
 
@@ -276,13 +277,13 @@ func TestCountersExact(t *testing.T) {
 		t.Errorf("counters\n got %+v\nwant %+v", tot.Lifetime, want)
 	}
 	b, _ := jsonMarshal(tot)
-	if err := wire.Validate(wire.SchemaTotals, b); err != nil {
+	if err := wiretest.Validate(wire.SchemaTotals, b); err != nil {
 		t.Errorf("totals do not match the schema: %v", err)
 	}
 	ev, _ := s.Pending(0, 5)
 	for _, e := range ev {
 		b, _ := jsonMarshal(e)
-		if err := wire.Validate(wire.SchemaEvent, b); err != nil {
+		if err := wiretest.Validate(wire.SchemaEvent, b); err != nil {
 			t.Errorf("stored event does not match the schema: %v", err)
 		}
 	}

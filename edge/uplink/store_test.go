@@ -12,6 +12,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/edge/uplink/brokertest"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/edge/wire/wiretest"
 	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 )
@@ -198,7 +199,7 @@ func TestPayloadsMatchSchemas(t *testing.T) {
 		if strings.HasPrefix(rest, "daily/") {
 			name = wire.SchemaDaily
 		}
-		if err := wire.Validate(name, m.Payload); err != nil {
+		if err := wiretest.Validate(name, m.Payload); err != nil {
 			t.Errorf("%s payload %s: %v", m.Topic, m.Payload, err)
 		}
 		seen[name]++
@@ -225,7 +226,7 @@ func TestPayloadsMatchSchemas(t *testing.T) {
 	// …and a fresh client replaces it, so nothing offline is left retained:
 	// check the will payload directly instead.
 	p := wu.status(wtopics, false)
-	if err := wire.Validate(wire.SchemaStatus, p); err != nil {
+	if err := wiretest.Validate(wire.SchemaStatus, p); err != nil {
 		t.Errorf("last will %s: %v", p, err)
 	}
 }

@@ -3,9 +3,13 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -115,16 +119,180 @@ func DecodeDaily(b []byte) (Daily, error) {
 	return d, err
 }
 
-func decodeStrict(schema string, b []byte, v any) error {
-	if err := Validate(schema, b); err != nil {
-		return err
+func decodeStrict(schema string, b []byte, v interface{ check() error }) error {
+	if err := present(schema, b); err != nil {
+		return fmt.Errorf("wire: %s payload: %w", schema, err)
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
 		return fmt.Errorf("wire: %s payload: %w", schema, err)
 	}
+	if _, err := d.Token(); err != io.EOF {
+		return fmt.Errorf("wire: %s payload: invalid JSON: data after the value", schema)
+	}
+	if err := v.check(); err != nil {
+		return fmt.Errorf("wire: %s payload: %w", schema, err)
+	}
 	return nil
+}
+
+// required is, per schema, the keys a payload must carry and, per key whose
+// value is a counters object, the keys that one must carry: read from the
+// schema files, so the decoders and the published schemas name the same.
+var required = sync.OnceValue(func() map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, name := range SchemaNames {
+		var doc struct {
+			Required   []string `json:"required"`
+			Properties map[string]struct {
+				Ref string `json:"$ref"`
+			} `json:"properties"`
+			Defs map[string]struct {
+				Required []string `json:"required"`
+			} `json:"$defs"`
+		}
+		b, _ := Schema(name)
+		if err := json.Unmarshal(b, &doc); err != nil {
+			panic("wire: schema " + name + ": " + err.Error())
+		}
+		m := map[string][]string{"": doc.Required}
+		for key, p := range doc.Properties {
+			if def, ok := strings.CutPrefix(p.Ref, "#/$defs/"); ok && len(doc.Defs[def].Required) > 0 {
+				m[key] = doc.Defs[def].Required
+			}
+		}
+		out[name] = m
+	}
+	return out
+})
+
+// present checks that every required key is there and not null (the JSON
+// decoder cannot tell a missing field from a zero one), and that feedback
+// lists are whole.
+func present(schema string, b []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	req := required()[schema]
+	check := func(at string, obj map[string]json.RawMessage, keys []string) error {
+		for _, k := range keys {
+			if v, ok := obj[k]; !ok || string(v) == "null" {
+				return fmt.Errorf("%s: missing required property %q", at, k)
+			}
+		}
+		if fb, ok := obj["feedback"]; ok && at != "" {
+			var list []json.RawMessage
+			if json.Unmarshal(fb, &list) == nil && len(list) != 3 {
+				return fmt.Errorf("%s/feedback: must hold 3 counts, not %d", at, len(list))
+			}
+		}
+		return nil
+	}
+	if err := check("", top, req[""]); err != nil {
+		return err
+	}
+	for key, keys := range req {
+		if key == "" {
+			continue
+		}
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(top[key], &obj); err != nil {
+			return fmt.Errorf("/%s: %w", key, err)
+		}
+		if err := check("/"+key, obj, keys); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The checks of each payload beyond its Go types, as its schema states them.
+
+func checkHead(v int, epoch string) error {
+	if v != Version {
+		return fmt.Errorf("/v: must be %d", Version)
+	}
+	if !ValidEpoch(epoch) {
+		return fmt.Errorf("/epoch: %q does not match %s", epoch, EpochPattern)
+	}
+	return nil
+}
+
+func (e *Event) check() error {
+	if err := checkHead(e.V, e.Epoch); err != nil {
+		return err
+	}
+	if e.Seq < 1 || e.Boot < 1 {
+		return errors.New("/seq and /boot must be at least 1")
+	}
+	return nil // the rest is Event.Check, which DecodeEvent runs
+}
+
+func (s *Status) check() error {
+	if err := checkHead(s.V, s.Epoch); err != nil {
+		return err
+	}
+	switch {
+	case utf8.RuneCountInString(s.App) > 64 || utf8.RuneCountInString(s.PackVersion) > 64:
+		return errors.New("/app and /pack_version are at most 64 characters")
+	case s.Pack != "" && !ValidID(s.Pack):
+		return fmt.Errorf("/pack: %q is not an id", s.Pack)
+	case utf8.RuneCountInString(s.LastError) > 1000:
+		return errors.New("/last_error is at most 1000 characters")
+	}
+	for name, h := range s.Sensors {
+		if !sensorPattern.MatchString(name) || h == "" || utf8.RuneCountInString(h) > 200 {
+			return fmt.Errorf("/sensors/%s: a sensor name and its health of 1 to 200 characters", name)
+		}
+	}
+	return nil
+}
+
+func (t *Totals) check() error {
+	if err := checkHead(t.V, t.Epoch); err != nil {
+		return err
+	}
+	switch {
+	case !ValidID(t.Site) || !ValidID(t.Device):
+		return fmt.Errorf("/site, /device: %q, %q are not ids", t.Site, t.Device)
+	case !validDate(t.Date):
+		return fmt.Errorf("/date: %q is not a date like 2026-03-04", t.Date)
+	case t.TimeZone == "" || utf8.RuneCountInString(t.TimeZone) > 64:
+		return errors.New("/timezone: 1 to 64 characters")
+	}
+	if err := t.Lifetime.check("/lifetime"); err != nil {
+		return err
+	}
+	return t.Today.check("/today")
+}
+
+func (d *Daily) check() error {
+	if err := checkHead(d.V, d.Epoch); err != nil {
+		return err
+	}
+	if !validDate(d.Date) {
+		return fmt.Errorf("/date: %q is not a date like 2026-03-04", d.Date)
+	}
+	return d.Counters.check("/counters")
+}
+
+func (c *Counters) check(at string) error {
+	for key, m := range map[string]map[string]uint64{"modules_started": c.ModulesStarted, "modules_completed": c.ModulesCompleted,
+		"modules_passed": c.ModulesPassed, "answers_right": c.AnswersRight, "answers_wrong": c.AnswersWrong} {
+		for id := range m {
+			if !ValidID(id) {
+				return fmt.Errorf("%s/%s: property name %q is not an id", at, key, id)
+			}
+		}
+	}
+	return nil
+}
+
+func validDate(s string) bool {
+	_, err := time.Parse(DateLayout, s)
+	return err == nil && len(s) == len(DateLayout)
 }
 
 // Sanitized returns e with its free-text and cosmetic fields made to fit

@@ -8,7 +8,6 @@ import (
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
-	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/sensors/room"
 )
 
@@ -28,7 +27,7 @@ func board(names ...string) func(string) gpio.PinIO {
 var pi = board("GPIO5", "GPIO6", "GPIO13", "GPIO17", "GPIO19", "GPIO21", "GPIO22", "GPIO26", "GPIO27")
 
 func TestLookupDefaultConfig(t *testing.T) {
-	p, err := lookup(room.FromConfig(config.Default().Sensors), pi, 28)
+	p, err := lookup(room.Reference(), pi, 28)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +37,7 @@ func TestLookupDefaultConfig(t *testing.T) {
 }
 
 func TestNoGPIO(t *testing.T) {
-	_, err := lookup(room.FromConfig(config.Default().Sensors), board(), 0)
+	_, err := lookup(room.Reference(), board(), 0)
 	if !errors.Is(err, ErrNoGPIO) {
 		t.Fatalf("error %v, want ErrNoGPIO", err)
 	}
@@ -50,7 +49,7 @@ func TestNoGPIO(t *testing.T) {
 }
 
 func TestMissingAndSharedPins(t *testing.T) {
-	s := room.FromConfig(config.Default().Sensors)
+	s := room.Reference()
 	s.Pads = map[string]string{"exhibit-1": "GPIO99", "exhibit-2": "GPIO5"}
 	_, err := lookup(s, pi, 28)
 	if err == nil || errors.Is(err, ErrNoGPIO) {

@@ -3,7 +3,7 @@
 // of pins, and hands back one event channel and the sensors' health. It is
 // what wufang-edge and wufang-kiosk use:
 //
-//	setup := room.FromConfig(cfg.Sensors)
+//	setup := node.RoomSetup(cfg.Sensors) // or a Setup written out, like Reference()
 //	var pins room.Pins
 //	if cfg.Sensors.Simulate {
 //		s := sim.NewRoom(setup, nil) // drive it: s.Enter(ctx), s.Press(ctx, "a"), s.RunScript(ctx, f)
@@ -26,13 +26,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/button"
@@ -82,16 +82,19 @@ type Presence struct {
 	SilentHours int
 }
 
-// FromConfig maps the config file's sensors section to a Setup.
-func FromConfig(c config.Sensors) Setup {
+// Reference is the wiring of the reference build (WIRING.md): the door
+// beams on GPIO17 and GPIO27, the PIR on GPIO22, six buttons to ground, no
+// pads. The device config's defaults describe the same room (edge/node's
+// tests check that they agree).
+func Reference() Setup {
 	return Setup{
-		Door:             Door{Outer: c.Door.Outer, Inner: c.Door.Inner, ActiveLow: c.Door.BeamActiveLow, Timeout: c.Door.CrossingTimeout.D()},
-		Presence:         Presence{Pin: c.Presence.Pin, Hold: c.Presence.Hold.D(), SilentHours: c.Presence.SilentHours},
-		Buttons:          c.Buttons,
-		Pads:             c.Pads,
-		ButtonsActiveLow: c.ButtonsActiveLow,
-		Debounce:         c.Debounce.D(),
-		StuckAfter:       c.StuckAfter.D(),
+		Door:             Door{Outer: "GPIO17", Inner: "GPIO27", Timeout: time.Minute},
+		Presence:         Presence{Pin: "GPIO22", Hold: 30 * time.Second, SilentHours: 4},
+		Buttons:          map[string]string{"a": "GPIO5", "b": "GPIO6", "c": "GPIO13", "d": "GPIO19", "ok": "GPIO26", "back": "GPIO21"},
+		Pads:             map[string]string{},
+		ButtonsActiveLow: true,
+		Debounce:         20 * time.Millisecond,
+		StuckAfter:       time.Minute,
 	}
 }
 
@@ -107,10 +110,10 @@ func (s Setup) PinNames() []PinName {
 	add("sensors.door.outer", s.Door.Outer)
 	add("sensors.door.inner", s.Door.Inner)
 	add("sensors.presence.pin", s.Presence.Pin)
-	for _, k := range sortedKeys(s.Buttons) {
+	for _, k := range slices.Sorted(maps.Keys(s.Buttons)) {
 		add("sensors.buttons."+k, s.Buttons[k])
 	}
-	for _, k := range sortedKeys(s.Pads) {
+	for _, k := range slices.Sorted(maps.Keys(s.Pads)) {
 		add("sensors.pads."+k, s.Pads[k])
 	}
 	return out
@@ -194,7 +197,7 @@ func Start(ctx context.Context, s Setup, p Pins, opts *Opts) (*Room, error) {
 		}
 		add(presence.Name, d)
 	}
-	for _, k := range sortedKeys(s.Buttons) {
+	for _, k := range slices.Sorted(maps.Keys(s.Buttons)) {
 		if s.Buttons[k] == "" {
 			continue
 		}
@@ -205,7 +208,7 @@ func Start(ctx context.Context, s Setup, p Pins, opts *Opts) (*Room, error) {
 		}
 		add("button."+k, d)
 	}
-	for _, k := range sortedKeys(s.Pads) {
+	for _, k := range slices.Sorted(maps.Keys(s.Pads)) {
 		if s.Pads[k] == "" {
 			continue
 		}
@@ -290,13 +293,4 @@ func (r *Room) Wait() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return errors.Join(r.errs...)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors"
 	"github.com/wufang-kiosk/wufang/sensors/health"
@@ -51,21 +50,8 @@ func summary(evs []sensors.Event) string {
 	return strings.Join(b, ", ")
 }
 
-func TestFromConfigDefaults(t *testing.T) {
-	s := room.FromConfig(config.Default().Sensors)
-	if s.Door.Outer != "GPIO17" || s.Door.Inner != "GPIO27" || s.Presence.Pin != "GPIO22" || s.Buttons["ok"] != "GPIO26" {
-		t.Fatalf("pins not mapped: %+v", s)
-	}
-	if !s.ButtonsActiveLow || s.Debounce != 20*time.Millisecond || s.StuckAfter != time.Minute || s.Presence.Hold != 30*time.Second || s.Door.Timeout != time.Minute {
-		t.Fatalf("levels and times not mapped: %+v", s)
-	}
-	if got := len(s.PinNames()); got != 9 {
-		t.Fatalf("PinNames: %d pins, want 9", got)
-	}
-}
-
 func TestRoomDrivenByHand(t *testing.T) {
-	setup := room.FromConfig(config.Default().Sensors)
+	setup := room.Reference()
 	setup.Pads = map[string]string{"exhibit-1": "GPIO23"}
 	s, r, clk, cancel := start(t, setup)
 	ctx := context.Background()
@@ -93,7 +79,7 @@ func TestRoomDrivenByHand(t *testing.T) {
 }
 
 func TestStuckBeamFaultAndRecovery(t *testing.T) {
-	setup := room.FromConfig(config.Default().Sensors)
+	setup := room.Reference()
 	s, r, clk, cancel := start(t, setup)
 	if err := s.Beam("outer", true); err != nil {
 		t.Fatal(err)

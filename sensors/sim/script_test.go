@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/internal/clock/clocktest"
 	"github.com/wufang-kiosk/wufang/sensors/room"
 	"github.com/wufang-kiosk/wufang/sensors/sim"
@@ -20,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // TestScriptFile plays a script file through the default room and compares
 // the events with a golden list, the way an end-to-end test would.
 func TestScriptFile(t *testing.T) {
-	setup := room.FromConfig(config.Default().Sensors)
+	setup := room.Reference()
 	setup.Pads = map[string]string{"exhibit-1": "GPIO23"}
 	clk := clocktest.NewFake(time.Time{})
 	s := sim.NewRoom(setup, &sim.Opts{Clock: clk})

@@ -1,6 +1,6 @@
 //go:build hw
 
-package hw
+package node
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/internal/clock"
-	"github.com/wufang-kiosk/wufang/sensors"
+	"github.com/wufang-kiosk/wufang/sensors/hw"
 	"github.com/wufang-kiosk/wufang/sensors/room"
 )
 
@@ -24,14 +24,14 @@ var (
 // TestSmoke checks, on a real board, that every configured pin exists,
 // accepts its pull and edge detection, and reads a plausible idle level:
 //
-//	go test -tags hw -run Smoke ./sensors/hw/ -args -config /etc/wufang/wufang.yaml -watch 30s
+//	go test -tags hw -run Smoke ./edge/node/ -args -config /etc/wufang/wufang.yaml -watch 30s
 func TestSmoke(t *testing.T) {
 	cfg, err := config.Load(*configPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	setup := room.FromConfig(cfg.Sensors)
-	pins, err := Open(setup)
+	setup := RoomSetup(cfg.Sensors)
+	pins, err := hw.Open(setup)
 	if err != nil {
 		t.Fatal(err)
 	}
