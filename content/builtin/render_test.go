@@ -63,7 +63,7 @@ func TestRenderSVGs(t *testing.T) {
 }
 
 // TestHotspotTargetsOverlay writes each hotspot picture with its targets
-// outlined in magenta, so a reviewer can see that each rectangle covers its
+// outlined in magenta and its decoys in green, so a reviewer can see that each rectangle covers its
 // hazard. It needs a person to look, so it runs only with -png.dir.
 func TestHotspotTargetsOverlay(t *testing.T) {
 	if *pngDir == "" {
@@ -77,18 +77,21 @@ func TestHotspotTargetsOverlay(t *testing.T) {
 			}
 			img := rasterise(t, s.Image, 800)
 			for _, tg := range s.Targets {
-				outline(img, tg)
+				outline(img, tg, color.RGBA{255, 0, 255, 255})
+			}
+			for _, d := range s.Decoys {
+				outline(img, d, color.RGBA{0, 170, 0, 255})
 			}
 			writePNG(t, filepath.Join(*pngDir, "targets_"+s.ID+".png"), img)
 		}
 	}
 }
 
-func outline(img *image.RGBA, tg content.Target) {
+func outline(img *image.RGBA, tg content.Target, c color.RGBA) {
 	b := img.Bounds()
 	r := image.Rect(int(tg.X*float64(b.Dx())), int(tg.Y*float64(b.Dy())),
 		int((tg.X+tg.W)*float64(b.Dx())), int((tg.Y+tg.H)*float64(b.Dy())))
-	magenta := image.NewUniform(color.RGBA{255, 0, 255, 255})
+	magenta := image.NewUniform(c)
 	for i := 0; i < 3; i++ {
 		edge := r.Inset(i)
 		draw.Draw(img, image.Rect(edge.Min.X, edge.Min.Y, edge.Max.X, edge.Min.Y+1), magenta, image.Point{}, draw.Src)
