@@ -350,13 +350,14 @@ func cellOf(tg content.Target) int {
 	return row*flow.HotspotGrid + col
 }
 
-// missCell is a grid cell that no target overlaps (the test pack has one).
+// missCell is a grid cell that no target or decoy overlaps (every pack
+// tested has one).
 func missCell(st *content.Step) int {
 	const g = float64(flow.HotspotGrid)
 	for c := range flow.HotspotGrid * flow.HotspotGrid {
 		x0, y0 := float64(c%flow.HotspotGrid)/g, float64(c/flow.HotspotGrid)/g
 		hit := false
-		for _, t := range st.Targets {
+		for _, t := range append(slices.Clone(st.Targets), st.Decoys...) { // a decoy is no miss either
 			if t.X < x0+1/g && t.X+t.W > x0 && t.Y < y0+1/g && t.Y+t.H > y0 {
 				hit = true
 			}
