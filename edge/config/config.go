@@ -63,6 +63,9 @@ type Store struct {
 // HTTP configures the local status endpoint (/status and /metrics).
 type HTTP struct {
 	Listen string `yaml:"listen"`
+	// AllowRemote lets Listen be an address other machines can reach
+	// (/status and /metrics have no authentication).
+	AllowRemote bool `yaml:"allow_remote"`
 }
 
 // Sensors names the GPIO pins of the room's sensors.

@@ -203,6 +203,12 @@ func TestBadConfigs(t *testing.T) {
 			`wufang.yaml:2:11: mqtt.broker: must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file`},
 		{"user in the broker URL", "mqtt:\n  broker: ssl://alice@hub:8883\n",
 			`wufang.yaml:2:11: mqtt.broker: must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file`},
+		{"status on every interface", "http:\n  listen: 0.0.0.0:9107\n",
+			`wufang.yaml:2:11: http.listen: "0.0.0.0:9107" would serve /status and /metrics, which have no password, to the network; use 127.0.0.1:9107, or set http.allow_remote: true if that is what you want`},
+		{"status on every interface, no host", "http:\n  listen: ':9107'\n",
+			`wufang.yaml:2:11: http.listen: ":9107" would serve /status and /metrics, which have no password, to the network; use 127.0.0.1:9107, or set http.allow_remote: true if that is what you want`},
+		{"status on every IPv6 interface", "http:\n  listen: '[::]:9107'\n",
+			`wufang.yaml:2:11: http.listen: "[::]:9107" would serve /status and /metrics, which have no password, to the network; use 127.0.0.1:9107, or set http.allow_remote: true if that is what you want`},
 		{"half a door", "sensors:\n  door: {outer: GPIO17, inner: ''}\n",
 			`wufang.yaml:2:9: sensors.door: a door counter needs both beams; set outer and inner, or neither`},
 	}
@@ -220,6 +226,18 @@ func TestBadConfigs(t *testing.T) {
 				t.Errorf("got\n  %s\nwant\n  %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestHTTPListen(t *testing.T) {
+	for _, src := range []string{"http: {listen: '127.0.0.1:9107'}", "http: {listen: 'localhost:9107'}", "http: {listen: '[::1]:9107'}",
+		"http: {listen: '127.0.0.2:9107'}", "http: {listen: ''}", "http: {listen: '0.0.0.0:9107', allow_remote: true}", "http: {listen: '192.168.1.5:9107', allow_remote: true}"} {
+		if _, err := Parse("wufang.yaml", []byte(src)); err != nil {
+			t.Errorf("%s: %v", src, err)
+		}
+	}
+	if _, err := Parse("wufang.yaml", []byte("http: {listen: '192.168.1.5:9107'}")); err == nil {
+		t.Error("a LAN address accepted without allow_remote")
 	}
 }
 

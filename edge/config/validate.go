@@ -74,6 +74,8 @@ func (d *decoder) validate(c *Config) {
 			d.failAt("http.listen", "%q is not an address; write host:port like 127.0.0.1:9107, or \"\" to turn the endpoint off", c.HTTP.Listen)
 		} else if host != "" && net.ParseIP(host) == nil && host != "localhost" {
 			d.failAt("http.listen", "%q must use an IP address or localhost as its host, like 127.0.0.1:9107", c.HTTP.Listen)
+		} else if !IsLoopback(host) && !c.HTTP.AllowRemote {
+			d.failAt("http.listen", "%q would serve /status and /metrics, which have no password, to the network; use 127.0.0.1:%s, or set http.allow_remote: true if that is what you want", c.HTTP.Listen, port)
 		}
 	}
 	d.validateSensors(&c.Sensors)
@@ -125,6 +127,16 @@ func CheckMQTT(m *MQTT, fail func(key, format string, args ...any)) {
 	if k := m.Keepalive.D(); k < 5*time.Second || k > 20*time.Minute {
 		fail("mqtt.keepalive", "%s is out of range; use between 5s and 20m (the default is 30s)", m.Keepalive)
 	}
+}
+
+// IsLoopback reports whether a listen host (from host:port) only reaches
+// this machine: localhost or a loopback IP. "" (every interface) does not.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func unwrapPathErr(err error) error {

@@ -99,6 +99,10 @@ type Node struct {
 	err  error
 }
 
+// httpIdleTimeout closes keep-alive connections of the status endpoint
+// that sit idle (a variable for the tests).
+var httpIdleTimeout = time.Minute
+
 // ErrStoreBroken: the node stopped by itself because its store met a
 // damaged page (Wait returns it). Exit non-zero: the restart repairs the
 // file.
@@ -175,6 +179,9 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 			return nil, fmt.Errorf("node: http.listen %s: %w", cfg.HTTP.Listen, err)
 		}
 		n.httpAddr = ln.Addr()
+		if host, _, _ := net.SplitHostPort(cfg.HTTP.Listen); !config.IsLoopback(host) {
+			log.Warn("the status endpoint is reachable from the network (http.allow_remote); /status and /metrics have no password", "listen", cfg.HTTP.Listen)
+		}
 	}
 	setup := RoomSetup(cfg.Sensors)
 	pins, err := n.openPins(setup)
@@ -228,7 +235,10 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 		}
 	})
 	if ln != nil {
-		srv := &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		// Timeouts so that idle keep-alive connections and slow clients
+		// do not hold sockets for ever.
+		srv := &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: httpIdleTimeout}
 		wg.Go(func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				n.fail(fmt.Errorf("http: %w", err))

@@ -1,9 +1,12 @@
 package node
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -215,4 +218,39 @@ func TestNoGPIOFallsBackToSimulation(t *testing.T) {
 	if n.Sim == nil {
 		t.Fatal("no GPIO, yet no simulated sensors")
 	}
+}
+
+// TestHTTPIdleConnectionsClosed: idle keep-alive connections to the status
+// endpoint were never closed (no IdleTimeout, ReadTimeout, WriteTimeout).
+func TestHTTPIdleConnectionsClosed(t *testing.T) {
+	defer func(d time.Duration) { httpIdleTimeout = d }(httpIdleTimeout)
+	httpIdleTimeout = 300 * time.Millisecond
+	cfg := testConfig(t, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n, err := Start(ctx, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", n.HTTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	// Now idle: the server hangs up after the idle timeout.
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	if _, err := r.ReadByte(); err != io.EOF {
+		t.Fatalf("idle connection: read %v after %v, want EOF", err, time.Since(start))
+	}
+	cancel()
+	n.Wait()
 }

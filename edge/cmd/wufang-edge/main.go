@@ -188,8 +188,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 	defer fs.SetOutput(out)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return err
+			return err // Parse has printed the usage (it used to print twice)
 		}
 		return usagef("%s: %v", fs.Name(), err)
 	}

@@ -59,6 +59,13 @@ func TestUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, output %q%q; want exit %d and %q", tc.args, code, out, errOut, tc.code, tc.out)
 		}
 	}
+	// Each --help prints its usage once (a command's printed it twice).
+	for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"status", "-h"}, {"config", "check", "--help"}, {"watch", "--help"}} {
+		_, out, errOut := runMain(args...)
+		if n := strings.Count(out+errOut, "Usage:"); n != 1 {
+			t.Errorf("%v: usage printed %d times:\n%s%s", args, n, out, errOut)
+		}
+	}
 }
 
 func TestConfigCheck(t *testing.T) {
