@@ -34,8 +34,6 @@ import (
 	"sync"
 	"time"
 
-	mqtt "github.com/eclipse/paho.mqtt.golang"
-
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 	"github.com/wufang-kiosk/wufang/internal/clock"
@@ -99,6 +97,8 @@ type Config struct {
 	DailyMarkFile string
 	// Clock stamps the status and the totals (nil: the wall clock).
 	Clock clock.Clock
+	// Dial connects to the broker (nil: DialPaho). Tests swap in a fake.
+	Dial Dial
 }
 
 // State is what the uplink reports for status pages.
@@ -151,6 +151,9 @@ func New(cfg Config, outbox Outbox, log *slog.Logger) *Uplink {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
 	cfg.Clock = clock.Or(cfg.Clock)
+	if cfg.Dial == nil {
+		cfg.Dial = DialPaho
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -341,44 +344,17 @@ func (u *Uplink) session(ctx context.Context, topics wire.Topics) (connected boo
 	if err != nil {
 		return false, err
 	}
-	lost := make(chan error, 1)
-	opts := mqtt.NewClientOptions().
-		AddBroker(u.cfg.Broker).
-		SetClientID(ClientID(u.cfg.Site, u.cfg.Device)).
-		SetProtocolVersion(4).
-		SetCleanSession(true).
-		SetAutoReconnect(false).
-		SetConnectRetry(false).
-		SetKeepAlive(u.cfg.Keepalive).
-		SetPingTimeout(min(u.cfg.Keepalive, 10*time.Second)).
-		SetConnectTimeout(u.cfg.ConnectTimeout).
-		// No write timeout: paho would set a deadline around every packet
-		// written (measurably slower when draining a backlog); a stuck
-		// connection is caught by the keepalive's ping timeout instead.
-		SetOrderMatters(false).
-		SetBinaryWill(topics.Status(), u.status(topics, false), 1, true).
-		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
-			select {
-			case lost <- err:
-			default:
-			}
-		})
-	if u.cfg.Username != "" {
-		opts.SetUsername(u.cfg.Username)
-		opts.SetPassword(u.cfg.Password)
-	}
-	if tlsCfg != nil {
-		opts.SetTLSConfig(tlsCfg)
-	}
-	client := mqtt.NewClient(opts)
-	tok := client.Connect()
-	select {
-	case <-tok.Done():
-	case <-ctx.Done():
-		go func() { <-tok.Done(); client.Disconnect(0) }()
-		return false, ctx.Err()
-	}
-	if err := tok.Error(); err != nil {
+	conn, err := u.cfg.Dial(ctx, DialOptions{
+		Broker:         u.cfg.Broker,
+		ClientID:       ClientID(u.cfg.Site, u.cfg.Device),
+		Username:       u.cfg.Username,
+		Password:       u.cfg.Password,
+		TLS:            tlsCfg,
+		Keepalive:      u.cfg.Keepalive,
+		ConnectTimeout: u.cfg.ConnectTimeout,
+		Will:           Message{Topic: topics.Status(), Payload: u.status(topics, false), Retained: true},
+	})
+	if err != nil {
 		return false, err
 	}
 	now := u.cfg.Clock.Now()
@@ -394,12 +370,12 @@ func (u *Uplink) session(ctx context.Context, topics wire.Topics) (connected boo
 	// with an error; it can only ack what the broker really acknowledged.
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p := &publisher{u: u, client: client, topics: topics}
+	p := &publisher{u: u, conn: conn, topics: topics}
 	done := make(chan error, 1)
 	go func() { done <- p.run(pctx) }()
 	select {
 	case err = <-done:
-	case lerr := <-lost:
+	case lerr := <-conn.Lost():
 		err = fmt.Errorf("%w: %w", errLost, lerr)
 	case <-ctx.Done():
 		select {
@@ -411,23 +387,26 @@ func (u *Uplink) session(ctx context.Context, topics wire.Topics) (connected boo
 	if ctx.Err() != nil {
 		// A clean stop: say offline ourselves, the will only fires on an
 		// unclean one.
-		t := client.Publish(topics.Status(), 1, true, u.status(topics, false))
-		t.WaitTimeout(time.Second)
-		client.Disconnect(250)
+		t := conn.Publish(topics.Status(), true, u.status(topics, false))
+		select {
+		case <-t.Done():
+		case <-time.After(time.Second):
+		}
+		conn.Close(250 * time.Millisecond)
 		return true, ctx.Err()
 	}
-	client.Disconnect(0)
+	conn.Close(0)
 	return true, err
 }
 
 type inflight struct {
 	seq uint64
-	tok mqtt.Token
+	tok Token
 }
 
 type publisher struct {
 	u      *Uplink
-	client mqtt.Client
+	conn   Conn
 	topics wire.Topics
 
 	next        uint64       // highest seq handed to paho
@@ -439,8 +418,8 @@ type publisher struct {
 	lastStatus  time.Time
 }
 
-func (p *publisher) publish(topic string, retained bool, payload []byte) mqtt.Token {
-	return p.client.Publish(topic, 1, retained, payload)
+func (p *publisher) publish(topic string, retained bool, payload []byte) Token {
+	return p.conn.Publish(topic, retained, payload)
 }
 
 func (p *publisher) run(ctx context.Context) error {
@@ -559,7 +538,7 @@ func (p *publisher) acks() error {
 	return nil
 }
 
-func isDone(t mqtt.Token) bool {
+func isDone(t Token) bool {
 	select {
 	case <-t.Done():
 		return true
@@ -607,7 +586,7 @@ func (p *publisher) publishDailies(ctx context.Context) error {
 	if len(days) == 0 {
 		return nil
 	}
-	toks := make([]mqtt.Token, len(days))
+	toks := make([]Token, len(days))
 	for i, d := range days {
 		d.V = wire.Version
 		b, err := json.Marshal(d)
