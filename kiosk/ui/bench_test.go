@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
+	"github.com/wufang-kiosk/wufang/kiosk/flow/flowtest"
 )
 
 // BenchmarkTransition measures a screen change in the test driver: build
@@ -20,9 +22,9 @@ func BenchmarkTransition(b *testing.B) {
 		b.Run(sizeName(size), func(b *testing.B) {
 			p, fsys := builtinPack(b)
 			test.NewTempApp(b)
-			m := flow.New(p, flow.Options{Clock: stopped{}})
+			m := flow.New(p, flow.Options{Clock: flowtest.NewClock(time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC))})
 			defer m.Close()
-			u := New(m, Options{FS: fsys})
+			u := New(m, Options{FS: fsys, RasterCap: testRasterCap})
 			w := test.NewWindow(nil)
 			defer w.Close()
 			w.SetPadded(false)
@@ -53,5 +55,5 @@ func BenchmarkTransition(b *testing.B) {
 }
 
 func sizeName(s fyne.Size) string {
-	return fmtSize(s)
+	return fmt.Sprintf("%vx%v", s.Width, s.Height)
 }

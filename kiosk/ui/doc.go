@@ -21,6 +21,12 @@
 // 1920×1080, landscape or portrait): lengths are designed at 800×480 and
 // scaled, touch targets are at least 56 px at 800×480, text shrinks to fit
 // its box down to a floor and long lesson bodies are split into pages.
-// Render draws every screen of a pack to PNG files and reports whatever
-// still does not fit (Misfit); RenderCommand is the `render` subcommand.
+// Fit reports whatever still does not fit (Misfit); kiosk/ui/render draws
+// every screen of a pack (Shots) to PNG files with it (wufang-render).
+//
+// # Tests and tools
+//
+// The package does not import Fyne's test driver: TapAt and Fit walk the
+// UI's own tree (every widget on a visitor screen is the UI's own and lists
+// what it draws), and the test knobs are Options (RasterCap, Rasters).
 package ui

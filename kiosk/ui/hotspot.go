@@ -123,6 +123,8 @@ func (h *hotspotPic) Tapped(e *fyne.PointEvent) {
 
 func (h *hotspotPic) CreateRenderer() fyne.WidgetRenderer { return &hotspotRenderer{h} }
 
+func (h *hotspotPic) kids() []fyne.CanvasObject { return h.objs }
+
 type hotspotRenderer struct{ h *hotspotPic }
 
 func (r *hotspotRenderer) Destroy()                     {}

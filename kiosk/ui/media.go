@@ -26,9 +26,11 @@ import (
 // ratio (width / height), which the hotspot screen needs to map a tap to
 // fractions of the picture.
 type media struct {
-	fsys fs.FS
-	load func(string) fyne.Resource
-	log  *slog.Logger
+	fsys    fs.FS
+	load    func(string) fyne.Resource
+	log     *slog.Logger
+	cap     float32  // longest side of a rasterised SVG (Options.RasterCap)
+	rasters *Rasters // drawn pictures by content, kept across packs
 
 	mu    sync.Mutex
 	cache map[string]*asset
@@ -200,14 +202,14 @@ func (u *UI) place(r *canvas.Raster) {
 // win, decoding or rasterising it when there is none that big yet. Safe
 // from any goroutine (Warm draws the attract pictures on its own).
 func (m *media) pixels(a *asset, win fyne.Size) image.Image {
-	want := rasterSize(win, a.aspect)
+	want := rasterSize(win, a.aspect, m.cap)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.px != nil && (!a.svg || bigEnough(a.px, want)) {
 		return a.px
 	}
 	key := rasterKey{sum: a.sum, w: int(want.Width), h: int(want.Height)}
-	if px := rasters.get(key); px != nil {
+	if px := m.rasters.get(key); px != nil {
 		a.px = px
 		return px
 	}
@@ -232,7 +234,7 @@ func (m *media) pixels(a *asset, win fyne.Size) image.Image {
 		px = rgba
 	}
 	a.px = px
-	rasters.put(key, px)
+	m.rasters.put(key, px)
 	return px
 }
 
@@ -246,43 +248,51 @@ func bigEnough(px image.Image, want fyne.Size) bool {
 
 // rasterSize is the size an SVG is rasterised at for a window: pictures
 // take at most the width and about 70% of the height, and the
-// longest side is capped at rasterCap (the painter scales up from there on
+// longest side is capped at limit (the painter scales up from there on
 // big screens: rasterising is slow, a few hundred ms per megapixel).
-func rasterSize(win fyne.Size, aspect float32) fyne.Size {
+func rasterSize(win fyne.Size, aspect, limit float32) fyne.Size {
 	_, s := fitAspect(fyne.NewSize(max(win.Width, 400)*0.95, max(win.Height, 240)*0.7), aspect)
-	if l := max(s.Width, s.Height); l > rasterCap {
-		s = fyne.NewSize(s.Width*rasterCap/l, s.Height*rasterCap/l)
+	if l := max(s.Width, s.Height); l > limit {
+		s = fyne.NewSize(s.Width*limit/l, s.Height*limit/l)
 	}
 	return fyne.NewSize(float32(int(s.Width)), float32(int(s.Height)))
 }
 
-// rasterCap is the longest side of a rasterised SVG, in pixels.
-var rasterCap float32 = 800
+// DefaultRasterCap is the longest side of a rasterised SVG, in pixels,
+// when Options.RasterCap is 0.
+const DefaultRasterCap = 800
 
-// rasters keeps the most recently drawn pictures for every UI in the
-// process (a new pack, or a test's new UI, reuses them by content): at
-// most 24, about 40 MB at 1920×1080.
-var rasters = &rasterCache{max: 24}
-
-type rasterKey struct {
-	sum  [sha256.Size]byte
-	w, h int
-}
-
-type rasterCache struct {
+// Rasters keeps the most recently drawn pictures, by content and size: a
+// new pack that shares pictures with the last one, or a renderer drawing
+// the same pack at several sizes, reuses them. Safe for concurrent use.
+type Rasters struct {
 	mu    sync.Mutex
 	max   int
 	order []rasterKey
 	m     map[rasterKey]image.Image
 }
 
-func (c *rasterCache) get(k rasterKey) image.Image {
+// NewRasters returns a cache of at most n pictures (n < 1: 24, about
+// 40 MB at 1920×1080).
+func NewRasters(n int) *Rasters {
+	if n < 1 {
+		n = 24
+	}
+	return &Rasters{max: n}
+}
+
+type rasterKey struct {
+	sum  [sha256.Size]byte
+	w, h int
+}
+
+func (c *Rasters) get(k rasterKey) image.Image {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.m[k]
 }
 
-func (c *rasterCache) put(k rasterKey, img image.Image) {
+func (c *Rasters) put(k rasterKey, img image.Image) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/test"
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -20,7 +19,7 @@ import (
 )
 
 // Options configure a UI. The zero value works: no pictures, no opening
-// hours on the closed screen, logs discarded.
+// hours on the closed screen, logs discarded, pictures cached per UI.
 type Options struct {
 	// FS holds the pack's media (the pack folder or .wfpack); paths in the
 	// pack are relative to it.
@@ -37,6 +36,12 @@ type Options struct {
 	// Shown, when set, is called once, on the Fyne goroutine, after the
 	// first screen was built and the frame that drew it finished.
 	Shown func()
+	// RasterCap is the longest side, in pixels, of a picture drawn from an
+	// SVG (0: DefaultRasterCap); the painter scales up from there.
+	RasterCap float32
+	// Rasters, when set, is a picture cache shared with other UIs (see
+	// Rasters); nil gives the UI its own.
+	Rasters *Rasters
 }
 
 // UI renders a flow.Machine's state and turns taps into its inputs. All its
@@ -68,7 +73,13 @@ func New(m *flow.Machine, opts Options) *UI {
 	if u.log == nil {
 		u.log = slog.New(slog.DiscardHandler)
 	}
-	u.media = media{fsys: opts.FS, load: opts.Resource, log: u.log}
+	u.media = media{fsys: opts.FS, load: opts.Resource, log: u.log, cap: opts.RasterCap, rasters: opts.Rasters}
+	if u.media.cap <= 0 {
+		u.media.cap = DefaultRasterCap
+	}
+	if u.media.rasters == nil {
+		u.media.rasters = NewRasters(0)
+	}
 	u.host = &host{u: u}
 	u.host.ExtendBaseWidget(u.host)
 	u.st = m.State()
@@ -163,17 +174,32 @@ func (u *UI) TapAt(abs fyne.Position) {
 	}
 }
 
-// children lists what o draws inside it: a container's objects, or a
-// widget's renderer's.
+// children lists what o draws inside it: a container's objects, or what one
+// of the UI's own widgets draws. Every widget on the visitor screens is the
+// UI's own (tapBox, bgTap, hotspotPic, textBlock, host), so TapAt and Fit
+// walk the UI's own tree; asking Fyne for a widget's renderer outside
+// Fyne's own packages takes its test driver.
 func children(o fyne.CanvasObject) []fyne.CanvasObject {
 	switch t := o.(type) {
 	case *fyne.Container:
 		return t.Objects
-	case fyne.Widget:
-		return test.WidgetRenderer(t).Objects()
+	case parent:
+		return t.kids()
 	}
 	return nil
 }
+
+// A parent is a widget of the UI that draws other objects: kids lists the
+// same objects as its renderer's Objects (textBlock draws only text, so it
+// is no parent). TestChildrenMatchRenderers holds them to that.
+type parent interface{ kids() []fyne.CanvasObject }
+
+var (
+	_ parent = (*host)(nil)
+	_ parent = (*tapBox)(nil)
+	_ parent = (*bgTap)(nil)
+	_ parent = (*hotspotPic)(nil)
+)
 
 // SetMedia switches the media source after the machine got a new pack.
 func (u *UI) SetMedia(fsys fs.FS) {
@@ -182,6 +208,10 @@ func (u *UI) SetMedia(fsys fs.FS) {
 
 // Content is the UI's root object.
 func (u *UI) Content() fyne.CanvasObject { return u.host }
+
+// Show draws s now, whatever state the machine is in: Render draws every
+// screen of a pack this way. Call it on the Fyne goroutine.
+func (u *UI) Show(s flow.State) { u.show(s) }
 
 // show redraws for s. A redraw that causes another change (a fallback to
 // attract after a panic) is queued, not nested.
@@ -343,6 +373,8 @@ func (h *host) layout(s fyne.Size) {
 }
 
 func (h *host) CreateRenderer() fyne.WidgetRenderer { return &hostRenderer{h} }
+
+func (h *host) kids() []fyne.CanvasObject { return h.objs }
 
 type hostRenderer struct{ h *host }
 

@@ -59,85 +59,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestBuiltinPackFits draws every screen of the built-in pack at the
-// smallest and largest screens, landscape and portrait, in both languages,
-// and fails on anything that does not fit.
-func TestBuiltinPackFits(t *testing.T) {
-	p, fsys := builtinPack(t)
-	test.NewTempApp(t)
-	sizes := []fyne.Size{{Width: 800, Height: 480}, {Width: 1920, Height: 1080}, {Width: 480, Height: 800}, {Width: 1080, Height: 1920}}
-	for _, size := range sizes {
-		for _, lang := range p.Languages {
-			mis, err := Render(p, fsys, size, lang, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range mis {
-				t.Errorf("%vx%v %s: %v", size.Width, size.Height, lang, m)
-			}
-		}
-	}
-}
-
-// TestRenderReportsMisfits checks that the fit check finds what does not
-// fit: at 400×240 the built-in pack's screens cannot hold their text.
-func TestRenderReportsMisfits(t *testing.T) {
-	p, fsys := builtinPack(t)
-	test.NewTempApp(t)
-	mis, err := Render(p, fsys, fyne.NewSize(400, 240), "en", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	kinds := map[string]int{}
-	for _, m := range mis {
-		kinds[m.Kind]++
-	}
-	if kinds["clipped text"] == 0 || kinds["small touch target"] == 0 {
-		t.Errorf("at 400x240 expected clipped text and small targets, got %v", kinds)
-	}
-}
-
-func TestRenderCommand(t *testing.T) {
-	test.NewTempApp(t)
-	out := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	code := RenderCommand([]string{filepath.Join("testdata", "pack"), "--size", "800x480", "--lang", "en", "--out", out}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
-	if !strings.Contains(stdout.String(), "everything fits") {
-		t.Errorf("stdout: %s", stdout.String())
-	}
-	idx, err := os.ReadFile(filepath.Join(out, "index.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := content.Load(os.DirFS(filepath.Join("testdata", "pack")))
-	lines := strings.Split(strings.TrimSpace(string(idx)), "\n")
-	if len(lines) != len(Shots(p, "en")) {
-		t.Errorf("%d screens drawn, want %d", len(lines), len(Shots(p, "en")))
-	}
-	for _, name := range []string{"contact.png", "001-attract-1.png"} {
-		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-
-	// Too small a window: exit 1 and a list of misfits.
-	stdout.Reset()
-	if code := RenderCommand([]string{"--size", "320x240", filepath.Join("testdata", "pack"), "--out", t.TempDir()}, &stdout, &stderr); code != 1 {
-		t.Errorf("at 320x240: exit %d, want 1\n%s", code, stdout.String())
-	}
-	if !strings.Contains(stdout.String(), "do not fit") {
-		t.Errorf("no misfit list:\n%s", stdout.String())
-	}
-	for _, args := range [][]string{{}, {"--size", "big", "x"}, {filepath.Join("testdata", "nothing-here")}} {
-		if code := RenderCommand(args, &stdout, &stderr); code != 2 {
-			t.Errorf("%q: exit %d, want 2", args, code)
-		}
-	}
-}
-
 // TestLongLessonPaginates: a body too long for the screen is split into
 // pages; Next turns them and only then goes on.
 func TestLongLessonPaginates(t *testing.T) {
@@ -325,10 +246,8 @@ func TestWarm(t *testing.T) {
 // A picture drawn for a small window is drawn again, bigger, for a bigger
 // one, rather than scaled up blurred; a smaller window reuses the big one.
 func TestPicturesFollowTheWindow(t *testing.T) {
-	defer func(c float32) { rasterCap = c }(rasterCap)
-	rasterCap = 800
 	p, fsys := builtinPack(t)
-	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	k := newKioskWith(t, p, fsys, fyne.NewSize(800, 480), Options{RasterCap: 800})
 	path := p.Attract[0].Image
 	a := k.u.media.get(path)
 	if a == nil || !a.svg {
@@ -402,7 +321,7 @@ func TestShownOnce(t *testing.T) {
 	calls := 0
 	var builtAt fyne.Size
 	var u *UI
-	u = New(m, Options{FS: fsys, Shown: func() { calls++; builtAt = u.host.built }})
+	u = New(m, Options{FS: fsys, RasterCap: testRasterCap, Rasters: testRasters, Shown: func() { calls++; builtAt = u.host.built }})
 	w := test.NewTempWindow(t, nil)
 	u.Load(w)
 	if calls != 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -41,14 +42,29 @@ func builtinPack(t testing.TB) (*content.Pack, fs.FS) {
 	return p, fsys
 }
 
+// SVG rasterising dominates the tests' time and is not what they check:
+// small pictures, shared by every test's UI, keep a full visit at 1920×1080
+// quick.
+const testRasterCap = 200
+
+var testRasters = NewRasters(0)
+
 func newKiosk(t testing.TB, p *content.Pack, fsys fs.FS, size fyne.Size) *kiosk {
+	t.Helper()
+	return newKioskWith(t, p, fsys, size, Options{RasterCap: testRasterCap, Rasters: testRasters})
+}
+
+// newKioskWith is newKiosk with the UI's picture options (FS and Hours
+// are set here).
+func newKioskWith(t testing.TB, p *content.Pack, fsys fs.FS, size fyne.Size, opts Options) *kiosk {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(ktheme.New(ktheme.Options{}))
 	k := &kiosk{t: t, clock: flowtest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), rec: &flowtest.Recorder{}, size: size}
 	k.m = flow.New(p, flow.Options{Clock: k.clock, Recorder: k.rec, VisitorToday: func() int { return 42 }})
 	t.Cleanup(k.m.Close)
-	k.u = New(k.m, Options{FS: fsys, Hours: []string{"09:00–17:30"}})
+	opts.FS, opts.Hours = fsys, []string{"09:00–17:30"}
+	k.u = New(k.m, opts)
 	k.w = test.NewTempWindow(t, nil)
 	k.w.Resize(size)
 	k.u.Load(k.w)
@@ -119,7 +135,7 @@ func (k *kiosk) wake() {
 func (k *kiosk) checkFit() {
 	k.t.Helper()
 	name := fmt.Sprintf("%s/%s m%d s%d", k.u.st.Screen, k.u.st.StepType, k.u.st.Module, k.u.st.StepIdx)
-	for _, m := range k.u.fit(name, k.size) {
+	for _, m := range k.u.Fit(name, k.size) {
 		k.t.Errorf("%v at %v", m, k.size)
 	}
 }
@@ -341,9 +357,43 @@ func TestVisitEveryModule(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) {
-	// SVG rasterising dominates the tests' time and is not what they
-	// check; small pictures keep a full visit at 1920×1080 quick.
-	rasterCap = 200
-	os.Exit(m.Run())
+// TestChildrenMatchRenderers: the UI walks its own tree (children) for
+// TapAt and Fit; on every screen of the test pack, it must find what Fyne's
+// renderers draw, in the same order, down to the text blocks.
+func TestChildrenMatchRenderers(t *testing.T) {
+	fsys := os.DirFS(filepath.Join("testdata", "pack"))
+	p, err := content.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []fyne.Size{{Width: 800, Height: 480}, {Width: 480, Height: 800}} {
+		k := newKiosk(t, p, fsys, size)
+		for _, sh := range Shots(p, "en") {
+			k.u.show(sh.State)
+			var own, fyn []fyne.CanvasObject
+			var walk func(o fyne.CanvasObject, kids func(fyne.CanvasObject) []fyne.CanvasObject, out *[]fyne.CanvasObject)
+			walk = func(o fyne.CanvasObject, kids func(fyne.CanvasObject) []fyne.CanvasObject, out *[]fyne.CanvasObject) {
+				*out = append(*out, o)
+				if _, ok := o.(*textBlock); ok {
+					return
+				}
+				for _, c := range kids(o) {
+					walk(c, kids, out)
+				}
+			}
+			walk(k.u.host, children, &own)
+			walk(k.u.host, func(o fyne.CanvasObject) []fyne.CanvasObject {
+				switch o := o.(type) {
+				case *fyne.Container:
+					return o.Objects
+				case fyne.Widget:
+					return test.WidgetRenderer(o).Objects()
+				}
+				return nil
+			}, &fyn)
+			if !slices.Equal(own, fyn) {
+				t.Errorf("%v %s: children lists %d objects, the renderers %d", size, sh.Name, len(own), len(fyn))
+			}
+		}
+	}
 }

@@ -57,6 +57,13 @@ func (b *tapBox) CreateRenderer() fyne.WidgetRenderer {
 	return &tapRenderer{b: b, objs: objs}
 }
 
+func (b *tapBox) kids() []fyne.CanvasObject {
+	if b.content == nil {
+		return []fyne.CanvasObject{b.bg}
+	}
+	return []fyne.CanvasObject{b.bg, b.content}
+}
+
 type tapRenderer struct {
 	b    *tapBox
 	objs []fyne.CanvasObject
@@ -363,6 +370,8 @@ func (b *bgTap) Tapped(e *fyne.PointEvent) {
 func (b *bgTap) CreateRenderer() fyne.WidgetRenderer {
 	return &bgRenderer{b}
 }
+
+func (b *bgTap) kids() []fyne.CanvasObject { return []fyne.CanvasObject{b.rect} }
 
 type bgRenderer struct{ b *bgTap }
 

@@ -18,7 +18,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"golang.org/x/term"
@@ -26,7 +28,6 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/config"
 	wversion "github.com/wufang-kiosk/wufang/internal/version"
 	"github.com/wufang-kiosk/wufang/kiosk/admin"
-	"github.com/wufang-kiosk/wufang/kiosk/ui"
 )
 
 // version is the one every wufang binary reports (internal/version says how
@@ -40,6 +41,7 @@ Usage:
   wufang-kiosk hash-pin                               make an admin PIN hash for the config
   wufang-kiosk render PACK --size 800x480 --lang zh-CN --out DIR
                                                       draw every screen of a pack to PNG files
+                                                      (runs wufang-render)
   wufang-kiosk --version
 
 Options:
@@ -73,7 +75,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return admin.HashPINCommand(stdin, stdout, stderr, isTTY)
 		case "render":
-			return ui.RenderCommand(args[1:], stdout, stderr)
+			return renderCommand(args[1:], stdout, stderr)
 		}
 	}
 	fl := flag.NewFlagSet("wufang-kiosk", flag.ContinueOnError)
@@ -122,4 +124,34 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return k.run(ctx)
+}
+
+// renderCommand runs wufang-render, beside this binary or on PATH: the
+// renderer draws with Fyne's test driver, which the kiosk does not link.
+func renderCommand(args []string, stdout, stderr io.Writer) int {
+	bin, err := exec.LookPath("wufang-render")
+	if self, e := os.Executable(); e == nil {
+		if beside := filepath.Join(filepath.Dir(self), "wufang-render"); fileExists(beside) {
+			bin, err = beside, nil
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "wufang-kiosk render: drawing screens needs wufang-render, found neither beside wufang-kiosk nor on PATH; install it (go build ./kiosk/cmd/wufang-render), or run it directly")
+		return 2
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
+		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+			return ee.ExitCode()
+		}
+		fmt.Fprintf(stderr, "wufang-kiosk render: %v\n", err)
+		return 2
+	}
+	return 0
+}
+
+func fileExists(name string) bool {
+	st, err := os.Stat(name)
+	return err == nil && !st.IsDir()
 }
