@@ -16,7 +16,6 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/wufang-kiosk/wufang/content"
-	"github.com/wufang-kiosk/wufang/edge/node"
 	"github.com/wufang-kiosk/wufang/internal/clock"
 	"github.com/wufang-kiosk/wufang/kiosk/admin"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
@@ -29,12 +28,12 @@ const HoldFor = 5 * time.Second
 // CornerSize is the side of the hot zone in the top-left corner.
 const CornerSize = 80
 
-// Device is the device runtime as admin mode reads it; *node.Node
-// satisfies it.
+// Device is the device runtime as admin mode reads it. The kiosk main
+// adapts *node.Node to it (its Sensors as they are, its Status converted).
 type Device interface {
 	// Status returns the counters, the uplink's and the store's state and
 	// every configured sensor's health.
-	Status() node.Status
+	Status() Status
 	// Sensors returns a new channel with a copy of every sensor event from
 	// now on; it is closed when the device stops.
 	Sensors() <-chan sensors.Event
@@ -49,10 +48,7 @@ type Packs interface {
 	Install(ctx context.Context, path string, opts content.InstallOptions) (content.Result, error)
 }
 
-var (
-	_ Device = (*node.Node)(nil)
-	_ Packs  = (*content.Installer)(nil)
-)
+var _ Packs = (*content.Installer)(nil)
 
 // Options configure admin mode. Window is required; every other field may
 // be left empty (a nil Device or Packs leaves its screens saying so).
@@ -145,7 +141,7 @@ type Admin struct {
 	confirm  *confirmation
 	tick     flow.Timer
 	tickGen  int
-	status   *node.Status
+	status   *Status
 	statusAt time.Time
 	builds   int // screens built (tests count them)
 	// sensNext is the earliest time of the next redraw for sensor events;

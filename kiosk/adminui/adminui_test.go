@@ -23,8 +23,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/wufang-kiosk/wufang/content"
-	"github.com/wufang-kiosk/wufang/edge/node"
-	"github.com/wufang-kiosk/wufang/edge/uplink"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/kiosk/admin"
 	"github.com/wufang-kiosk/wufang/kiosk/flow/flowtest"
@@ -42,12 +40,12 @@ var t0 = time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC)
 
 type fakeDevice struct {
 	mu    sync.Mutex
-	st    node.Status
+	st    Status
 	ch    chan sensors.Event
 	panic bool
 }
 
-func (d *fakeDevice) Status() node.Status {
+func (d *fakeDevice) Status() Status {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.panic {
@@ -153,19 +151,19 @@ func pinHash(t *testing.T) string {
 	return h
 }
 
-func sampleStatus() node.Status {
-	var st node.Status
+func sampleStatus() Status {
+	var st Status
 	st.Date = "2026-05-12"
 	st.Today = wire.Counters{Entries: 12, Exits: 11, Sessions: 7,
 		ModulesStarted: map[string]uint64{"fire": 5, "traffic": 2}, ModulesCompleted: map[string]uint64{"fire": 4},
 		ModulesPassed: map[string]uint64{"fire": 3}, Feedback: [3]uint64{1, 2, 4}}
 	st.Lifetime = wire.Counters{Entries: 5120, Exits: 5100, Sessions: 3001,
 		ModulesStarted: map[string]uint64{"fire": 900}, ModulesCompleted: map[string]uint64{"fire": 800}, ModulesPassed: map[string]uint64{"fire": 700}}
-	st.Uplink = uplink.State{Enabled: true, Broker: "ssl://hub.example.cn:8883", Since: t0.Add(-3 * time.Hour),
+	st.Uplink = UplinkStatus{Enabled: true, Broker: "ssl://hub.example.cn:8883", Since: t0.Add(-3 * time.Hour),
 		LastError: "cannot reach the broker at hub.example.cn:8883: connection refused (is the broker running?)", ErrorAt: t0.Add(-time.Minute),
 		Attempts: 4, NextRetry: t0.Add(30 * time.Second)}
-	st.Store = node.StoreStatus{Backlog: 42, Dropped: 0}
-	st.Sensors = []node.SensorStatus{
+	st.Store = StoreStatus{Backlog: 42, Dropped: 0}
+	st.Sensors = []SensorStatus{
 		{Sensor: "door", Level: "ok"}, {Sensor: "presence", Level: "warning", Reason: "warning: no motion for 8 opening hours"},
 		{Sensor: "button.a", Level: "ok"}, {Sensor: "button.b", Level: "fault", Reason: "held for 60s (jammed?)"},
 		{Sensor: "button.ok", Level: "ok"},

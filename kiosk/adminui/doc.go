@@ -4,9 +4,11 @@
 // install from a USB stick, device information, restart and exit.
 //
 // It builds on kiosk/admin (PIN verification, the persistent lockout, the
-// idle timer) and declares the small interfaces it needs from the device
-// runtime (Device, satisfied by *node.Node) and from the pack installer
-// (Packs, satisfied by *content.Installer). It does not import Fyne's app
+// idle timer) and declares the small interfaces and value types it needs
+// from the device runtime (Device and Status, which the kiosk main adapts
+// edge/node to, so admin mode links neither the store, nor the uplink, nor
+// the sensor drivers) and from the pack installer (Packs, satisfied by
+// *content.Installer). It does not import Fyne's app
 // package, so it is tested with Fyne's test driver (CGO_ENABLED=0 works).
 //
 // # Threads

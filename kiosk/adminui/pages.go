@@ -15,7 +15,6 @@ import (
 	fynetheme "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/wufang-kiosk/wufang/edge/node"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
@@ -191,7 +190,7 @@ func (a *Admin) fetchStatus() {
 	}
 	a.fetching = true
 	go func() {
-		var st *node.Status
+		var st *Status
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
@@ -230,7 +229,7 @@ func (a *Admin) fetchStatus() {
 
 // sameStatus reports whether two statuses show the same, ignoring when
 // they were taken.
-func sameStatus(a, b node.Status) bool {
+func sameStatus(a, b Status) bool {
 	a.Time, b.Time = time.Time{}, time.Time{}
 	return reflect.DeepEqual(a, b)
 }

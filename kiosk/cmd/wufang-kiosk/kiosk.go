@@ -122,7 +122,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.ui.Load(k.win)
 	k.admin = adminui.New(adminui.Options{
 		Window:     k.win,
-		Device:     n,
+		Device:     adminDevice{n},
 		Packs:      k.installer(),
 		OnPack:     k.setPack,
 		OnRestart:  func() { k.quit(exitRestart) },
