@@ -56,8 +56,35 @@ if [ -n "$bad" ]; then
 	fail=1
 fi
 
+# linked PKG... prints the module's packages among PKG's dependencies that
+# import one of the packages matching the regexp $1 (from the second
+# argument on: the packages to check).
+linked() {
+	local re=$1
+	shift
+	go list -deps -f '{{.ImportPath}} {{join .Imports " "}}' "$@" 2>/dev/null |
+		awk -v re="$re" '$1 ~ /^github.com\/wufang-kiosk\/wufang\// {for (i = 2; i <= NF; i++) if ($i ~ re) print "  " $1 " imports " $i}' | sort -u
+}
+
+# Fyne's test driver is for tests and for kiosk/ui/render (wufang-render);
+# the kiosk itself never links it.
+bad=$(linked '^fyne\.io/fyne/v2/test$' ./kiosk/cmd/wufang-kiosk)
+if [ -n "$bad" ]; then
+	printf 'kiosk/cmd/wufang-kiosk links Fyne'"'"'s test driver (only tests and kiosk/ui/render may):\n%s\n' "$bad" >&2
+	fail=1
+fi
+
+# The kiosk's UI packages (screens, admin mode, theme) link no store, no
+# MQTT client and no GPIO host: they take small interfaces and plain values.
+bad=$(linked '^(go\.etcd\.io/bbolt|github\.com/eclipse/paho\.mqtt\.golang|periph\.io/x/host/v3)(/|$)' ./kiosk/ui/... ./kiosk/adminui/... ./kiosk/theme/...)
+if [ -n "$bad" ]; then
+	printf 'kiosk/ui, kiosk/adminui or kiosk/theme link bbolt, paho or periph'"'"'s host:\n%s\n' "$bad" >&2
+	go list -deps -f '{{.ImportPath}}' ./kiosk/ui/... ./kiosk/adminui/... ./kiosk/theme/... | grep '^github.com/wufang-kiosk/wufang/\(edge\|sensors/hw\)' | sed 's/^/  on the way: /' >&2 || true
+	fail=1
+fi
+
 # The pure-Go binaries build without cgo.
-for cmd in ./edge/cmd/wufang-edge ./edge/cmd/wufang-hub ./content/cmd/wufang-pack; do
+for cmd in ./edge/cmd/wufang-edge ./edge/cmd/wufang-hub ./content/cmd/wufang-pack ./kiosk/cmd/wufang-render; do
 	if [ -d "$cmd" ] && ! CGO_ENABLED=0 go list -deps "$cmd" >/dev/null 2>&1; then
 		echo "$cmd does not build with CGO_ENABLED=0" >&2
 		fail=1
