@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -94,6 +91,9 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 
 	k.machine.OnChange(k.logScreen)
 
+	if set := setFyneLocale(); set != nil {
+		k.log.Debug("no locale in the environment: one set for Fyne", "env", set)
+	}
 	k.app = app.NewWithID("org.wufang.kiosk")
 	k.app.Settings().SetTheme(ktheme.New(ktheme.Options{LargeText: cfg.Kiosk.LargeText}))
 	k.win = k.app.NewWindow("wufang 五防")
@@ -363,41 +363,6 @@ func countTrue(bs []bool) int {
 		}
 	}
 	return n
-}
-
-// quit ends the kiosk with the exit status code: it stops the visit and the
-// edge node (the store closed, the last acks written) and exits the process.
-//
-// It never hands back to Fyne's own teardown. Fyne 2.7.1's loop, on quit,
-// queues its OnStopped event and then closes its function queue, and the
-// goroutine that delivers the event can send on the closed queue: "panic:
-// send on closed channel", exit status 2, about one stop in forty here
-// (TestQuitOnSignal). The window goes with the process.
-func (k *kiosk) quit(code int) {
-	k.quitOnce.Do(func() {
-		k.pump.stop()
-		k.machine.Close()
-		k.stopNode()
-		if err := k.node.Wait(); err != nil {
-			k.log.Error("stopping the edge hub", "err", err)
-		}
-		os.Exit(code)
-	})
-}
-
-// ownSignals makes the kiosk the only one to act on SIGINT and SIGTERM: Fyne
-// catches them too (a goroutine started by Run) and would quit through the
-// teardown quit avoids. Called once the first screen is on (Fyne's handler
-// has long been in place by then); signal.Reset drops every handler, ours
-// included, so ours is registered again.
-func (k *kiosk) ownSignals() {
-	signal.Reset(os.Interrupt, syscall.SIGTERM)
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-ch
-		k.quit(0)
-	}()
 }
 
 // exitRestart asks the session script or systemd to start the kiosk again
