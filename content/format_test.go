@@ -2,6 +2,7 @@ package content_test
 
 import (
 	"io/fs"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
@@ -33,8 +34,8 @@ func TestFormatNamesEveryKey(t *testing.T) {
 	for _, v := range []any{content.Pack{}, content.Slide{}, content.Module{}, content.Hotline{}, content.Bank{},
 		content.Step{}, content.Option{}, content.Target{}, content.Situation{}, content.Branch{}, content.Outcome{}} {
 		rt := reflect.TypeOf(v)
-		for i := range rt.NumField() {
-			key, _, _ := strings.Cut(rt.Field(i).Tag.Get("yaml"), ",")
+		for field := range rt.Fields() {
+			key, _, _ := strings.Cut(field.Tag.Get("yaml"), ",")
 			if key == "" || key == "-" {
 				continue
 			}
@@ -104,9 +105,7 @@ steps:
 		}
 		t.Run(id[1], func(t *testing.T) {
 			fsys := fstest.MapFS{}
-			for k, v := range base {
-				fsys[k] = v
-			}
+			maps.Copy(fsys, base)
 			fsys["modules/fire.yaml"] = &fstest.MapFile{Data: []byte(module + b[1])}
 			_, problems := content.Check(fsys)
 			for _, p := range problems {

@@ -69,9 +69,7 @@ func FuzzLoadManifest(f *testing.F) {
 		defer slowGuard(t, time.Now())
 		for _, name := range []string{"pack.yaml", "modules/fire.yaml"} {
 			m := fstest.MapFS{}
-			for k, v := range base {
-				m[k] = v
-			}
+			maps.Copy(m, base)
 			m[name] = &fstest.MapFile{Data: data}
 			p, probs := Check(m)
 			checkProblems(t, p, probs)
@@ -154,9 +152,7 @@ func FuzzPackFile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, slot uint8, data []byte) {
 		defer slowGuard(t, time.Now())
 		m := fstest.MapFS{}
-		for k, v := range base {
-			m[k] = v
-		}
+		maps.Copy(m, base)
 		name := packFileSlots[int(slot)%len(packFileSlots)]
 		if name == "media/icon.png" || name == "media/icon.jpg" {
 			m[fire] = &fstest.MapFile{Data: bytes.ReplaceAll(m[fire].Data, []byte("media/icon.svg"), []byte(name))}

@@ -49,17 +49,17 @@ func TestSchemaFields(t *testing.T) {
 		file string
 		ptr  string
 	}{
-		{reflect.TypeOf(Pack{}), "pack.schema.json", ""},
-		{reflect.TypeOf(Slide{}), "pack.schema.json", "/$defs/slide"},
-		{reflect.TypeOf(Module{}), "module.schema.json", ""},
-		{reflect.TypeOf(Hotline{}), "module.schema.json", "/properties/hotline"},
-		{reflect.TypeOf(Step{}), "module.schema.json", "/$defs/step"},
-		{reflect.TypeOf(Option{}), "module.schema.json", "/$defs/option"},
-		{reflect.TypeOf(Target{}), "module.schema.json", "/$defs/target"},
-		{reflect.TypeOf(Situation{}), "module.schema.json", "/$defs/situation"},
-		{reflect.TypeOf(Branch{}), "module.schema.json", "/$defs/branch"},
-		{reflect.TypeOf(Outcome{}), "module.schema.json", "/$defs/outcome"},
-		{reflect.TypeOf(Bank{}), "module.schema.json", "/$defs/bank"},
+		{reflect.TypeFor[Pack](), "pack.schema.json", ""},
+		{reflect.TypeFor[Slide](), "pack.schema.json", "/$defs/slide"},
+		{reflect.TypeFor[Module](), "module.schema.json", ""},
+		{reflect.TypeFor[Hotline](), "module.schema.json", "/properties/hotline"},
+		{reflect.TypeFor[Step](), "module.schema.json", "/$defs/step"},
+		{reflect.TypeFor[Option](), "module.schema.json", "/$defs/option"},
+		{reflect.TypeFor[Target](), "module.schema.json", "/$defs/target"},
+		{reflect.TypeFor[Situation](), "module.schema.json", "/$defs/situation"},
+		{reflect.TypeFor[Branch](), "module.schema.json", "/$defs/branch"},
+		{reflect.TypeFor[Outcome](), "module.schema.json", "/$defs/outcome"},
+		{reflect.TypeFor[Bank](), "module.schema.json", "/$defs/bank"},
 	} {
 		s, _ := v.resolve(c.file, c.ptr)
 		obj, _ := s.(map[string]any)
@@ -196,7 +196,7 @@ func (v *schemaValidator) validate(t *testing.T, file string, doc any) []string 
 // resolve finds a subschema by JSON pointer, for TestSchemaFields.
 func (v *schemaValidator) resolve(file, ptr string) (any, string) {
 	var cur any = map[string]any(v.schemas[file])
-	for _, part := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+	for part := range strings.SplitSeq(strings.TrimPrefix(ptr, "/"), "/") {
 		if part == "" {
 			continue
 		}

@@ -136,7 +136,7 @@ func (k PrivateKey) MarshalText() ([]byte, error) {
 
 // ParsePrivateKey reads a key file written by MarshalText.
 func ParsePrivateKey(data []byte) (PrivateKey, error) {
-	for _, line := range strings.Split(string(data), "\n") {
+	for line := range strings.SplitSeq(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue

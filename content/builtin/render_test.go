@@ -92,7 +92,7 @@ func outline(img *image.RGBA, tg content.Target, c color.RGBA) {
 	r := image.Rect(int(tg.X*float64(b.Dx())), int(tg.Y*float64(b.Dy())),
 		int((tg.X+tg.W)*float64(b.Dx())), int((tg.Y+tg.H)*float64(b.Dy())))
 	magenta := image.NewUniform(c)
-	for i := 0; i < 3; i++ {
+	for i := range 3 {
 		edge := r.Inset(i)
 		draw.Draw(img, image.Rect(edge.Min.X, edge.Min.Y, edge.Max.X, edge.Min.Y+1), magenta, image.Point{}, draw.Src)
 		draw.Draw(img, image.Rect(edge.Min.X, edge.Max.Y-1, edge.Max.X, edge.Max.Y), magenta, image.Point{}, draw.Src)

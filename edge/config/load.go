@@ -158,10 +158,10 @@ func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 
 // ParseDuration parses a Go duration or a whole number of days ("30d").
 func ParseDuration(s string) (time.Duration, error) {
-	if strings.HasSuffix(s, "d") {
+	if before, ok := strings.CutSuffix(s, "d"); ok {
 		// time.Duration holds at most about 106751 days; a count of days
 		// beyond that used to wrap around (213505d read as 24h25m26s).
-		n, err := strconv.ParseInt(strings.TrimSuffix(s, "d"), 10, 64)
+		n, err := strconv.ParseInt(before, 10, 64)
 		if err != nil || n < 0 || n > maxDays {
 			return 0, fmt.Errorf("bad duration %q (at most %dd)", s, maxDays)
 		}

@@ -101,7 +101,7 @@ func parseSpans(v string) ([]span, error) {
 		return nil, nil
 	}
 	var spans []span
-	for _, part := range strings.Split(v, ",") {
+	for part := range strings.SplitSeq(v, ",") {
 		part = strings.TrimSpace(part)
 		a, b, ok := strings.Cut(part, "-")
 		from, err1 := parseClock(a)

@@ -7,8 +7,6 @@ import (
 	"time"
 )
 
-func ptr[T any](v T) *T { return &v }
-
 func TestCountersAdd(t *testing.T) {
 	for _, c := range []struct {
 		name    string
@@ -21,13 +19,13 @@ func TestCountersAdd(t *testing.T) {
 		{"exit", []Event{{Kind: DoorExit}, {Kind: DoorExit, AfterHours: true}}, true, func(c Counters) bool { return c.Exits == 2 && c.AfterHoursExits == 1 }},
 		{"session", []Event{{Kind: SessionStart}, {Kind: SessionEnd, Reason: ReasonIdle}}, true, func(c Counters) bool { return c.Sessions == 1 }},
 		{"module start", []Event{{Kind: ModuleStart, Module: "fire"}, {Kind: ModuleStart, Module: "fire"}}, true, func(c Counters) bool { return c.ModulesStarted["fire"] == 2 }},
-		{"module complete passed", []Event{{Kind: ModuleComplete, Module: "fire", Passed: ptr(true)}}, true, func(c Counters) bool {
+		{"module complete passed", []Event{{Kind: ModuleComplete, Module: "fire", Passed: new(true)}}, true, func(c Counters) bool {
 			return c.ModulesCompleted["fire"] == 1 && c.ModulesPassed["fire"] == 1
 		}},
-		{"module complete failed", []Event{{Kind: ModuleComplete, Module: "drugs", Passed: ptr(false)}}, true, func(c Counters) bool {
+		{"module complete failed", []Event{{Kind: ModuleComplete, Module: "drugs", Passed: new(false)}}, true, func(c Counters) bool {
 			return c.ModulesCompleted["drugs"] == 1 && len(c.ModulesPassed) == 0
 		}},
-		{"answers", []Event{{Kind: StepAnswer, Step: "q1", Correct: ptr(true)}, {Kind: StepAnswer, Step: "q1", Correct: ptr(false)}, {Kind: StepAnswer, Step: "q2", Correct: ptr(true)}}, true, func(c Counters) bool {
+		{"answers", []Event{{Kind: StepAnswer, Step: "q1", Correct: new(true)}, {Kind: StepAnswer, Step: "q1", Correct: new(false)}, {Kind: StepAnswer, Step: "q2", Correct: new(true)}}, true, func(c Counters) bool {
 			return c.AnswersRight["q1"] == 1 && c.AnswersWrong["q1"] == 1 && c.AnswersRight["q2"] == 1
 		}},
 		{"feedback", []Event{{Kind: Feedback, Rating: 1}, {Kind: Feedback, Rating: 3}, {Kind: Feedback, Rating: 3}}, true, func(c Counters) bool { return c.Feedback == [3]uint64{1, 0, 2} }},

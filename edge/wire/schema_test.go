@@ -18,9 +18,9 @@ func fullCounters() Counters {
 	for _, e := range []Event{
 		{Kind: DoorEntry}, {Kind: DoorEntry, AfterHours: true}, {Kind: DoorExit, AfterHours: true},
 		{Kind: SessionStart}, {Kind: ModuleStart, Module: "fire"},
-		{Kind: StepAnswer, Module: "fire", Step: "fire-q1", Correct: ptr(true)},
-		{Kind: StepAnswer, Module: "fire", Step: "fire-q2", Correct: ptr(false)},
-		{Kind: ModuleComplete, Module: "fire", Passed: ptr(true)},
+		{Kind: StepAnswer, Module: "fire", Step: "fire-q1", Correct: new(true)},
+		{Kind: StepAnswer, Module: "fire", Step: "fire-q2", Correct: new(false)},
+		{Kind: ModuleComplete, Module: "fire", Passed: new(true)},
 		{Kind: Feedback, Rating: 2}, {Kind: SensorFault, Sensor: "door"},
 	} {
 		c.Add(e)
@@ -45,8 +45,8 @@ func samples(t testing.TB) map[string][][]byte {
 	return map[string][][]byte{
 		SchemaEvent: {
 			m(Event{V: 1, Epoch: testEpoch, Seq: 1, Boot: 1, Time: t0, Kind: DoorEntry, Sensor: "door", AfterHours: true}),
-			m(Event{V: 1, Epoch: testEpoch, Seq: 2, Boot: 1, Time: t0.UTC(), Kind: StepAnswer, Module: "fire", Step: "fire-q1", Correct: ptr(false)}),
-			m(Event{V: 1, Epoch: testEpoch, Seq: 3, Boot: 2, Time: t0, Kind: ModuleComplete, Module: "fire", Score: 4, Total: 5, Passed: ptr(true)}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 2, Boot: 1, Time: t0.UTC(), Kind: StepAnswer, Module: "fire", Step: "fire-q1", Correct: new(false)}),
+			m(Event{V: 1, Epoch: testEpoch, Seq: 3, Boot: 2, Time: t0, Kind: ModuleComplete, Module: "fire", Score: 4, Total: 5, Passed: new(true)}),
 			m(Event{V: 1, Epoch: testEpoch, Seq: 4, Boot: 2, Time: t0, Kind: SessionEnd, Reason: ReasonLanguage, Lang: "zh-CN"}),
 			m(Event{V: 1, Epoch: testEpoch, Seq: 5, Boot: 2, Time: t0, Kind: Feedback, Rating: 3}),
 			m(Event{V: 1, Epoch: testEpoch, Seq: 6, Boot: 2, Time: t0, Kind: PackInstalled, Pack: "builtin", PackVer: "1.2.0"}),
@@ -158,7 +158,7 @@ func TestDecodeRefuses(t *testing.T) {
 func TestEventCheck(t *testing.T) {
 	ok := []Event{
 		{Kind: DoorEntry},
-		{Kind: StepAnswer, Step: "q1", Correct: ptr(true)},
+		{Kind: StepAnswer, Step: "q1", Correct: new(true)},
 		{Kind: Feedback, Rating: 1},
 		{Kind: SessionEnd, Reason: ReasonFinished, Lang: "en"},
 		{Kind: SensorFault, Sensor: "buttons.ok", Reason: "stuck"},

@@ -543,8 +543,8 @@ func Keys(t reflect.Type) []string { return fieldNames(t) }
 
 func fieldNames(t reflect.Type) []string {
 	var names []string
-	for i := range t.NumField() {
-		if n := yamlName(t.Field(i)); n != "-" && n != "" {
+	for field := range t.Fields() {
+		if n := yamlName(field); n != "-" && n != "" {
 			names = append(names, n)
 		}
 	}

@@ -47,7 +47,7 @@ func (r *rig) until(at time.Time) {
 
 // play runs "ms:edge" tokens, like "0:o+ 50:i+ 250:o- 300:i-".
 func (r *rig) play(script string) {
-	for _, tok := range strings.Fields(script) {
+	for tok := range strings.FieldsSeq(script) {
 		ms, edge, _ := strings.Cut(tok, ":")
 		d, err := time.ParseDuration(ms + "ms")
 		if err != nil {
@@ -204,12 +204,13 @@ func TestIntervalCap(t *testing.T) {
 	// Inner stays blocked (someone in it) while the outer beam flickers
 	// slowly 10 times: the interval lists stop growing, the quadrature
 	// count still nets the flicker out.
-	s := "0:o+ 50:i+"
+	var s strings.Builder
+	s.WriteString("0:o+ 50:i+")
 	for k := range 10 {
-		s += " " + strconv.Itoa(100+k*100) + ":o- " + strconv.Itoa(150+k*100) + ":o+"
+		s.WriteString(" " + strconv.Itoa(100+k*100) + ":o- " + strconv.Itoa(150+k*100) + ":o+")
 	}
-	s += " 2000:o- 2050:i-"
-	r.play(s)
+	s.WriteString(" 2000:o- 2050:i-")
+	r.play(s.String())
 	r.until(r.now.Add(time.Second))
 	if len(r.m.ivals[Outer]) > 4 {
 		t.Fatalf("kept %d intervals", len(r.m.ivals[Outer]))

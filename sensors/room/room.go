@@ -231,9 +231,7 @@ func Start(ctx context.Context, s Setup, p Pins, opts *Opts) (*Room, error) {
 	merged := make(chan sensors.Event, o.Buffer)
 	var wg sync.WaitGroup
 	for _, name := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if err := devs[name].Run(ctx, merged); err != nil {
 				o.Logger.Error("sensor stopped", "sensor", name, "err", err)
 				r.mu.Lock()
@@ -245,7 +243,7 @@ func Start(ctx context.Context, s Setup, p Pins, opts *Opts) (*Room, error) {
 				case <-ctx.Done():
 				}
 			}
-		}()
+		})
 	}
 	r.monitor.Start(func(e sensors.Event) {
 		select {

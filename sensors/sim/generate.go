@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -178,7 +179,7 @@ func Generate(opts GenOpts) (Script, Truth) {
 			for i := range offs {
 				offs[i] = 1 + time.Duration(rng.Int64N(int64(opts.BounceSpan)))
 			}
-			sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
+			slices.Sort(offs)
 			for i, off := range offs {
 				// Odd bounces flip back to the old level, even ones
 				// return to the new one.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,7 +210,7 @@ func BenchmarkPressLatency(b *testing.B) {
 			if storm {
 				edges = <-stormDone
 			}
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			slices.Sort(lat)
 			p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / 1e6 }
 			b.ReportMetric(p(0.5), "p50-ms")
 			b.ReportMetric(p(0.99), "p99-ms")
@@ -229,8 +229,7 @@ func BenchmarkPressLatency(b *testing.B) {
 //	go test -run '^$' -bench DoorLatency -benchtime 20x ./sensors/sim/
 func BenchmarkDoorLatency(b *testing.B) {
 	s := sim.NewRoom(stormRoom, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := b.Context()
 	r, err := room.Start(ctx, stormRoom, s.Pins(), nil)
 	if err != nil {
 		b.Fatal(err)
@@ -258,7 +257,7 @@ func BenchmarkDoorLatency(b *testing.B) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	b.StopTimer()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2])/1e6, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)-1])/1e6, "max-ms")
 }

@@ -148,7 +148,7 @@ func TestWorkflow(t *testing.T) {
 		t.Fatalf("key file: %v %v", st, err)
 	}
 	var keyLine string
-	for _, l := range strings.Split(out, "\n") {
+	for l := range strings.SplitSeq(out, "\n") {
 		if strings.HasPrefix(l, "ed25519:") {
 			keyLine = l
 		}

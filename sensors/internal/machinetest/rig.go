@@ -54,7 +54,7 @@ func (r *Rig) Until(d time.Duration) {
 // "ms:1+" for input 1.
 func (r *Rig) Play(script string) {
 	r.T.Helper()
-	for _, tok := range strings.Fields(script) {
+	for tok := range strings.FieldsSeq(script) {
 		ms, edge, _ := strings.Cut(tok, ":")
 		d, err := time.ParseDuration(ms + "ms")
 		if err != nil || edge == "" {

@@ -84,11 +84,9 @@ func Run(ctx context.Context, clk clock.Clock, inputs []Input, m Machine, out ch
 
 	var wg sync.WaitGroup
 	for i, in := range inputs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			r.watch(i, in)
-		}()
+		})
 	}
 	<-ctx.Done()
 	stopped := make(chan struct{})
