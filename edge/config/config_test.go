@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -238,6 +239,29 @@ func TestHTTPListen(t *testing.T) {
 	}
 	if _, err := Parse("wufang.yaml", []byte("http: {listen: '192.168.1.5:9107'}")); err == nil {
 		t.Error("a LAN address accepted without allow_remote")
+	}
+}
+
+// TestHugeConfig: a 10 MB config took 587 MB of RSS and printed 499,981
+// errors. The file size is capped, and so are the errors printed.
+func TestHugeConfig(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "wufang.yaml")
+	os.WriteFile(p, []byte(strings.Repeat("bogus_key: 1\n", 10<<20/13)), 0o600)
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), "over 1024 KiB") || strings.Count(err.Error(), "\n") > 0 {
+		t.Fatalf("10 MB config: %v", err)
+	}
+	var src strings.Builder
+	for i := range 500 {
+		fmt.Fprintf(&src, "key%d: 1\n", i)
+	}
+	_, err = Parse("wufang.yaml", []byte(src.String()))
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 500 {
+		t.Fatalf("want 500 problems, got %v", err)
+	}
+	if lines := strings.Split(err.Error(), "\n"); len(lines) != MaxErrorsShown+1 || lines[MaxErrorsShown] != "… and 480 more" {
+		t.Errorf("printed %d lines, last %q", len(lines), lines[len(lines)-1])
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -42,6 +43,10 @@ type Errors []*Error
 func (es Errors) Error() string {
 	var b strings.Builder
 	for i, e := range es {
+		if i == MaxErrorsShown {
+			fmt.Fprintf(&b, "\n… and %d more", len(es)-i)
+			break
+		}
 		if i > 0 {
 			b.WriteByte('\n')
 		}
@@ -50,16 +55,29 @@ func (es Errors) Error() string {
 	return b.String()
 }
 
+// MaxErrorsShown is how many problems Errors.Error lists before "… and N
+// more" (a broken 10 MB file listed half a million).
+const MaxErrorsShown = 20
+
+// MaxFileBytes is the largest config file Load and Parse read: a config is
+// a few KiB; anything near this is not one (a 10 MB file took 587 MB).
+const MaxFileBytes = 1 << 20
+
 // Load reads the config at path. When path is DefaultPath and the file does
 // not exist, the defaults are returned: a device with no config works. Any
 // other missing file is an error (a typo in --config should not silently run
 // the demo).
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && path == DefaultPath {
 			return Default(), nil
 		}
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	return Parse(path, b)
@@ -67,6 +85,9 @@ func Load(path string) (*Config, error) {
 
 // Parse parses and validates a config file's bytes; name is used in messages.
 func Parse(name string, data []byte) (*Config, error) {
+	if len(data) > MaxFileBytes {
+		return nil, Errors{{File: name, Msg: fmt.Sprintf("the file is over %d KiB; a config is a few KiB (is this the right file?)", MaxFileBytes>>10)}}
+	}
 	cfg := Default()
 	cfg.Path = name
 	doc, errs := strictyaml.Decode(data, cfg, yamlOptions)

@@ -1,11 +1,14 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -56,6 +59,8 @@ func (d *decoder) validate(c *Config) {
 	}
 	if c.DataDir == "" || !strings.HasPrefix(c.DataDir, "/") {
 		d.failAt("data_dir", "%q must be an absolute folder path, like /var/lib/wufang", c.DataDir)
+	} else if p, err := blockingFile(c.DataDir); err != nil {
+		d.failAt("data_dir", "%q cannot be a folder: %s is %v; choose another path", c.DataDir, p, err)
 	}
 	d.validateMQTT(&c.MQTT)
 	if c.Store.MaxBytes < 1<<20 {
@@ -70,7 +75,7 @@ func (d *decoder) validate(c *Config) {
 	}
 	if c.HTTP.Listen != "" {
 		host, port, err := net.SplitHostPort(c.HTTP.Listen)
-		if _, perr := strconv.Atoi(port); err != nil || perr != nil {
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
 			d.failAt("http.listen", "%q is not an address; write host:port like 127.0.0.1:9107, or \"\" to turn the endpoint off", c.HTTP.Listen)
 		} else if host != "" && net.ParseIP(host) == nil && host != "localhost" {
 			d.failAt("http.listen", "%q must use an IP address or localhost as its host, like 127.0.0.1:9107", c.HTTP.Listen)
@@ -108,13 +113,24 @@ func CheckMQTT(m *MQTT, fail func(key, format string, args ...any)) {
 			fail("mqtt.broker", "must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file")
 		case u.Port() == "":
 			fail("mqtt.broker", "%q has no port; add it, like tcp://host:1883 or ssl://host:8883", m.Broker)
+		default:
+			if n, err := strconv.Atoi(u.Port()); err != nil || n < 1 || n > 65535 {
+				fail("mqtt.broker", "%q: the port must be 1 to 65535", m.Broker)
+			}
 		}
 	}
 	for key, path := range map[string]string{"mqtt.password_file": m.PasswordFile, "mqtt.ca_file": m.CAFile, "mqtt.cert_file": m.CertFile, "mqtt.key_file": m.KeyFile} {
 		if path == "" {
 			continue
 		}
-		if _, err := os.Stat(path); err != nil {
+		// Read it as run will: a folder or an unreadable file stops run.
+		// Permission is the exception: staff may check a config whose
+		// secrets only the service's user can read.
+		if fi, err := os.Stat(path); err != nil {
+			fail(key, "%q cannot be read (%v); check the path and its permissions", path, unwrapPathErr(err))
+		} else if fi.IsDir() {
+			fail(key, "%q is a folder; name the file itself", path)
+		} else if _, err := os.ReadFile(path); err != nil && !errors.Is(err, fs.ErrPermission) {
 			fail(key, "%q cannot be read (%v); check the path and its permissions", path, unwrapPathErr(err))
 		}
 	}
@@ -137,6 +153,26 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// blockingFile returns the first part of the folder path dir that exists
+// but is not a folder (so run could not create dir), with why.
+func blockingFile(dir string) (string, error) {
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err == nil {
+			if !fi.IsDir() {
+				return p, errors.New("a file, not a folder")
+			}
+			return "", nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return p, unwrapPathErr(err)
+		}
+		if p == filepath.Dir(p) {
+			return "", nil
+		}
+	}
 }
 
 func unwrapPathErr(err error) error {
