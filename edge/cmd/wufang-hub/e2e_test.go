@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/hub"
 	"github.com/wufang-kiosk/wufang/edge/hub/db"
+	"github.com/wufang-kiosk/wufang/edge/hub/pgtest"
 	"github.com/wufang-kiosk/wufang/edge/node"
 	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/edge/uplink/brokertest"
@@ -131,6 +133,33 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test in -short mode")
 	}
+	endToEnd(t, e2eOptions{replicas: 1, brokerRestarts: true})
+}
+
+// TestReplicasPostgres runs two hub replicas on one PostgreSQL database with
+// the shared subscription; one is SIGKILLed mid-run and comes back under its
+// client id. The same exactness holds, and no event is stored twice.
+func TestReplicasPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test in -short mode")
+	}
+	srv := pgtest.Start(t)
+	endToEnd(t, e2eOptions{replicas: 2, dbURL: srv.NewDatabase(t)})
+}
+
+type e2eOptions struct {
+	replicas       int
+	dbURL          string // "" for SQLite
+	brokerRestarts bool
+}
+
+// hubReplica is one wufang-hub process of the test.
+type hubReplica struct {
+	addr, cfg, log string
+	p              *proc
+}
+
+func endToEnd(t *testing.T, o e2eOptions) {
 	edgeBin := build(t, "../wufang-edge", "wufang-edge")
 	hubBin := build(t, ".", "wufang-hub")
 	b := brokertest.Start(t, brokertest.Options{})
@@ -167,30 +196,42 @@ func TestEndToEnd(t *testing.T) {
 			devices = append(devices, d)
 		}
 	}
-	hubAddr := freeAddr(t)
 	hubData := filepath.Join(dir, "hub")
-	hubCfg := filepath.Join(dir, "hub.yaml")
-	if err := os.WriteFile(hubCfg, []byte(fmt.Sprintf("data_dir: %s\nmqtt:\n  broker: %s\n  client_id: hub-e2e\n  share_group: \"\"\n  keepalive: 5s\nhttp:\n  listen: %s\n",
-		hubData, b.URL(), hubAddr)), 0o600); err != nil {
-		t.Fatal(err)
+	var replicas []*hubReplica
+	for r := range o.replicas {
+		hr := &hubReplica{addr: freeAddr(t), cfg: filepath.Join(dir, fmt.Sprintf("hub-%d.yaml", r)), log: filepath.Join(dir, fmt.Sprintf("hub-%d.log", r))}
+		share := "" // the default group: replicas split the event stream
+		if o.dbURL == "" {
+			// One hub on Mosquitto: a plain subscription (see the package doc).
+			share = "  share_group: \"\"\n"
+		}
+		text := fmt.Sprintf("data_dir: %s\nmqtt:\n  broker: %s\n  client_id: hub-e2e-%d\n  keepalive: 5s\n%shttp:\n  listen: %s\n", hubData, b.URL(), r, share, hr.addr)
+		if o.dbURL != "" {
+			text += "database:\n  url: " + o.dbURL + "\n"
+		}
+		if err := os.WriteFile(hr.cfg, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		replicas = append(replicas, hr)
 	}
-	hubLog := filepath.Join(dir, "hub.log")
-	startHub := func() *proc {
-		p := startProc(t, hubLog, hubBin, "--config", hubCfg, "run")
+	startHub := func(hr *hubReplica) {
+		hr.p = startProc(t, hr.log, hubBin, "--config", hr.cfg, "run")
 		deadline := time.Now().Add(15 * time.Second)
 		for {
 			var h map[string]any
-			if getJSON("http://"+hubAddr+"/healthz", &h) == nil {
-				return p
+			if getJSON("http://"+hr.addr+"/healthz", &h) == nil {
+				return
 			}
 			if time.Now().After(deadline) {
-				log, _ := os.ReadFile(hubLog)
+				log, _ := os.ReadFile(hr.log)
 				t.Fatalf("the hub did not come up:\n%s", log)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	hubProc := startHub()
+	for _, hr := range replicas {
+		startHub(hr)
+	}
 	for _, d := range devices {
 		d.p = startProc(t, d.log, edgeBin, "--config", d.cfgPath, "run", "--sim-script", scriptPath)
 	}
@@ -207,20 +248,21 @@ func TestEndToEnd(t *testing.T) {
 			d.p.kill()
 			kills++
 			d.p = startProc(t, d.log, edgeBin, "--config", d.cfgPath, "run", "--sim-script", scriptPath)
-		case r < 9:
+		case r < 9 && o.brokerRestarts:
 			b.Stop()
 			brokerRestarts++
 			time.Sleep(time.Duration(rng.IntN(500)) * time.Millisecond)
 			b.Start()
 		}
 		if !hubRestarted && time.Until(chaos) < 10*time.Second {
-			hubProc.kill()
+			hr := replicas[rng.IntN(len(replicas))]
+			hr.p.kill()
 			time.Sleep(500 * time.Millisecond)
-			hubProc = startHub()
+			startHub(hr)
 			hubRestarted = true
 		}
 	}
-	t.Logf("%d device kills, %d broker restarts, 1 hub kill", kills, brokerRestarts)
+	t.Logf("%d device kills, %d broker restarts, 1 hub kill (%d replicas)", kills, brokerRestarts, len(replicas))
 
 	// Every device: a last run without visitors, left to send everything,
 	// then stopped cleanly.
@@ -314,7 +356,11 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// The hub catches up, then stops cleanly.
-	hubDB, err := db.Open(context.Background(), filepath.Join(hubData, "hub.db"))
+	dbURL := o.dbURL
+	if dbURL == "" {
+		dbURL = filepath.Join(hubData, "hub.db")
+	}
+	hubDB, err := db.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,22 +372,41 @@ func TestEndToEnd(t *testing.T) {
 		var got hub.Site
 		ok := err == nil && n == int64(totalEvents)
 		for site, w := range sites {
-			if getJSON("http://"+hubAddr+"/api/v1/sites/"+site, &got) != nil || !got.Lifetime.Equal(w.lifetime) {
-				ok = false
+			for _, hr := range replicas {
+				if getJSON("http://"+hr.addr+"/api/v1/sites/"+site, &got) != nil || !got.Lifetime.Equal(w.lifetime) {
+					ok = false
+				}
 			}
 		}
 		if ok {
 			break
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(hubLog)
+			log, _ := os.ReadFile(replicas[0].log)
 			streams, _ := hubDB.Streams(ctx, "")
 			t.Fatalf("the hub holds %d of %d events (%v); site %+v\nstreams %+v\nhub log:\n%s", n, totalEvents, err, got.Lifetime, streams, lastLines(string(log), 10))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if err := hubProc.term(t); err != nil {
-		t.Errorf("wufang-hub: exit on SIGTERM: %v", err)
+	if len(replicas) > 1 {
+		// The shared subscription really split the stream.
+		for _, hr := range replicas {
+			resp, err := http.Get("http://" + hr.addr + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m strings.Builder
+			_, _ = io.Copy(&m, resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(m.String(), `wufang_hub_messages_received_total{kind="event"}`) {
+				t.Errorf("replica %s received no event since its start:\n%s", hr.addr, m.String())
+			}
+		}
+	}
+	for _, hr := range replicas {
+		if err := hr.p.term(t); err != nil {
+			t.Errorf("wufang-hub: exit on SIGTERM: %v", err)
+		}
 	}
 
 	h := hub.New(hubDB, hub.Options{})
@@ -380,9 +445,11 @@ func TestEndToEnd(t *testing.T) {
 		}
 		t.Logf("%s: %d events, lifetime entries %d exits %d", site, w.events, w.lifetime.Entries, w.lifetime.Exits)
 	}
-	log, _ := os.ReadFile(hubLog)
-	if strings.Contains(string(log), "payload refused") {
-		t.Errorf("the hub refused payloads of real devices:\n%s", lastLines(string(log), 20))
+	for _, hr := range replicas {
+		log, _ := os.ReadFile(hr.log)
+		if strings.Contains(string(log), "payload refused") {
+			t.Errorf("the hub refused payloads of real devices:\n%s", lastLines(string(log), 20))
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,5 +161,98 @@ func TestRestartLosesNothing(t *testing.T) {
 	n, _, _ := d.EventStats(context.Background(), "s1")
 	if n != 600 {
 		t.Fatalf("%d events stored, want 600", n)
+	}
+}
+
+// TestReplays stores a day of two devices, then has the whole retained
+// state and every event published again (and an older totals message
+// arriving late): nothing the database answers changes.
+func TestReplays(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	d := openDB(t)
+	in, stop := start(t, b, d, "hub-replay")
+	defer stop()
+	c := newPublisher(t, b)
+	pub := func(topic string, v any, retained bool) {
+		t.Helper()
+		if tok := c.Publish(topic, 1, retained, mustJSON(v)); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			t.Fatalf("publish: %v", tok.Error())
+		}
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	day := time.Date(2026, 3, 1, 9, 0, 0, 0, loc)
+	var events []struct {
+		topic string
+		e     wire.Event
+	}
+	for _, dev := range []string{"d1", "d2"} {
+		var life wire.Counters
+		for s := uint64(1); s <= 50; s++ {
+			e := wire.Event{V: 1, Epoch: ep, Seq: s, Boot: 1, Time: day.Add(time.Duration(s) * 7 * time.Minute).UTC(), Kind: wire.DoorEntry}
+			if s%3 == 0 {
+				e.Kind = wire.DoorExit
+			}
+			life.Add(e)
+			events = append(events, struct {
+				topic string
+				e     wire.Event
+			}{root + "/s1/" + dev + "/event", e})
+			pub(root+"/s1/"+dev+"/event", e, false)
+		}
+		tot := wire.Totals{V: 1, Epoch: ep, Site: "s1", Device: dev, Seq: 50, Boot: 1, Lifetime: life, Today: life,
+			Date: "2026-03-01", TimeZone: "Asia/Shanghai", Time: day.Add(8 * time.Hour).UTC()}
+		pub(root+"/s1/"+dev+"/totals", tot, true)
+		pub(root+"/s1/"+dev+"/status", wire.Status{V: 1, Epoch: ep, Online: true, Time: tot.Time}, true)
+		pub(root+"/s1/"+dev+"/daily/2026-02-28", wire.Daily{V: 1, Epoch: ep, Date: "2026-02-28", Counters: wire.Counters{Entries: 7}, Seq: 0}, true)
+	}
+	ctx := context.Background()
+	settled := func(events int) {
+		t.Helper()
+		waitFor(t, 20*time.Second, func() bool {
+			s := in.Stats()
+			return s.Stored+s.Duplicates >= uint64(events) && s.Queued == 0
+		}, "events stored")
+		time.Sleep(300 * time.Millisecond)
+	}
+	settled(100)
+	snapshot := func() string {
+		hours, _ := d.Hours(ctx, "s1", "2026-03-01")
+		days, _ := d.Days(ctx, "s1", "2026-02-27", "2026-03-02")
+		tots, _ := d.Totals(ctx, "s1")
+		for i := range tots {
+			tots[i].Received = time.Time{}
+		}
+		streams, _ := d.Streams(ctx, "s1")
+		for i := range streams {
+			streams[i].LastHeard, streams[i].FirstHeard = time.Time{}, time.Time{}
+		}
+		n, dup, _ := d.EventStats(ctx, "s1")
+		return fmt.Sprintf("%v\n%v\n%+v\n%+v\n%d %d", hours, days, tots, streams, n, dup)
+	}
+	before := snapshot()
+	if !strings.Contains(before, "100 0") {
+		t.Fatalf("before the replay: %s", before)
+	}
+	// Everything again: the retained state as the broker holds it, every
+	// event, and a stale totals message of d1.
+	retained := b.Retained(t, root+"/#", 300*time.Millisecond)
+	for topic, payload := range retained {
+		if tok := c.Publish(topic, 1, false, payload); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			t.Fatal(tok.Error())
+		}
+	}
+	for _, x := range events {
+		pub(x.topic, x.e, false)
+	}
+	pub(root+"/s1/d1/totals", wire.Totals{V: 1, Epoch: ep, Site: "s1", Device: "d1", Seq: 25, Boot: 1, Lifetime: wire.Counters{Entries: 3},
+		Date: "2026-03-01", TimeZone: "Asia/Shanghai", Time: day.UTC()}, false)
+	settled(200)
+	waitFor(t, 10*time.Second, func() bool { return in.Stats().Received["totals"] >= 5 }, "totals received")
+	time.Sleep(300 * time.Millisecond)
+	if after := snapshot(); after != before {
+		t.Fatalf("the replay changed what is stored:\nbefore %s\nafter  %s", before, after)
+	}
+	if s := in.Stats(); s.Duplicates != 100 {
+		t.Fatalf("%d duplicates, want 100: %+v", s.Duplicates, s)
 	}
 }
