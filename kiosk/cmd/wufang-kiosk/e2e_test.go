@@ -232,17 +232,19 @@ func (d *driver) walkModule() {
 			d.key("a")
 			continue
 		case s["type"] == "scenario":
-			if s["outcome"] != "" || s["branch"] != "-1" {
+			if s["intro"] == "true" || s["outcome"] != "" || s["branch"] != "-1" {
 				d.key("Return")
 			} else {
 				d.key("a")
 			}
 			continue
 		case s["type"] == "hotspot":
-			before := s.int("misses")
-			d.key("Return") // look at the highlighted cell
-			if d.last.int("misses") > before {
-				// nothing (more) there: move on, row by row
+			found := s.int("found")
+			// Look at the highlighted cell. A hazard already found there, or a
+			// safe thing shown again, changes nothing: that is no miss either.
+			changed := d.keyMaybe("Return", 2*time.Second)
+			if d.last["answered"] != "true" && (!changed || d.last.int("found") == found) {
+				// nothing (more) to find there: move on, row by row
 				if hs.moves%3 == 2 {
 					d.key("d")
 				} else {
@@ -287,7 +289,24 @@ func (d *driver) tap(x, y int) {
 
 func (d *driver) waitChange(before visitState) {
 	d.t.Helper()
-	timeout := time.After(10 * time.Second)
+	if !d.changedWithin(before, 10*time.Second) {
+		d.t.Fatalf("no change after a key in state %v\nkiosk log:\n%s", before, d.log.String())
+	}
+}
+
+// keyMaybe presses k for an input that may rightly change nothing, and
+// reports whether the visit changed within wait.
+func (d *driver) keyMaybe(k string, wait time.Duration) bool {
+	d.t.Helper()
+	before := d.last
+	d.drain()
+	d.xdotool("key", "--clearmodifiers", k)
+	return d.changedWithin(before, wait)
+}
+
+func (d *driver) changedWithin(before visitState, wait time.Duration) bool {
+	d.t.Helper()
+	timeout := time.After(wait)
 	for {
 		select {
 		case s, ok := <-d.states:
@@ -296,10 +315,10 @@ func (d *driver) waitChange(before visitState) {
 			}
 			d.last = s
 			if !sameState(s, before) {
-				return
+				return true
 			}
 		case <-timeout:
-			d.t.Fatalf("no change after a key in state %v\nkiosk log:\n%s", before, d.log.String())
+			return false
 		}
 	}
 }

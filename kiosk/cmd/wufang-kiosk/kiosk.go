@@ -347,7 +347,7 @@ func (k *kiosk) logScreen(s flow.State) {
 		attrs = append(attrs, "module", s.Module, "step", s.StepIdx, "type", s.StepType,
 			"answered", s.Answered, "cursor", s.Cursor, "branch", s.Branch, "outcome", s.Outcome,
 			"found", countTrue(s.Found), "targets", len(s.Found), "misses", s.Misses,
-			"picked", len(s.Picked))
+			"picked", len(s.Picked), "intro", s.Intro, "decoy", s.Decoy)
 	}
 	if s.Screen == flow.Home {
 		attrs = append(attrs, "cursor", s.Cursor)

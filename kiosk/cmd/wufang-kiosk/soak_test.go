@@ -138,7 +138,7 @@ func (r *visitRig) answer(s flow.State) flow.Input {
 		}
 		return flow.Input{Kind: flow.TapAt, X: r.rng.Float64(), Y: r.rng.Float64()}
 	case content.Scenario:
-		if s.Outcome != "" || s.Branch >= 0 {
+		if s.Intro || s.Outcome != "" || s.Branch >= 0 { // set-up, or a choice made: go on
 			return flow.Input{Kind: flow.Next}
 		}
 		for _, sit := range st.Situations {
