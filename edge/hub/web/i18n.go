@@ -1,0 +1,243 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Lang is a UI language.
+type Lang string
+
+// The languages.
+const (
+	ZH Lang = "zh"
+	EN Lang = "en"
+)
+
+// pickLang: ?lang= (kept in a cookie), then the cookie, then the first of
+// zh or en in Accept-Language (by q), then Chinese.
+func pickLang(w http.ResponseWriter, r *http.Request) Lang {
+	if q := r.URL.Query().Get("lang"); q == "zh" || q == "en" {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: q, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteStrictMode})
+		return Lang(q)
+	}
+	if c, err := r.Cookie("lang"); err == nil && (c.Value == "zh" || c.Value == "en") {
+		return Lang(c.Value)
+	}
+	return fromAcceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+func fromAcceptLanguage(h string) Lang {
+	best, bestQ := ZH, -1.0
+	for _, part := range strings.Split(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		base := strings.ToLower(strings.SplitN(tag, "-", 2)[0])
+		if (base == "zh" || base == "en") && q > bestQ {
+			best, bestQ = Lang(base), q
+		}
+	}
+	return best
+}
+
+// messages are the UI's words; every key has both languages (a test checks).
+var messages = map[string][2]string{ // [zh, en]
+	"app":                   {"五防安全教育室 · 区级看板", "Safety rooms · district dashboard"},
+	"nav.overview":          {"总览", "Overview"},
+	"nav.report":            {"报表", "Report"},
+	"nav.logout":            {"退出", "Log out"},
+	"lang.other":            {"English", "中文"},
+	"login.title":           {"工作人员登录", "Staff login"},
+	"login.user":            {"用户名", "User name"},
+	"login.password":        {"密码", "Password"},
+	"login.submit":          {"登录", "Log in"},
+	"login.wrong":           {"用户名或密码错误。", "Wrong user name or password."},
+	"login.locked":          {"密码错误次数过多，该用户已锁定 5 分钟。", "Too many wrong passwords: this user is locked for 5 minutes."},
+	"login.broken":          {"该用户的密码配置无法使用，请管理员用 wufang-hub hash-password 重新生成。", "This user's password hash is unusable: ask the administrator to make a new one with wufang-hub hash-password."},
+	"overview.title":        {"各展室总览", "All rooms"},
+	"site":                  {"展室", "Room"},
+	"today":                 {"今日访客", "Visitors today"},
+	"inroom":                {"室内人数", "In the room now"},
+	"week":                  {"本周", "This week"},
+	"year":                  {"今年", "This year"},
+	"sessions":              {"今日互动次数", "Kiosk sessions today"},
+	"devices":               {"设备在线", "Devices online"},
+	"alerts":                {"告警", "Alerts"},
+	"nodata":                {"暂无数据", "no data yet"},
+	"incomplete":            {"不完整", "incomplete"},
+	"tz":                    {"时区", "time zone"},
+	"tz.unknown":            {"时区未知（设备尚未上报）", "time zone not known yet (no device has reported it)"},
+	"live":                  {"实时更新", "live"},
+	"live.off":              {"实时更新已断开，请刷新", "live updates stopped: reload the page"},
+	"of":                    {"/", "of"},
+	"offline.since":         {"离线，自", "offline since"},
+	"backlog.n":             {"待上传事件", "events waiting on devices"},
+	"missing.n":             {"未收到的事件", "events not received"},
+	"dropped.n":             {"设备丢弃的事件", "events dropped by devices"},
+	"complete":              {"数据完整", "complete"},
+	"site.hours":            {"今日各时段入场（对比上周同日）", "Today's entries by hour (against the same weekday last week)"},
+	"site.days":             {"近 %v 天每日入场", "Entries per day, last %v days"},
+	"hour":                  {"时段", "Hour"},
+	"date":                  {"日期", "Date"},
+	"thisday":               {"今日", "Today"},
+	"lastweek":              {"上周同日", "Same day last week"},
+	"entries":               {"入场", "Entries"},
+	"exits":                 {"离场", "Exits"},
+	"ah":                    {"非开放时间入场", "After-hours entries"},
+	"ahx":                   {"非开放时间离场", "After-hours exits"},
+	"site.devices":          {"设备", "Devices"},
+	"device":                {"设备", "Device"},
+	"online":                {"在线", "online"},
+	"offline":               {"离线", "offline"},
+	"lastheard":             {"最后联络", "Last heard"},
+	"completethrough":       {"完整至序号", "Complete through seq"},
+	"backlog":               {"积压", "Backlog"},
+	"dropped":               {"丢弃", "Dropped"},
+	"sensors":               {"传感器", "Sensors"},
+	"pack":                  {"内容包", "Pack"},
+	"appver":                {"软件版本", "App version"},
+	"state":                 {"状态", "State"},
+	"funnel":                {"课程漏斗", "Module funnel"},
+	"module":                {"课程", "Module"},
+	"started":               {"开始", "Started"},
+	"completed":             {"完成", "Completed"},
+	"passed":                {"通过", "Passed"},
+	"hardest":               {"最难的题目（至少 %v 人作答）", "Hardest questions (at least %v answers)"},
+	"question":              {"题目", "Question"},
+	"wrongshare":            {"答错比例", "Wrong"},
+	"answers":               {"作答数", "Answers"},
+	"feedback":              {"满意度", "Feedback"},
+	"fb1":                   {"不满意", "Not satisfied"},
+	"fb2":                   {"一般", "OK"},
+	"fb3":                   {"满意", "Satisfied"},
+	"afterhours":            {"非开放时间", "After hours"},
+	"since":                 {"开始于", "Since"},
+	"noalerts":              {"无告警", "No open alerts"},
+	"range30":               {"近 30 天", "last 30 days"},
+	"report.title":          {"报表", "Report"},
+	"report.allsites":       {"全部展室", "All rooms"},
+	"report.month":          {"月份", "Month"},
+	"report.from":           {"从", "From"},
+	"report.to":             {"至", "To"},
+	"report.show":           {"生成", "Show"},
+	"report.csv":            {"下载 CSV", "Download CSV"},
+	"report.xlsx":           {"下载 Excel", "Download XLSX"},
+	"report.print":          {"打印：用浏览器的打印功能（A4）", "Print: use the browser's Print (A4)"},
+	"report.totals":         {"合计", "Totals"},
+	"report.daily":          {"每日", "Per day"},
+	"report.busydays":       {"最忙的日子", "Busiest days"},
+	"report.busyhours":      {"最忙的时段（按入场）", "Busiest hours (by entries)"},
+	"report.partial":        {"部分日期数据来自事件而非设备的日结，可能不完整", "some days are counted from the events received, not from the devices' closed-day counts, and may be incomplete"},
+	"unknown.site":          {"没有这个展室", "No such room"},
+	"alert.device_offline":  {"设备离线", "Device offline"},
+	"alert.sensor_fault":    {"传感器故障", "Sensor fault"},
+	"alert.backlog_growing": {"积压持续增长", "Backlog growing"},
+	"alert.door_imbalance":  {"进出人数不平衡", "Door imbalance"},
+	"alert.sessions_low":    {"互动次数过低", "Few kiosk sessions"},
+	"generated":             {"生成于", "Generated"},
+}
+
+// T returns the message key in l.
+func (l Lang) T(key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	if l == EN {
+		return m[1]
+	}
+	return m[0]
+}
+
+// Num writes n with thousands separators (both languages group by three
+// with a comma in figures).
+func (l Lang) Num(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Pct writes a share as a percentage.
+func (l Lang) Pct(f float64) string {
+	return strconv.FormatFloat(f*100, 'f', 0, 64) + "%"
+}
+
+var zhWeekdays = [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+
+// Date writes a yyyy-mm-dd day: 2026年12月3日 周四, Thu 3 Dec 2026.
+func (l Lang) Date(day string) string {
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return day
+	}
+	if l == EN {
+		return t.Format("Mon 2 Jan 2006")
+	}
+	return fmt.Sprintf("%d年%d月%d日 %s", t.Year(), t.Month(), t.Day(), zhWeekdays[t.Weekday()])
+}
+
+// ShortDate writes a day without the year: 12月3日, 3 Dec.
+func (l Lang) ShortDate(day string) string {
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return day
+	}
+	if l == EN {
+		return t.Format("2 Jan")
+	}
+	return fmt.Sprintf("%d月%d日", t.Month(), t.Day())
+}
+
+// Month writes yyyy-mm: 2026年12月, December 2026.
+func (l Lang) Month(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	if l == EN {
+		return t.Format("January 2006")
+	}
+	return fmt.Sprintf("%d年%d月", t.Year(), t.Month())
+}
+
+// Time writes an instant in loc: the date and 24-hour time, as both
+// languages write them.
+func (l Lang) Time(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.In(loc)
+	if l == EN {
+		return t.Format("2 Jan 2006 15:04")
+	}
+	return fmt.Sprintf("%d年%d月%d日 %s", t.Year(), t.Month(), t.Day(), t.Format("15:04"))
+}
+
+// with returns the URL of r with the query key set to value.
+func with(u *url.URL, key, value string) string {
+	q := u.Query()
+	q.Set(key, value)
+	return u.Path + "?" + q.Encode()
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

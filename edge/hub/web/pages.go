@@ -1,0 +1,351 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/wufang-kiosk/wufang/edge/hub"
+	"github.com/wufang-kiosk/wufang/edge/hub/db"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+// Cell is one number as shown: its text, and whether it is known and
+// complete. A number nothing is known of reads "no data yet", never 0.
+type Cell struct {
+	Value      int64
+	Known      bool
+	Incomplete bool
+	Text       string
+}
+
+func (v *view) cell(n int64, known, incomplete bool) Cell {
+	c := Cell{Value: n, Known: known, Incomplete: known && incomplete}
+	if known {
+		c.Text = v.Num(n)
+	} else {
+		c.Text = v.T("nodata")
+	}
+	return c
+}
+
+// SiteRow is a site's row of the overview.
+type SiteRow struct {
+	Site, TimeZone  string
+	TZKnown         bool
+	Today, InRoom   Cell
+	Week, Year      Cell
+	Sessions        Cell
+	Online, Devices int
+	Alerts          int
+	// Notes say why numbers are incomplete: a device offline since,
+	// a backlog, events not received.
+	Notes     []string
+	Attention int
+}
+
+// location returns a site's zone and whether it is known.
+func (s *Server) location(tz string) (*time.Location, bool) { return s.hub.Location(tz) }
+
+func (s *Server) overviewRows(ctx context.Context, v *view) ([]SiteRow, error) {
+	sites, err := s.hub.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	alerts, err := s.hub.Alerts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	perSite := map[string]int{}
+	for _, a := range alerts {
+		perSite[a.Site]++
+	}
+	rows := make([]SiteRow, 0, len(sites))
+	for _, st := range sites {
+		r, err := s.siteRow(ctx, v, st, perSite[st.Site])
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	// What needs attention first: open alerts, then devices offline, then
+	// incomplete numbers; then by id.
+	slices.SortStableFunc(rows, func(a, b SiteRow) int {
+		return cmp.Or(cmp.Compare(b.Attention, a.Attention), cmp.Compare(a.Site, b.Site))
+	})
+	return rows, nil
+}
+
+func (s *Server) siteRow(ctx context.Context, v *view, st hub.Site, alerts int) (SiteRow, error) {
+	loc, known := s.location(st.TimeZone)
+	c := st.Completeness
+	inc := !c.Complete
+	r := SiteRow{Site: st.Site, TimeZone: st.TimeZone, TZKnown: known, Online: c.Online, Devices: c.Devices, Alerts: alerts}
+	r.Today = v.cell(int64(st.Today.Entries), st.TodayKnown, inc)
+	r.InRoom = v.cell(int64(st.InRoom), st.TodayKnown, inc)
+	r.Sessions = v.cell(int64(st.Today.Sessions), st.TodayKnown, inc)
+	if known {
+		today, _ := time.ParseInLocation(wire.DateLayout, st.Date, loc)
+		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+		jan1 := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, loc)
+		week, err := s.hub.Days(ctx, st.Site, monday.Format(wire.DateLayout), st.Date)
+		if err != nil {
+			return r, err
+		}
+		year, err := s.hub.Days(ctx, st.Site, jan1.Format(wire.DateLayout), st.Date)
+		if err != nil {
+			return r, err
+		}
+		r.Week = v.cell(week.Total.Entries, anyData(week.Days), inc)
+		r.Year = v.cell(year.Total.Entries, anyData(year.Days), inc)
+	} else {
+		r.Week, r.Year = v.cell(0, false, false), v.cell(0, false, false)
+	}
+	r.Notes = v.notes(c, loc)
+	r.Attention = alerts*100 + (c.Devices-c.Online)*10
+	if inc {
+		r.Attention++
+	}
+	return r, nil
+}
+
+func anyData(days []hub.Day) bool {
+	return slices.ContainsFunc(days, func(d hub.Day) bool { return d.HasData })
+}
+
+// notes say why a site's numbers are incomplete.
+func (v *view) notes(c hub.Completeness, loc *time.Location) []string {
+	var out []string
+	for _, o := range c.Offline {
+		out = append(out, o.Device+" "+v.T("offline.since")+" "+v.Time(o.Since, loc))
+	}
+	if c.Backlog > 0 {
+		out = append(out, v.T("backlog.n")+": "+v.Num(int64(c.Backlog)))
+	}
+	if c.Missing > 0 {
+		out = append(out, v.T("missing.n")+": "+v.Num(int64(c.Missing)))
+	}
+	if c.Dropped > 0 {
+		out = append(out, v.T("dropped.n")+": "+v.Num(int64(c.Dropped)))
+	}
+	return out
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx, cancel := queryContext(r)
+	defer cancel()
+	rows, err := s.overviewRows(ctx, v)
+	if err != nil {
+		s.queryFailed(w, v, err)
+		return
+	}
+	v.Title = v.T("overview.title")
+	s.render(w, v, "overview", rows)
+}
+
+func (s *Server) queryFailed(w http.ResponseWriter, v *view, err error) {
+	if errors.Is(err, hub.ErrUnknownSite) {
+		s.fail(w, v, http.StatusNotFound, v.T("unknown.site"))
+		return
+	}
+	var bad interface{ BadRequest() bool }
+	if errors.As(err, &bad) {
+		s.fail(w, v, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.opts.Log.Error("dashboard: query", "err", err)
+	s.fail(w, v, http.StatusInternalServerError, "the hub could not read its database: "+err.Error())
+}
+
+// badInput is a request the user can fix.
+type badInput string
+
+func (e badInput) Error() string    { return string(e) }
+func (e badInput) BadRequest() bool { return true }
+
+// SitePage is the site page's data.
+type SitePage struct {
+	Row      SiteRow
+	Site     hub.Site
+	Loc      *time.Location
+	Range    int
+	Ranges   []int
+	From, To string
+
+	HoursChart template.HTML
+	Hours      []HourRow
+	HoursData  bool
+
+	DaysChart template.HTML
+	Days      []hub.Day
+	DaysTotal db.Bucket
+	DaysData  bool
+
+	Devices  []DeviceRow
+	Funnel   hub.Funnel
+	Hardest  []hub.Answer
+	MinAns   int64
+	Feedback [3]int64
+	Alerts   []AlertRow
+}
+
+// HourRow is one hour of today against the same weekday last week.
+type HourRow struct {
+	Hour           int
+	Today, WeekAgo int64
+}
+
+// DeviceRow is one device as the table shows it.
+type DeviceRow struct {
+	hub.Device
+	LastHeard       string
+	Since           string
+	CompleteThrough uint64
+	Missing         uint64
+	Sensors         []SensorState
+}
+
+// SensorState is one sensor's health.
+type SensorState struct {
+	Name, State string
+	OK          bool
+}
+
+// AlertRow is one alert as shown.
+type AlertRow struct {
+	hub.Alert
+	Title string
+	Since string
+}
+
+// MinAnswers is how many answers a question needs before it is ranked.
+const MinAnswers = 20
+
+var siteRanges = []int{30, 90, 365}
+
+func (s *Server) sitePage(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx, cancel := queryContext(r)
+	defer cancel()
+	p, err := s.siteData(ctx, v, r.PathValue("site"), r.URL.Query().Get("days"))
+	if err != nil {
+		s.queryFailed(w, v, err)
+		return
+	}
+	v.Title = p.Site.Site
+	s.render(w, v, "site", p)
+}
+
+func (s *Server) siteData(ctx context.Context, v *view, site, days string) (*SitePage, error) {
+	st, err := s.hub.Site(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	alerts, err := s.hub.Alerts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &SitePage{Site: st, Range: 30, Ranges: siteRanges, MinAns: MinAnswers}
+	if n, err := strconv.Atoi(days); err == nil && slices.Contains(siteRanges, n) {
+		p.Range = n
+	}
+	var mine []hub.Alert
+	for _, a := range alerts {
+		if a.Site == site {
+			mine = append(mine, a)
+		}
+	}
+	if p.Row, err = s.siteRow(ctx, v, st, len(mine)); err != nil {
+		return nil, err
+	}
+	loc, _ := s.location(st.TimeZone)
+	p.Loc = loc
+	for _, a := range mine {
+		p.Alerts = append(p.Alerts, AlertRow{Alert: a, Title: v.T("alert." + a.Kind), Since: v.Time(a.Since, loc)})
+	}
+	for _, d := range st.Devices {
+		row := DeviceRow{Device: d, LastHeard: v.Time(d.LastHeard, loc), Since: v.Time(d.Since, loc)}
+		for _, x := range d.Streams {
+			if x.Epoch == d.Epoch || len(d.Streams) == 1 {
+				row.CompleteThrough = x.CompleteThrough
+			}
+			row.Missing += x.Missing
+		}
+		for _, name := range slices.Sorted(maps.Keys(d.Sensors)) {
+			row.Sensors = append(row.Sensors, SensorState{Name: name, State: d.Sensors[name], OK: d.Sensors[name] == "ok"})
+		}
+		p.Devices = append(p.Devices, row)
+	}
+	p.To = st.Date
+	p.From = shiftDate(st.Date, -(p.Range - 1))
+	hc, err := s.hub.HoursCompared(ctx, site, st.Date)
+	if err != nil {
+		return nil, err
+	}
+	p.HoursData = hc.This.HasData || hc.WeekAgo.HasData
+	var todays, weeks []int64
+	for h := range 24 {
+		p.Hours = append(p.Hours, HourRow{Hour: h, Today: hc.This.Hours[h].Entries, WeekAgo: hc.WeekAgo.Hours[h].Entries})
+		todays = append(todays, hc.This.Hours[h].Entries)
+		weeks = append(weeks, hc.WeekAgo.Hours[h].Entries)
+	}
+	hourLabels := make([]string, 24)
+	for h := range hourLabels {
+		hourLabels[h] = strconv.Itoa(h)
+	}
+	p.HoursChart = barChart(v.T("site.hours"), hourLabels, []series{{v.T("thisday"), "s0", todays}, {v.T("lastweek"), "s1", weeks}})
+	ds, err := s.hub.Days(ctx, site, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	p.Days, p.DaysTotal, p.DaysData = ds.Days, ds.Total, anyData(ds.Days)
+	var entries []int64
+	var labels []string
+	for _, d := range ds.Days {
+		entries = append(entries, d.Entries)
+		labels = append(labels, v.ShortDate(d.Date))
+	}
+	p.DaysChart = barChart(v.Tf("site.days", p.Range), labels, []series{{v.T("entries"), "s0", entries}})
+	p.Feedback = ds.Total.Feedback
+	if p.Funnel, err = s.hub.Funnel(ctx, site, p.From, p.To); err != nil {
+		return nil, err
+	}
+	all, err := s.hub.Answers(ctx, site, p.From, p.To, MinAnswers)
+	if err != nil {
+		return nil, err
+	}
+	p.Hardest = all[:min(len(all), 10)]
+	return p, nil
+}
+
+// Q returns a question's text in l, or in the other language, or its id.
+func (v *view) Q(a hub.Answer) string {
+	if t := a.Question[string(v.Lang)]; t != "" {
+		return t
+	}
+	for _, t := range a.Question {
+		if t != "" {
+			return t
+		}
+	}
+	return a.Step
+}
+
+// Tf is T with one number put in.
+func (v *view) Tf(key string, n any) string {
+	return fmt.Sprintf(v.T(key), n)
+}
+
+func shiftDate(date string, days int) string {
+	t, err := time.Parse(wire.DateLayout, date)
+	if err != nil {
+		return date
+	}
+	return t.AddDate(0, 0, days).Format(wire.DateLayout)
+}
