@@ -40,8 +40,9 @@ need_packages() {
 # Fyne's minimal C build set, and what the kiosk needs to run in a window.
 FYNE_PACKAGES=(gcc pkg-config libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev)
-# The test suite: a real broker, a virtual screen, taps and screenshots.
-TEST_PACKAGES=(mosquitto postgresql-15 xvfb xdotool imagemagick x11-utils ca-certificates curl unzip git file)
+# The test suite: a real broker and database, a virtual screen, taps and
+# screenshots; a browser (with CJK fonts) for the hub dashboard's tests.
+TEST_PACKAGES=(mosquitto postgresql-15 xvfb xdotool imagemagick x11-utils ca-certificates curl unzip git file chromium fonts-noto-cjk)
 
 # go_ok reports whether `go` on PATH is at least GO_WANT's minor version.
 go_ok() {
