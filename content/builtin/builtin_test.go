@@ -6,7 +6,6 @@ import (
 	"os"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -55,38 +54,11 @@ func TestDevBuildAcceptsIt(t *testing.T) {
 func TestValidatesClean(t *testing.T) {
 	p := loadPack(t)
 	for _, pr := range content.Validate(p, FS()) {
-		if pending(pr) {
-			t.Logf("pending second edition: %s", pr)
-			continue
-		}
 		t.Errorf("%s", pr)
 	}
-	_, probs := content.Check(FS())
-	probs = slices.DeleteFunc(probs, pending)
-	if len(probs) > 0 {
+	if _, probs := content.Check(FS()); len(probs) > 0 {
 		t.Errorf("content.Check: %v", probs)
 	}
-}
-
-// firstEdition lists the modules still on the first edition's text while
-// the second edition (issue 18) lands module by module; only the rhythm,
-// decoy and answer-position warnings that edition fixes are tolerated in
-// them. Empty once every module is rewritten.
-var firstEdition = map[string]bool{
-
-	content.ModuleFile("disasters"): true,
-}
-
-func pending(pr content.Problem) bool {
-	if !firstEdition[pr.File] || pr.Severity != content.SevWarning {
-		return false
-	}
-	for _, s := range []string{"has no decoy", "lessons ask a question", "a visit of this module shows", "the right option is written"} {
-		if strings.Contains(pr.Msg, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func TestManifest(t *testing.T) {
