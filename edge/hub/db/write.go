@@ -27,7 +27,7 @@ func (e *Event) key() streamKey { return streamKey{e.Site, e.Device, e.Epoch} }
 
 // insertChunk is how many events one INSERT carries (23 parameters each:
 // well under SQLite's and PostgreSQL's parameter limits).
-const insertChunk = 100
+const insertChunk = 25
 
 const eventColumns = `site, device, epoch, seq, boot, time, kind, module, step, correct, score, total, passed,
 	rating, reason, lang, sensor, pack, pack_version, after_hours, day, hour, received`
