@@ -28,7 +28,7 @@ import (
 )
 
 // build builds a command of this module into a temporary folder.
-func build(t *testing.T, pkg, name string) string {
+func build(t testing.TB, pkg, name string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), name)
 	cmd := exec.Command("go", "build", "-o", bin, pkg)
@@ -39,7 +39,7 @@ func build(t *testing.T, pkg, name string) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -55,7 +55,7 @@ type proc struct {
 	done chan error
 }
 
-func startProc(t *testing.T, logPath string, bin string, args ...string) *proc {
+func startProc(t testing.TB, logPath string, bin string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
@@ -86,7 +86,7 @@ func (p *proc) kill() {
 }
 
 // term stops the process with SIGTERM and returns its exit error.
-func (p *proc) term(t *testing.T) error {
+func (p *proc) term(t testing.TB) error {
 	t.Helper()
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -106,6 +106,22 @@ type device struct {
 	httpAddr     string
 	log          string
 	p            *proc
+}
+
+// waitHTTP waits until url answers.
+func waitHTTP(t testing.TB, url string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var v map[string]any
+		if getJSON(url, &v) == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not answer", url)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func getJSON(url string, v any) error {

@@ -374,7 +374,11 @@ func (in *Ingest) writer() {
 				}
 				batch = append(batch, db.Event{Site: it.site, Device: it.device, Epoch: eventEpoch(e), Event: e})
 				acks = append(acks, it.ack)
-				if len(batch) >= in.cfg.BatchSize {
+				// Flush when the batch is full or nothing more is waiting:
+				// the broker sends only so many messages before it has our
+				// acknowledgements (its in-flight window, 20 by default on
+				// Mosquitto), so waiting for more would only stall it.
+				if len(batch) >= in.cfg.BatchSize || len(in.queue) == 0 {
 					flush()
 				} else if timer == nil {
 					timer = time.NewTimer(in.cfg.BatchDelay)
