@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -314,4 +315,47 @@ func TestAlertsAndAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestQuestions joins the answers to the question texts of the pack the
+// devices report, here the built-in one; a folder of packs that do not
+// verify is reported and skipped.
+func TestQuestions(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.wfpack"), []byte("not a zip"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	q, problems := hub.LoadQuestions(dir, nil)
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "bad.wfpack") {
+		t.Fatalf("problems %v", problems)
+	}
+	text := q.Lookup("wufang-builtin", "fire-q-lift")
+	if text["zh-CN"] == "" || text["en"] == "" {
+		t.Fatalf("fire-q-lift: %v", text)
+	}
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	now := time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC)
+	d.StoreTotals(ctx, epA, wire.Totals{V: 1, Site: "s", Device: "k", Date: "2026-03-01", TimeZone: "Asia/Shanghai", Time: now}, now)
+	d.StoreStatus(ctx, "s", "k", epA, wire.Status{V: 1, Online: true, Pack: "wufang-builtin", Time: now}, now)
+	var evs []db.Event
+	for i := range 25 {
+		right := i%5 == 0
+		evs = append(evs, db.Event{Site: "s", Device: "k", Epoch: epA, Event: wire.Event{V: 1, Seq: uint64(i + 1), Time: now, Kind: wire.StepAnswer,
+			Module: "fire", Step: "fire-q-lift", Correct: &right}})
+	}
+	if _, err := d.StoreEvents(ctx, evs, now); err != nil {
+		t.Fatal(err)
+	}
+	h := hub.New(d, hub.Options{Now: func() time.Time { return now }, Questions: q.Lookup})
+	ans, err := h.Answers(ctx, "s", "2026-03-01", "2026-03-01", 20)
+	if err != nil || len(ans) != 1 || ans[0].Wrong != 20 || ans[0].WrongShare != 0.8 || ans[0].Question["en"] != text["en"] {
+		t.Fatalf("answers %+v, %v", ans, err)
+	}
+	if ans, _ := h.Answers(ctx, "s", "2026-03-01", "2026-03-01", 26); len(ans) != 0 {
+		t.Fatalf("a question with 25 answers ranked at min 26: %+v", ans)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"log/slog"
 )
 
 func (e *env) export(args []string) error {
@@ -23,7 +24,7 @@ func (e *env) export(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	d, h, err := openHub(ctx, cfg)
+	d, h, err := openHub(ctx, cfg, slog.New(slog.NewTextHandler(e.stderr, nil)))
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 	"time"
 	_ "time/tzdata" // site time zones must resolve on a board without /usr/share/zoneinfo
 
+	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/hub"
 	"github.com/wufang-kiosk/wufang/edge/hub/db"
@@ -210,14 +211,24 @@ func redactDB(u string) string {
 	return u
 }
 
-func openHub(ctx context.Context, cfg *hubconfig.Config) (*db.DB, *hub.Hub, error) {
+func openHub(ctx context.Context, cfg *hubconfig.Config, log *slog.Logger) (*db.DB, *hub.Hub, error) {
 	d, err := db.Open(ctx, cfg.DatabaseURL())
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (check database.url, or that data_dir %s is writable)", err, cfg.DataDir)
 	}
 	def, sites := cfg.Schedules()
+	trusted, err := content.ParsePublicKeys(cfg.Content.TrustedKeys)
+	if err != nil {
+		d.Close()
+		return nil, nil, fmt.Errorf("content.trusted_keys: %w", err)
+	}
+	questions, problems := hub.LoadQuestions(cfg.Content.PacksDir, trusted)
+	for _, p := range problems {
+		log.Warn("pack skipped: its question texts will not be shown", "problem", p)
+	}
 	h := hub.New(d, hub.Options{OfflineAfter: cfg.Alerts.OfflineAfter.D(), DefaultHours: def, OpeningHours: sites,
-		ImbalanceShare: cfg.Alerts.ImbalanceShare, ImbalanceMin: int64(cfg.Alerts.ImbalanceMin), SessionsShare: cfg.Alerts.SessionsShare})
+		ImbalanceShare: cfg.Alerts.ImbalanceShare, ImbalanceMin: int64(cfg.Alerts.ImbalanceMin), SessionsShare: cfg.Alerts.SessionsShare,
+		Questions: questions.Lookup})
 	return d, h, nil
 }
 
@@ -237,7 +248,7 @@ func (e *env) run(args []string) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	d, h, err := openHub(ctx, cfg)
+	d, h, err := openHub(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
