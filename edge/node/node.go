@@ -45,7 +45,7 @@ func StorePath(cfg *config.Config) string { return filepath.Join(cfg.DataDir, St
 
 // StoreOptions are the store options of cfg.
 func StoreOptions(cfg *config.Config, log *slog.Logger) store.Options {
-	return store.Options{
+	o := store.Options{
 		Location:  cfg.Location,
 		MaxBytes:  int64(cfg.Store.MaxBytes),
 		Retention: cfg.Store.Retention.D(),
@@ -53,6 +53,10 @@ func StoreOptions(cfg *config.Config, log *slog.Logger) store.Options {
 		Site:      cfg.Site,
 		Device:    cfg.Device,
 	}
+	if canTellClock {
+		o.ClockSynced = clockSynced
+	}
+	return o
 }
 
 // Options tune Start. The zero value is what wufang-edge run uses.
@@ -437,6 +441,10 @@ func (n *Node) describe(s *wire.Status) {
 	s.App = n.opts.Version
 	s.Epoch, s.Boot, s.Backlog, s.Dropped = st.Epoch, st.Boot, st.Backlog, st.Dropped
 	s.Store, s.RecordFailures = st.State, st.RecordFailures
+	if canTellClock {
+		synced := clockSynced()
+		s.ClockSynced = &synced
+	}
 	s.LastError = truncate(st.LastError, 1000)
 	if s.LastError == "" && n.uplink != nil {
 		s.LastError = truncate(n.uplink.State().LastError, 1000)

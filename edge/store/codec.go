@@ -47,6 +47,7 @@ const (
 	tagPackVer
 	tagAfterHours
 	tagKind // kind as a string, for kinds without a code
+	tagClockUnsynced
 )
 
 func appendString(b []byte, tag byte, s string) []byte {
@@ -104,6 +105,9 @@ func encodeEvent(b []byte, e *wire.Event) []byte {
 	b = appendString(b, tagPackVer, e.PackVer)
 	if e.AfterHours {
 		b = append(b, tagAfterHours)
+	}
+	if e.ClockUnsynced {
+		b = append(b, tagClockUnsynced)
 	}
 	return b
 }
@@ -230,6 +234,8 @@ func decodeEvent(seq uint64, b []byte) (wire.Event, error) {
 			e.PackVer = r.string()
 		case tagAfterHours:
 			e.AfterHours = true
+		case tagClockUnsynced:
+			e.ClockUnsynced = true
 		case tagKind:
 			e.Kind = wire.Kind(r.string())
 		default:

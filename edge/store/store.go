@@ -53,8 +53,12 @@ type Options struct {
 	// counting while space is freed inside the file; 0 = DefaultReserveBytes,
 	// negative = none.
 	ReserveBytes int64
-	Site         string // copied into Totals
-	Device       string // copied into Totals
+	// ClockSynced reports whether the system clock is synchronised (NTP);
+	// events recorded while it says false are marked ClockUnsynced. nil:
+	// unknown, only a clock earlier than the last event marks them.
+	ClockSynced func() bool
+	Site        string // copied into Totals
+	Device      string // copied into Totals
 }
 
 func (o *Options) defaults() error {
@@ -149,6 +153,7 @@ type Store struct {
 	writeErr       error     // the last commit's error, nil once one works
 	writeErrAt     time.Time // when writeErr happened
 	recordFailures uint64    // events refused by a failed commit or a broken store
+	lastTime       time.Time // the latest event time recorded
 
 	touched atomic.Int64 // bytes read or written through the mapping since the last release
 
@@ -410,9 +415,12 @@ func (s *Store) load(db *bolt.DB, readOnly bool) (err error) {
 			}
 			s.firstSeq = binary.BigEndian.Uint64(k)
 		}
-		if k, _ := c.Last(); k != nil {
+		if k, v := c.Last(); k != nil {
 			if len(k) != 8 || binary.BigEndian.Uint64(k) > s.lastSeq {
 				return fmt.Errorf("%w: %s: events after the last sequence number", ErrCorrupt, s.path)
+			}
+			if e, err := decodeEvent(binary.BigEndian.Uint64(k), v); err == nil {
+				s.lastTime = e.Time
 			}
 		}
 		if s.watermark > s.lastSeq {
@@ -532,6 +540,9 @@ func (s *Store) Record(ctx context.Context, e wire.Event) error {
 		e.Time = s.opts.Clock.Now()
 	}
 	e = e.Sanitized() // a visitor is counted even if a sensor is oddly named
+	if s.opts.ClockSynced != nil && !s.opts.ClockSynced() {
+		e.ClockUnsynced = true
+	}
 	if err := e.Check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidEvent, err)
 	}

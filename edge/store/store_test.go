@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -909,5 +910,51 @@ func TestEpoch(t *testing.T) {
 	s = openAt(t, p, Options{Clock: clk})
 	if st := s.Stats(); st.Recovered == "" || st.Epoch == epoch || !wire.ValidEpoch(st.Epoch) {
 		t.Errorf("unreadable file: %+v, want a new epoch (old %s)", st, epoch)
+	}
+}
+
+// TestClockUnsyncedMarked: whether the clock could be trusted was recorded
+// nowhere. An event is marked clock_unsynced while the system says its
+// clock is not synchronised, and when the clock steps back before the event
+// recorded last (a board without a real-time clock booting offline), also
+// across a restart.
+func TestClockUnsyncedMarked(t *testing.T) {
+	clk := clocktest.NewFake(start)
+	var synced atomic.Bool
+	synced.Store(true)
+	s, p := openTest(t, Options{Clock: clk, ClockSynced: synced.Load})
+	rec := func() {
+		t.Helper()
+		if err := s.Record(context.Background(), wire.Event{Kind: wire.DoorEntry}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec() // 1: fine
+	synced.Store(false)
+	rec() // 2: not synchronised
+	synced.Store(true)
+	clk.Advance(time.Hour)
+	rec()                               // 3: fine
+	clk.Set(start.Add(-24 * time.Hour)) // the clock steps back a day
+	rec()                               // 4: before 3
+	rec()                               // 5: after 4: the step is marked once
+	s.Close()
+	s = openAt(t, p, Options{Clock: clk, ClockSynced: synced.Load})
+	clk.Set(start.Add(-48 * time.Hour)) // and back again, after a restart
+	rec()                               // 6: before 5, the last stored
+	ev, err := s.Pending(0, 10)
+	if err != nil || len(ev) != 6 {
+		t.Fatalf("%d events, %v", len(ev), err)
+	}
+	var got []bool
+	for _, e := range ev {
+		got = append(got, e.ClockUnsynced)
+		b, _ := json.Marshal(e)
+		if _, err := wire.DecodeEvent(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []bool{false, true, false, true, false, true}; !reflect.DeepEqual(got, want) {
+		t.Errorf("clock_unsynced %v, want %v", got, want)
 	}
 }

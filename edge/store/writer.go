@@ -18,6 +18,11 @@ import (
 	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 )
 
+// clockSlack is how far an event's time may lie before the latest one
+// recorded without the clock being suspect (recorders stamp events a
+// little before they hand them over, in any order).
+const clockSlack = time.Minute
+
 // flushEvery bounds, in wall time, how long an acknowledgement waits to be
 // written when no events are being recorded; it only bounds how many events a
 // crash makes the uplink resend, so it does not use the injected clock.
@@ -202,6 +207,14 @@ func (s *Store) commit(batch []*request, force uint64) error {
 	for i, r := range batch {
 		seq++
 		r.ev.V, r.ev.Epoch, r.ev.Seq, r.ev.Boot = wire.Version, epoch, seq, boot
+		// A clock set back (by hand, or a board without a real-time clock
+		// booting offline) stamps an event before the one recorded last.
+		// Only that step is marked: keeping the latest time ever seen would
+		// mark everything for years after one event from a wild clock.
+		if r.ev.Time.Before(s.lastTime.Add(-clockSlack)) {
+			r.ev.ClockUnsynced = true
+		}
+		s.lastTime = r.ev.Time
 		dates[i] = s.dateOf(r.ev.Time)
 		if _, ok := touched[dates[i]]; !ok {
 			if d, ok := s.days[dates[i]]; ok {

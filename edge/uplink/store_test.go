@@ -2,6 +2,7 @@ package uplink
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -229,4 +230,95 @@ func TestPayloadsMatchSchemas(t *testing.T) {
 	if err := wiretest.Validate(wire.SchemaStatus, p); err != nil {
 		t.Errorf("last will %s: %v", p, err)
 	}
+}
+
+// TestDailyFollowsClockJumps: the daily channel never corrected itself and
+// trusted the clock blindly. With a clock one day ahead a day went out with
+// 38 entries and stayed so when the store ended with 76; days stamped while
+// the clock was behind were never published; a clock 10 years ahead across
+// midnight stopped every later daily. Now every closed day whose counters
+// changed since it went out is published again, whatever the clock did.
+func TestDailyFollowsClockJumps(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	cfg := testConfig(b)
+	cfg.DayCheck = 20 * time.Millisecond
+	cfg.DailyMarkFile = filepath.Join(t.TempDir(), "daily")
+	topics, _ := wire.NewTopics(wire.DefaultRoot, cfg.Site, cfg.Device)
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Skip("no tzdata")
+	}
+	day := func(d int, hm string) time.Time { // 2026-03-0d at hh:mm in Shanghai
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", fmt.Sprintf("2026-03-%02d %s", d, hm), sh)
+		return tm
+	}
+	clk := clocktest.NewFake(day(5, "10:00")) // a day ahead: really the 4th
+	cfg.Clock = clk
+	s := openStore(t, clk)
+	u, _ := startUplink(t, cfg, s)
+	waitState(t, u, "connected", func(s State) bool { return s.Connected })
+	entries := func(n int) {
+		t.Helper()
+		for range n {
+			if err := s.Record(context.Background(), wire.Event{Kind: wire.DoorEntry, Sensor: "door"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// waitDaily waits for a daily/date that counts want entries.
+	sub := b.Subscribe(t, topics.Root+"/+/+/daily/#")
+	waitDaily := func(date string, want uint64) {
+		t.Helper()
+		var got []uint64
+		ok := sub.WaitFor(10*time.Second, func(msgs []brokertest.Message) bool {
+			got = got[:0]
+			for _, m := range msgs {
+				if m.Topic == topics.Daily(date) {
+					d, err := wire.DecodeDaily(m.Payload)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, d.Counters.Entries)
+				}
+			}
+			return len(got) > 0 && got[len(got)-1] == want
+		})
+		if !ok {
+			t.Fatalf("daily/%s went out counting %v entries, want %d last (totals %+v)", date, got, want, s.Totals())
+		}
+	}
+
+	// One day ahead: 38 entries land in the 5th, which closes at the
+	// wrong clock's midnight and goes out with 38.
+	entries(38)
+	clk.Set(day(6, "00:01"))
+	waitDaily("2026-03-05", 38)
+	// The clock is corrected (a jump back of a day): 38 more on the real
+	// 5th; when it closes again, the day goes out again with 76.
+	clk.Set(day(5, "10:00"))
+	entries(38)
+	clk.Set(day(6, "00:01"))
+	waitDaily("2026-03-05", 76)
+
+	// A clock a day behind (a Pi without RTC booted offline): 5 entries
+	// stamped on the 5th, already closed; published once the day shows
+	// changed.
+	clk.Set(day(5, "18:00"))
+	entries(5)
+	clk.Set(day(6, "09:00"))
+	waitDaily("2026-03-05", 81)
+
+	// Ten years ahead across midnight, then back: later dailies go on.
+	clk.Set(day(6, "23:59").AddDate(10, 0, 0))
+	entries(1)
+	clk.Set(day(7, "00:01").AddDate(10, 0, 0))
+	waitDaily("2036-03-06", 1)
+	clk.Set(day(6, "12:00"))
+	entries(7)
+	clk.Set(day(7, "00:01"))
+	waitDaily("2026-03-06", 7)
+	clk.Set(day(8, "00:01"))
+	entries(2) // on the 8th
+	clk.Set(day(9, "00:01"))
+	waitDaily("2026-03-08", 2)
 }

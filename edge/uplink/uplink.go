@@ -27,10 +27,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"os"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -91,8 +92,8 @@ type Config struct {
 	// Describe fills the status payload with what the uplink does not know:
 	// app version, pack, boot, backlog, dropped, sensor health.
 	Describe func(*wire.Status)
-	// DailyMarkFile remembers the last daily/{date} published, so closed
-	// days go out once. Empty: kept in memory (all closed days are
+	// DailyMarkFile remembers the daily/{date} published and with which
+	// counters, so a closed day goes out once, and again when it changes. Empty: kept in memory (all closed days are
 	// published again, retained and identical, after a restart).
 	DailyMarkFile string
 	// Clock stamps the status and the totals (nil: the wall clock).
@@ -124,7 +125,7 @@ type Uplink struct {
 
 	mu    sync.Mutex
 	state State
-	daily string // last daily/{date} published
+	daily map[string]uint64 // daily/{date} published: date -> the Seq of the payload sent
 }
 
 // New returns an uplink for cfg reading from outbox. A nil log discards.
@@ -159,9 +160,15 @@ func New(cfg Config, outbox Outbox, log *slog.Logger) *Uplink {
 	}
 	u := &Uplink{cfg: cfg, outbox: outbox, log: log}
 	u.state = State{Enabled: cfg.Broker != "", Broker: redactURL(cfg.Broker), Since: cfg.Clock.Now()}
+	u.daily = map[string]uint64{}
 	if cfg.DailyMarkFile != "" {
 		if b, err := os.ReadFile(cfg.DailyMarkFile); err == nil {
-			u.daily = strings.TrimSpace(string(b))
+			// An older mark file held just the last date: then every closed
+			// day goes out once more (retained, the same or corrected).
+			var m dailyMark
+			if json.Unmarshal(b, &m) == nil && m.Days != nil {
+				u.daily = m.Days
+			}
 		}
 	}
 	return u
@@ -447,7 +454,9 @@ func (p *publisher) run(ctx context.Context) error {
 		}
 		if p.totalsDirty && timerC == nil {
 			wait := p.lastTotals.Add(u.cfg.TotalsInterval).Sub(u.cfg.Clock.Now())
-			if wait <= 0 {
+			// wait beyond the interval: the clock was set back; waiting
+			// for it to catch up would stop totals and dailies for as long.
+			if wait <= 0 || wait > u.cfg.TotalsInterval {
 				if err := p.publishTotals(ctx); err != nil {
 					return err
 				}
@@ -572,17 +581,34 @@ func (p *publisher) publishTotals(ctx context.Context) error {
 	return p.publishDailies(ctx)
 }
 
-// publishDailies publishes the days closed since the last one published and
-// remembers the newest once the broker has them.
+// dailyMark is the DailyMarkFile: each day published with the Seq of the
+// payload, so a day whose counters changed after it went out (an event
+// stamped before midnight but stored after it, a clock that was wrong) is
+// published again, and no clock jump can hide a day behind a date mark.
+type dailyMark struct {
+	Days map[string]uint64 `json:"days"`
+}
+
+// maxDailyMarks bounds the days remembered (the oldest are forgotten).
+const maxDailyMarks = 1000
+
+// publishDailies publishes every closed day that was not published with its
+// current counters (new days, and days that changed since), and remembers
+// them once the broker has them.
 func (p *publisher) publishDailies(ctx context.Context) error {
 	u := p.u
-	u.mu.Lock()
-	after := u.daily
-	u.mu.Unlock()
-	days, err := u.outbox.ClosedDaysAfter(after)
+	all, err := u.outbox.ClosedDaysAfter("")
 	if err != nil {
 		return fmt.Errorf("read closed days: %w", err)
 	}
+	u.mu.Lock()
+	var days []wire.Daily
+	for _, d := range all {
+		if seq, ok := u.daily[d.Date]; !ok || seq != d.Seq {
+			days = append(days, d)
+		}
+	}
+	u.mu.Unlock()
 	if len(days) == 0 {
 		return nil
 	}
@@ -605,13 +631,24 @@ func (p *publisher) publishDailies(ctx context.Context) error {
 			return fmt.Errorf("publish daily: %w", err)
 		}
 	}
-	last := days[len(days)-1].Date
 	u.mu.Lock()
-	u.daily = last
+	for _, d := range days {
+		if _, again := u.daily[d.Date]; again {
+			u.log.Info("daily republished: its counters changed after it went out", "date", d.Date, "seq", d.Seq)
+		}
+		u.daily[d.Date] = d.Seq
+	}
+	if n := len(u.daily) - maxDailyMarks; n > 0 {
+		dates := slices.Sorted(maps.Keys(u.daily))
+		for _, old := range dates[:n] {
+			delete(u.daily, old)
+		}
+	}
+	b, err := json.Marshal(dailyMark{Days: u.daily})
 	u.mu.Unlock()
-	if u.cfg.DailyMarkFile != "" {
-		if err := atomicfile.WriteFile(u.cfg.DailyMarkFile, []byte(last+"\n"), 0o600); err != nil {
-			u.log.Warn("cannot remember the last daily published", "file", u.cfg.DailyMarkFile, "error", err)
+	if u.cfg.DailyMarkFile != "" && err == nil {
+		if err := atomicfile.WriteFile(u.cfg.DailyMarkFile, append(b, '\n'), 0o600); err != nil {
+			u.log.Warn("cannot remember the dailies published", "file", u.cfg.DailyMarkFile, "error", err)
 		}
 	}
 	return nil

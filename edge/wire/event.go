@@ -83,4 +83,9 @@ type Event struct {
 	PackVer string `json:"pack_version,omitempty"`
 	// AfterHours marks door events outside opening hours.
 	AfterHours bool `json:"after_hours,omitempty"`
+	// ClockUnsynced: when the event was recorded the device's clock was not
+	// known to be right (not synchronised by NTP, or earlier than an event
+	// recorded before it), so Time, and the day the event counts in, may
+	// be off.
+	ClockUnsynced bool `json:"clock_unsynced,omitempty"`
 }

@@ -29,6 +29,10 @@ type Status struct {
 	// RecordFailures counts events lost since start because they could
 	// not be recorded (a full disk, a damaged file).
 	RecordFailures uint64 `json:"record_failures,omitempty"`
+	// ClockSynced says whether the device's clock is synchronised by NTP;
+	// absent when the device cannot tell. A Pi without a real-time clock
+	// boots offline with its clock behind by the time it was off.
+	ClockSynced *bool `json:"clock_synced,omitempty"`
 	// Sensors maps a sensor's config name to its health: "ok" or a short
 	// description of the fault.
 	Sensors        map[string]string `json:"sensors"`
