@@ -32,7 +32,18 @@ var (
 	exampleTop  = Topics{Root: DefaultRoot, Site: "bantian-xinxue", Device: "kiosk-fire-1"}
 	// exampleEpoch is a store epoch as the store makes them.
 	exampleEpoch = "3f9c2a7e81d04b65"
+	// exampleSHA and exampleSHAOld are .wfpack hashes as offers carry them.
+	exampleSHA    = "5d41402abc4b2a76b9719d911017c592ae8c7b3f1e5a4c2b7e9d0f1a2b3c4d5e"
+	exampleSHAOld = "0b9c2625dc21ef05f6ad4ddf47c5f203837aa32c6b1d7e0f4a8e2d9c1b3a5f70"
 )
+
+func withOffer(s Status, o OfferState) Status {
+	s.Offer = &o
+	if o.State == OfferInstalled {
+		s.PackVersion, s.Pack = o.Version, o.ID
+	}
+	return s
+}
 
 // contractExample is one generated block: the JSON of each payload, indented
 // when there is one, one compact line each when there are several.
@@ -98,6 +109,16 @@ func contractExamples() map[string]contractExample {
 		"totals": {SchemaTotals, []any{Totals{V: Version, Epoch: exampleEpoch, Site: exampleTop.Site, Device: exampleTop.Device,
 			Seq: 48214, Boot: 12, Lifetime: exampleCounters(21873, 100), Today: exampleCounters(214, 1),
 			Date: "2026-03-04", TimeZone: "Asia/Shanghai", Time: at(0)}}},
+		"offer": {SchemaOffer, []any{Offer{V: Version, ID: "spring-fair", Version: "1.1.0", SHA256: exampleSHA, Size: 2318441,
+			URL: "https://hub.district.example:9108/packs/spring-fair-1.1.0.wfpack", Time: at(-time.Hour).UTC()}}},
+		"offer-rollback": {SchemaOffer, []any{Offer{V: Version, ID: "spring-fair", Version: "1.0.0", SHA256: exampleSHAOld, Size: 2290117,
+			URL: "https://hub.district.example:9108/packs/spring-fair-1.0.0.wfpack", Rollback: true, Time: at(0).UTC()}}},
+		"status-offer": {SchemaStatus, []any{
+			withOffer(online, OfferState{ID: "spring-fair", Version: "1.1.0", SHA256: exampleSHA, State: OfferPending, Reason: "waiting for the room to close (opening hours)"}),
+			withOffer(online, OfferState{ID: "spring-fair", Version: "1.1.0", SHA256: exampleSHA, State: OfferInstalled}),
+			withOffer(online, OfferState{ID: "spring-fair", Version: "1.1.0", SHA256: exampleSHA, State: OfferRefused,
+				Reason: "the downloaded file's SHA-256 is not the offer's: the file on the hub changed or was damaged"}),
+		}},
 		"daily": {SchemaDaily, []any{Daily{V: Version, Epoch: exampleEpoch, Date: "2026-03-03", Counters: exampleCounters(187, 1), Seq: 47866}}},
 	}
 }
@@ -152,6 +173,8 @@ func decodeAs(schema string, b []byte) error {
 		_, err = DecodeTotals(b)
 	case SchemaDaily:
 		_, err = DecodeDaily(b)
+	case SchemaOffer:
+		_, err = DecodeOffer(b)
 	default:
 		err = fmt.Errorf("no decoder for %q", schema)
 	}
@@ -233,7 +256,7 @@ func TestContractNamesEverything(t *testing.T) {
 			t.Errorf("%s does not name the event kind `%s`", contractFile, k)
 		}
 	}
-	for _, v := range []any{Event{}, Status{}, Totals{}, Daily{}, Counters{}} {
+	for _, v := range []any{Event{}, Status{}, Totals{}, Daily{}, Counters{}, Offer{}, OfferState{}} {
 		rt := reflect.TypeOf(v)
 		for f := range rt.Fields() {
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -247,15 +270,17 @@ func TestContractNamesEverything(t *testing.T) {
 			t.Errorf("%s does not name the session.end reason %q", contractFile, r)
 		}
 	}
-	topics := []string{exampleTop.Status(), exampleTop.Event(), exampleTop.Totals(), exampleTop.Daily("2026-03-03")}
+	topics := []string{exampleTop.Status(), exampleTop.Event(), exampleTop.Totals(), exampleTop.Daily("2026-03-03"),
+		exampleTop.Offer(), exampleTop.SiteOffer()}
 	for _, tp := range topics {
 		if !strings.Contains(doc, "`"+tp+"`") {
 			t.Errorf("%s does not show the topic `%s`", contractFile, tp)
 		}
 	}
 	for _, m := range regexp.MustCompile("`("+regexp.QuoteMeta(DefaultRoot)+"/[^`+#{}]*)`").FindAllStringSubmatch(doc, -1) {
-		if _, _, _, ok := ParseTopic(DefaultRoot, m[1]); !ok {
-			t.Errorf("%s shows the topic `%s`, which is not a device topic", contractFile, m[1])
+		_, _, _, ok := ParseTopic(DefaultRoot, m[1])
+		if _, _, offer := ParseOfferTopic(DefaultRoot, m[1]); !ok && !offer {
+			t.Errorf("%s shows the topic `%s`, which is neither a device topic nor an offer topic", contractFile, m[1])
 		}
 	}
 }

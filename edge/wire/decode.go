@@ -197,8 +197,12 @@ func present(schema string, b []byte) error {
 		if key == "" {
 			continue
 		}
+		raw, ok := top[key]
+		if !ok {
+			continue // an optional object left out (a required one failed above)
+		}
 		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(top[key], &obj); err != nil {
+		if err := json.Unmarshal(raw, &obj); err != nil {
 			return fmt.Errorf("/%s: %w", key, err)
 		}
 		if err := check("/"+key, obj, keys); err != nil {
@@ -241,6 +245,11 @@ func (s *Status) check() error {
 		return fmt.Errorf("/pack: %q is not an id", s.Pack)
 	case utf8.RuneCountInString(s.LastError) > 1000:
 		return errors.New("/last_error is at most 1000 characters")
+	}
+	if s.Offer != nil {
+		if err := s.Offer.Check(); err != nil {
+			return err
+		}
 	}
 	for name, h := range s.Sensors {
 		if !sensorPattern.MatchString(name) || h == "" || utf8.RuneCountInString(h) > 200 {

@@ -38,7 +38,10 @@ type Status struct {
 	Sensors        map[string]string `json:"sensors"`
 	ConnectedSince *time.Time        `json:"connected_since,omitempty"`
 	LastError      string            `json:"last_error,omitempty"`
-	Time           time.Time         `json:"time"`
+	// Offer is the device's report on the pack the hub offers it (see
+	// Offer); absent when content.from_hub is off or nothing is offered.
+	Offer *OfferState `json:"offer,omitempty"`
+	Time  time.Time   `json:"time"`
 }
 
 // MarshalJSON writes nil maps as {} so the payload always matches its schema.

@@ -24,10 +24,11 @@ const (
 	SchemaStatus = "status"
 	SchemaTotals = "totals"
 	SchemaDaily  = "daily"
+	SchemaOffer  = "offer"
 )
 
 // SchemaNames lists every payload schema.
-var SchemaNames = []string{SchemaEvent, SchemaStatus, SchemaTotals, SchemaDaily}
+var SchemaNames = []string{SchemaEvent, SchemaStatus, SchemaTotals, SchemaDaily, SchemaOffer}
 
 // Schema returns the JSON Schema document of a payload (see SchemaNames).
 func Schema(name string) ([]byte, error) {

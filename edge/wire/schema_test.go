@@ -31,6 +31,9 @@ func fullCounters() Counters {
 // testEpoch is a store epoch as the store makes them.
 const testEpoch = "5eed0123456789ab"
 
+// testSHA is a SHA-256 as offers carry them.
+const testSHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
 // samples are real payloads produced by the types, one or more per schema.
 func samples(t testing.TB) map[string][][]byte {
 	t.Helper()
@@ -56,6 +59,12 @@ func samples(t testing.TB) map[string][][]byte {
 			m(Status{V: 1, Epoch: testEpoch, Online: true, App: "0.3.0", Pack: "builtin", PackVersion: "1.0.0", Boot: 3, Backlog: 10, Dropped: 1,
 				Sensors: map[string]string{"door": "ok", "presence": "stuck high for 10m"}, ConnectedSince: &since, LastError: "", Time: t0}),
 			m(Status{V: 1, Epoch: testEpoch, Online: false, App: "0.3.0", Boot: 3, Time: t0, LastError: "dial tcp: connection refused"}),
+			m(Status{V: 1, Epoch: testEpoch, Online: true, App: "0.3.0", Pack: "builtin", PackVersion: "1.0.0", Boot: 3, Time: t0,
+				Offer: &OfferState{ID: "spring-fair", Version: "1.1.0", SHA256: testSHA, State: OfferRefused, Reason: "the file's SHA-256 is not the offer's"}}),
+		},
+		SchemaOffer: {
+			m(Offer{V: 1, ID: "spring-fair", Version: "1.1.0", SHA256: testSHA, Size: 81234, URL: "https://hub.example.org:9108/packs/spring-fair-1.1.0.wfpack", Time: t0.UTC()}),
+			m(Offer{V: 1, ID: "spring-fair", Version: "1.0.0", SHA256: testSHA, Size: 1, URL: "http://127.0.0.1:9108/packs/a.wfpack", Rollback: true, Time: t0}),
 		},
 		SchemaTotals: {
 			m(Totals{V: 1, Site: "bantian", Device: "kiosk-1", Epoch: testEpoch, Seq: 99, Boot: 3, Lifetime: fullCounters(), Today: fullCounters(),
@@ -153,6 +162,99 @@ func TestDecodeRefuses(t *testing.T) {
 	if _, err := DecodeStatus(s[SchemaTotals][0]); err == nil {
 		t.Error("totals decoded as status")
 	}
+	if _, err := DecodeOffer(s[SchemaStatus][0]); err == nil {
+		t.Error("status decoded as an offer")
+	}
+}
+
+func TestDecodeOffer(t *testing.T) {
+	s := samples(t)
+	for _, b := range s[SchemaOffer] {
+		o, err := DecodeOffer(b)
+		if err != nil {
+			t.Fatalf("%v: %s", err, b)
+		}
+		again, _ := json.Marshal(o)
+		if string(again) != string(b) {
+			t.Errorf("round trip:\n%s\n%s", b, again)
+		}
+	}
+	offer := s[SchemaOffer][0]
+	for _, c := range []struct {
+		name    string
+		payload []byte
+		want    string
+	}{
+		{"empty (a withdrawal, not an offer)", []byte{}, "invalid JSON"},
+		{"no sha256", mutate(t, offer, func(m map[string]any) { delete(m, "sha256") }), `"sha256"`},
+		{"sha256 upper case", mutate(t, offer, func(m map[string]any) { m["sha256"] = strings.ToUpper(testSHA) }), "/sha256"},
+		{"sha256 short", mutate(t, offer, func(m map[string]any) { m["sha256"] = testSHA[:63] }), "/sha256"},
+		{"no url", mutate(t, offer, func(m map[string]any) { delete(m, "url") }), `"url"`},
+		{"ftp url", mutate(t, offer, func(m map[string]any) { m["url"] = "ftp://hub/p.wfpack" }), "/url"},
+		{"file url", mutate(t, offer, func(m map[string]any) { m["url"] = "file:///etc/passwd" }), "/url"},
+		{"url with user", mutate(t, offer, func(m map[string]any) { m["url"] = "https://u:p@hub/p.wfpack" }), "/url"},
+		{"relative url", mutate(t, offer, func(m map[string]any) { m["url"] = "/packs/p.wfpack" }), "/url"},
+		{"size 0", mutate(t, offer, func(m map[string]any) { m["size"] = 0 }), "/size"},
+		{"size negative", mutate(t, offer, func(m map[string]any) { m["size"] = -1 }), "/size"},
+		{"size too big", mutate(t, offer, func(m map[string]any) { m["size"] = MaxOfferSize + 1 }), "/size"},
+		{"bad id", mutate(t, offer, func(m map[string]any) { m["id"] = "Spring/Fair" }), "/id"},
+		{"bad version", mutate(t, offer, func(m map[string]any) { m["version"] = "1.0 beta" }), "/version"},
+		{"v 2", mutate(t, offer, func(m map[string]any) { m["v"] = 2 }), "/v"},
+		{"unknown field", mutate(t, offer, func(m map[string]any) { m["allow_unsigned"] = true }), "unknown field"},
+		{"rollback string", mutate(t, offer, func(m map[string]any) { m["rollback"] = "yes" }), "rollback"},
+	} {
+		_, err := DecodeOffer(c.payload)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: DecodeOffer = %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+	st := s[SchemaStatus][2]
+	for _, f := range []func(m map[string]any){
+		func(m map[string]any) { m["offer"].(map[string]any)["state"] = "maybe" },
+		func(m map[string]any) { delete(m["offer"].(map[string]any), "sha256") },
+		func(m map[string]any) { m["offer"].(map[string]any)["reason"] = strings.Repeat("x", 201) },
+	} {
+		if _, err := DecodeStatus(mutate(t, st, f)); err == nil {
+			t.Errorf("a bad status offer was accepted: %s", mutate(t, st, f))
+		}
+	}
+}
+
+func TestOfferTopics(t *testing.T) {
+	tp, err := NewTopics(DefaultRoot, "bantian", "kiosk-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tp.Offer(); got != "wufang/v1/_offers/bantian/kiosk-1" {
+		t.Errorf("Offer() = %q", got)
+	}
+	if got := tp.SiteOffer(); got != "wufang/v1/_offers/bantian/_all" {
+		t.Errorf("SiteOffer() = %q", got)
+	}
+	for _, topic := range []string{tp.Offer(), tp.SiteOffer()} {
+		if _, _, _, ok := ParseTopic(DefaultRoot, topic); ok {
+			t.Errorf("ParseTopic takes the offer topic %s for a device topic", topic)
+		}
+		site, dev, ok := ParseOfferTopic(DefaultRoot, topic)
+		if !ok || site != "bantian" || (dev != "kiosk-1" && dev != OfferAll) {
+			t.Errorf("ParseOfferTopic(%s) = %q %q %v", topic, site, dev, ok)
+		}
+	}
+	for _, bad := range []string{"wufang/v1/_offers/bantian", "wufang/v1/_offers/bantian/kiosk-1/x", "wufang/v1/_offers/Bantian/k",
+		"wufang/v1/bantian/kiosk-1/status", "wufang/v1/_offers/bantian/_none"} {
+		if _, _, ok := ParseOfferTopic(DefaultRoot, bad); ok {
+			t.Errorf("ParseOfferTopic accepts %s", bad)
+		}
+	}
+	if _, err := OfferTopic(DefaultRoot, "bantian", "_x"); err == nil {
+		t.Error("OfferTopic accepts device _x")
+	}
+	if got, err := OfferTopic(DefaultRoot, "bantian", OfferAll); err != nil || got != tp.SiteOffer() {
+		t.Errorf("OfferTopic(_all) = %q, %v", got, err)
+	}
+	if ValidID(OfferAll) || ValidID(OffersLevel) {
+		t.Error("_all or _offers is a valid id: offers could collide with a device's topics")
+	}
 }
 
 func TestEventCheck(t *testing.T) {
@@ -228,8 +330,11 @@ func TestAsyncAPI(t *testing.T) {
 		t.Errorf("asyncapi %q", doc.AsyncAPI)
 	}
 	tp := Topics{Root: DefaultRoot, Site: "{site}", Device: "{device}"}
-	want := map[string]string{"status": tp.Status(), "event": tp.Event(), "totals": tp.Totals(), "daily": tp.Daily("{date}")}
-	retained := map[string]bool{"status": true, "event": false, "totals": true, "daily": true}
+	want := map[string]string{"status": tp.Status(), "event": tp.Event(), "totals": tp.Totals(), "daily": tp.Daily("{date}"),
+		"offer": tp.Offer(), "siteOffer": tp.SiteOffer()}
+	retained := map[string]bool{"status": true, "event": false, "totals": true, "daily": true, "offer": true, "siteOffer": true}
+	// The device receives offers; it sends everything else.
+	action := map[string]string{"status": "send", "event": "send", "totals": "send", "daily": "send", "offer": "receive", "siteOffer": "receive"}
 	for name, addr := range want {
 		ch, ok := doc.Channels[name]
 		if !ok || ch.Address != addr {
@@ -241,7 +346,7 @@ func TestAsyncAPI(t *testing.T) {
 	}
 	for name, op := range doc.Operations {
 		ch := strings.TrimPrefix(op.Channel.Ref, "#/channels/")
-		if _, ok := want[ch]; !ok || op.Action != "send" {
+		if _, ok := want[ch]; !ok || op.Action != action[ch] {
 			t.Errorf("operation %s: channel %q action %q", name, op.Channel.Ref, op.Action)
 		}
 		if op.Bindings.MQTT.QoS != 1 || op.Bindings.MQTT.Retain != retained[ch] {
