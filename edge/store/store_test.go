@@ -563,7 +563,8 @@ func TestCorruptFileMovedAside(t *testing.T) {
 }
 
 func TestUnreadableEventCountsAsDropped(t *testing.T) {
-	s, p := openTest(t, Options{})
+	var logged strings.Builder
+	s, p := openTest(t, Options{Logger: slogTo(&logged)})
 	recordAll(t, s, visitEvents(5), 1)
 	// Damage event 3 in place, the way a bad sector would.
 	err := s.db.Update(func(tx *boltTx) error {
@@ -572,11 +573,14 @@ func TestUnreadableEventCountsAsDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 2; i++ { // read twice, as after a reconnection: counted once
+	for i := 0; i < 3; i++ { // read again, as after reconnections: counted and logged once
 		ev, err := s.Pending(0, 10)
 		if err != nil || len(ev) != 4 {
 			t.Fatalf("%d events, %v", len(ev), err)
 		}
+	}
+	if n := strings.Count(logged.String(), "unreadable event"); n != 1 {
+		t.Errorf("unreadable event logged %d times:\n%s", n, logged.String())
 	}
 	s.Ack(1)
 	s.Ack(2)
