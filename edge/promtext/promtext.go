@@ -6,7 +6,9 @@ package promtext
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -35,7 +37,17 @@ func (m *Writer) Sample(name string, v float64, labels ...string) {
 		}
 		b.WriteByte('}')
 	}
-	fmt.Fprintf(m.W, "%s %v\n", b.String(), v)
+	fmt.Fprintf(m.W, "%s %s\n", b.String(), formatValue(v))
+}
+
+// formatValue writes whole numbers as integers (a counter of a million is
+// 1000000, not 1e+06: both are valid, one is readable with grep and awk)
+// and everything else in Go's shortest form.
+func formatValue(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // Gauge writes a family of one gauge sample.
