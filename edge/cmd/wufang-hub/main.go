@@ -1,8 +1,10 @@
 // Command wufang-hub is the district hub: it subscribes to the central
 // broker, keeps every room's counts exactly in SQLite (default) or
-// PostgreSQL, computes alerts and serves a JSON API, /metrics and /healthz.
+// PostgreSQL, computes alerts and serves the dashboard (edge/hub/web), a
+// JSON API, /metrics and /healthz.
 //
 //	wufang-hub [--config PATH] run
+//	wufang-hub hash-password
 //	wufang-hub [--config PATH] export --site S --from DATE --to DATE [--hourly] > days.csv
 //	wufang-hub [--config PATH] config check
 //
@@ -26,12 +28,15 @@ import (
 	"time"
 	_ "time/tzdata" // site time zones must resolve on a board without /usr/share/zoneinfo
 
+	"golang.org/x/term"
+
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/hub"
 	"github.com/wufang-kiosk/wufang/edge/hub/db"
 	"github.com/wufang-kiosk/wufang/edge/hub/hubconfig"
 	"github.com/wufang-kiosk/wufang/edge/hub/ingest"
+	"github.com/wufang-kiosk/wufang/edge/hub/web"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
 )
 
@@ -45,7 +50,10 @@ Usage:
 
 Commands:
   run            subscribe to the broker, store every room's counts, serve the
-                 JSON API (/api/v1/), /metrics and /healthz until SIGTERM or Ctrl-C
+                 dashboard (http://127.0.0.1:9108/ by default), the JSON API
+                 (/api/v1/), /metrics and /healthz until SIGTERM or Ctrl-C
+  hash-password  ask for a dashboard password twice (not echoed) and print the
+                 hash to put under http.users in the config
   export         a site's counts as CSV: --site S --from 2026-01-01 --to 2026-01-31
                  (one row a day; --hourly for one row an hour)
   config check   print the effective config (secrets redacted); exit 1 on errors
@@ -126,6 +134,14 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return usagef("config takes one subcommand: config check")
 		}
 		return e.configCheck(cargs[1:])
+	case "hash-password":
+		if len(cargs) > 0 {
+			return usagef("hash-password takes no arguments: it asks for the password")
+		}
+		if web.HashPasswordCommand(os.Stdin, stdout, stderr, term.IsTerminal(int(os.Stdin.Fd()))) != 0 {
+			return errors.New("no hash printed")
+		}
+		return nil
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -133,7 +149,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wufang-hub %s\n", version)
 		return nil
 	default:
-		return usagef("unknown command %q; the commands are run, export and config check", cmd)
+		return usagef("unknown command %q; the commands are run, export, config check and hash-password", cmd)
 	}
 }
 
@@ -268,14 +284,30 @@ func (e *env) run(args []string) error {
 		}
 		mux := http.NewServeMux()
 		h.Routes(mux, in.Stats)
-		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-			WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		dash, err := dashboard(h, cfg, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer dash.Close()
+		srv = web.HTTPServer(cfg.HTTP.Listen, dash.Handler(mux))
+		tls := cfg.HTTP.TLSCert != ""
 		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			var err error
+			if tls {
+				err = srv.ServeTLS(ln, cfg.HTTP.TLSCert, cfg.HTTP.TLSKey)
+			} else {
+				err = srv.Serve(ln)
+			}
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("http server stopped", "error", err)
 			}
 		}()
-		log.Info("serving", "listen", ln.Addr().String(), "api", "/api/v1/", "metrics", "/metrics")
+		scheme := "http"
+		if tls {
+			scheme = "https"
+		}
+		log.Info("serving", "dashboard", scheme+"://"+ln.Addr().String()+"/", "api", "/api/v1/", "metrics", "/metrics")
 	}
 	log.Info("wufang-hub started", "version", version, "database", string(d.Backend()), "broker", m.Broker, "client_id", m.ClientID)
 
@@ -294,6 +326,25 @@ func (e *env) run(args []string) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// dashboard makes the web dashboard from the config: its users, the API
+// token, and Open (no login) when no user is configured, which the config
+// allows on loopback only.
+func dashboard(h *hub.Hub, cfg *hubconfig.Config, log *slog.Logger) (*web.Server, error) {
+	opts := web.Options{Users: cfg.HTTP.Users, Secure: cfg.HTTP.TLSCert != "", SessionTTL: cfg.HTTP.SessionTTL.D(), Log: log,
+		Open: len(cfg.HTTP.Users) == 0}
+	if cfg.HTTP.TokenFile != "" {
+		tok, err := web.TokenFromFile(cfg.HTTP.TokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("http.token_file: %w", err)
+		}
+		opts.Token = tok
+	}
+	if opts.Open {
+		log.Warn("no http.users configured: the dashboard and the API are open to anyone on this machine; add a user with `wufang-hub hash-password`")
+	}
+	return web.New(h, opts)
 }
 
 // housekeeping samples the alerts once a minute (the backlog-growing alert

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/phc"
 	"github.com/wufang-kiosk/wufang/internal/strictyaml"
 )
 
@@ -83,9 +85,43 @@ func (m MQTT) Device() config.MQTT {
 		CertFile: m.CertFile, KeyFile: m.KeyFile, TopicRoot: m.TopicRoot, Keepalive: m.Keepalive}
 }
 
-// HTTP is the JSON API, /metrics and /healthz.
+// HTTP is the dashboard, the JSON API, /metrics and /healthz.
 type HTTP struct {
 	Listen string `yaml:"listen"`
+	// TLSCert and TLSKey (PEM files) serve HTTPS. Without them the hub
+	// listens on loopback only, unless InsecureHTTP says a TLS proxy in
+	// front does the encryption.
+	TLSCert      string `yaml:"tls_cert"`
+	TLSKey       string `yaml:"tls_key"`
+	InsecureHTTP bool   `yaml:"insecure_http"`
+	// Users maps each staff login of the dashboard to its password hash,
+	// the line `wufang-hub hash-password` prints.
+	Users map[string]string `yaml:"users"`
+	// TokenFile holds a read-only token for the JSON API and /metrics
+	// (Authorization: Bearer ...), for scripts and Prometheus.
+	TokenFile string `yaml:"token_file"`
+	// SessionTTL is how long a dashboard login lasts (default 12h).
+	SessionTTL config.Duration `yaml:"session_ttl"`
+}
+
+// CheckListen refuses to serve passwords in the clear beyond this machine:
+// a listen address that is not loopback needs TLS, or an explicit
+// insecure_http (a TLS proxy in front).
+func CheckListen(addr string, tls, insecureHTTP bool) error {
+	if tls || insecureHTTP || addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not an address: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("%q is reachable from other machines but would carry the dashboard's passwords in the clear: set http.tls_cert and http.tls_key, listen on 127.0.0.1, or set http.insecure_http: true if a TLS proxy sits in front", addr)
 }
 
 // Alerts are the alert thresholds.
@@ -113,7 +149,7 @@ func Default() *Config {
 		Database: Database{Retention: config.Duration(400 * 24 * time.Hour)},
 		MQTT: MQTT{Broker: "tcp://127.0.0.1:1883", TopicRoot: wire.DefaultRoot, Keepalive: config.Duration(30 * time.Second),
 			ShareGroup: "wufang-hub"},
-		HTTP: HTTP{Listen: "127.0.0.1:9108"},
+		HTTP: HTTP{Listen: "127.0.0.1:9108", Users: map[string]string{}, SessionTTL: config.Duration(12 * time.Hour)},
 		Alerts: Alerts{OfflineAfter: config.Duration(15 * time.Minute), OpeningHours: map[string]string{},
 			Sites: map[string]map[string]string{}, ImbalanceShare: 0.1, ImbalanceMin: 20, SessionsShare: 0.5},
 	}
@@ -222,6 +258,31 @@ func validate(c *Config, fail func(key, format string, args ...any)) {
 			fail("http.listen", "%q must use an IP address or localhost as its host, like 127.0.0.1:9108", c.HTTP.Listen)
 		}
 	}
+	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
+		fail("http.tls_cert", "give both http.tls_cert and http.tls_key (PEM files), or neither")
+	}
+	for key, path := range map[string]string{"http.tls_cert": c.HTTP.TLSCert, "http.tls_key": c.HTTP.TLSKey, "http.token_file": c.HTTP.TokenFile} {
+		if path != "" && !strings.HasPrefix(path, "/") {
+			fail(key, "%q must be an absolute file path", path)
+		}
+	}
+	if err := CheckListen(c.HTTP.Listen, c.HTTP.TLSCert != "", c.HTTP.InsecureHTTP); err != nil {
+		fail("http.listen", "%v", err)
+	}
+	if len(c.HTTP.Users) == 0 && CheckListen(c.HTTP.Listen, false, false) != nil {
+		fail("http.listen", "%q is reachable from other machines, but http.users names nobody, so anyone could read the dashboard: add a user (wufang-hub hash-password), or listen on 127.0.0.1", c.HTTP.Listen)
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.HTTP.Users)) {
+		if !wire.ValidID(name) {
+			fail("http.users."+name, "%q: name users with lowercase letters, digits and '-', like wang or li-na", name)
+		}
+		if err := phc.Check(c.HTTP.Users[name]); err != nil {
+			fail("http.users."+name, "is not a password hash (%v); paste the line that `wufang-hub hash-password` printed", err)
+		}
+	}
+	if d := c.HTTP.SessionTTL.D(); d < time.Minute || d > 30*24*time.Hour {
+		fail("http.session_ttl", "%s is out of range; use between 1m and 30d (the default is 12h)", c.HTTP.SessionTTL)
+	}
 	if d := c.Alerts.OfflineAfter.D(); d < time.Minute || d > 7*24*time.Hour {
 		fail("alerts.offline_after", "%s is out of range; use between 1m and 7d (the default is 15m)", c.Alerts.OfflineAfter)
 	}
@@ -273,6 +334,12 @@ func (c *Config) Redacted() ([]byte, error) {
 					cp.Database.URL = u[:i+3] + cred[:k] + ":REDACTED" + u[i+3+j:]
 				}
 			}
+		}
+	}
+	if len(cp.HTTP.Users) > 0 {
+		cp.HTTP.Users = map[string]string{}
+		for name := range c.HTTP.Users {
+			cp.HTTP.Users[name] = "REDACTED"
 		}
 	}
 	return yaml.Marshal(&cp)

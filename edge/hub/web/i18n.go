@@ -70,6 +70,7 @@ var messages = map[string][2]string{ // [zh, en]
 	"week":                  {"本周", "This week"},
 	"year":                  {"今年", "This year"},
 	"sessions":              {"今日互动次数", "Kiosk sessions today"},
+	"sessions.n":            {"互动次数", "Kiosk sessions"},
 	"devices":               {"设备在线", "Devices online"},
 	"alerts":                {"告警", "Alerts"},
 	"nodata":                {"暂无数据", "no data yet"},
@@ -144,6 +145,7 @@ var messages = map[string][2]string{ // [zh, en]
 	"alert.door_imbalance":  {"进出人数不平衡", "Door imbalance"},
 	"alert.sessions_low":    {"互动次数过低", "Few kiosk sessions"},
 	"generated":             {"生成于", "Generated"},
+	"open":                  {"未配置工作人员登录：本机上的任何人都能打开此页面。用 wufang-hub hash-password 生成密码，写入配置的 http.users。", "No staff login is configured: anyone on this machine can open this page. Make a password with wufang-hub hash-password and add it under http.users in the config."},
 }
 
 // T returns the message key in l.

@@ -51,6 +51,7 @@ func parseTemplates() (*templates, error) {
 type view struct {
 	Lang
 	User      string
+	Open      bool // no login configured
 	Title     string
 	OtherLang string // this page's URL in the other language
 	Page      string

@@ -11,7 +11,9 @@
 //
 // # Who may look
 //
-// Staff log in with a name and password; the config keeps only argon2id
+// Staff log in with a name and password (a hub with no users configured,
+// listening on loopback only, serves its pages without a login, and says
+// so on every page); the config keeps only argon2id
 // hashes (internal/phc, the PHC form the kiosk PIN uses). A login sets an
 // HttpOnly, SameSite=Strict session cookie (Secure under TLS); five wrong
 // passwords lock that user for five minutes. The JSON API (/api/v1/) and
@@ -34,7 +36,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -50,6 +51,11 @@ type Options struct {
 	// Users maps a staff login name to its PHC password hash (made by
 	// `wufang-hub hash-password`).
 	Users map[string]string
+	// Open serves the pages and the API without a login: for a hub with
+	// no users configured that listens on loopback only (the config
+	// refuses Open beyond loopback), so `wufang-hub run` with no config
+	// shows its dashboard on this machine. Every page says so.
+	Open bool
 	// Token is the read-only API token ("" for none); TokenFromFile reads
 	// it from a file.
 	Token string
@@ -95,26 +101,6 @@ func CheckUsers(users map[string]string) error {
 		}
 	}
 	return nil
-}
-
-// CheckListen refuses to serve the dashboard in the clear beyond this
-// machine: a listen address that is not loopback needs TLS, or an explicit
-// insecure_http.
-func CheckListen(addr string, tls, insecureHTTP bool) error {
-	if tls || insecureHTTP {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("http.listen %q: %w", addr, err)
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("http.listen %q is reachable from other machines but serves passwords in the clear: set http.tls_cert and http.tls_key, listen on 127.0.0.1, or set http.insecure_http: true if a TLS proxy sits in front", addr)
 }
 
 // Server serves the dashboard.
@@ -244,12 +230,12 @@ func (s *Server) user(r *http.Request) string {
 func (s *Server) page(f func(http.ResponseWriter, *http.Request, *view)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := s.user(r)
-		if u == "" {
+		if u == "" && !s.opts.Open {
 			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
 		v := s.newView(w, r)
-		v.User = u
+		v.User, v.Open = u, s.opts.Open && u == ""
 		w.Header().Set("Cache-Control", "no-store")
 		f(w, r, v)
 	})
@@ -257,7 +243,7 @@ func (s *Server) page(f func(http.ResponseWriter, *http.Request, *view)) http.Ha
 
 func (s *Server) apiGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.user(r) != "" || s.tokenOK(r) {
+		if s.opts.Open || s.user(r) != "" || s.tokenOK(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -264,27 +265,6 @@ func TestSecurityHeaders(t *testing.T) {
 			return false
 		}) {
 			t.Errorf("%s: an event handler attribute on <%s>", p, n.Data)
-		}
-	}
-}
-
-func TestCheckListen(t *testing.T) {
-	for _, tc := range []struct {
-		addr          string
-		tls, insecure bool
-		ok            bool
-	}{
-		{"127.0.0.1:8080", false, false, true},
-		{"[::1]:8080", false, false, true},
-		{"localhost:8080", false, false, true},
-		{"0.0.0.0:8080", false, false, false},
-		{":8080", false, false, false},
-		{"192.168.1.5:8080", false, false, false},
-		{"0.0.0.0:8443", true, false, true},
-		{"0.0.0.0:8080", false, true, true},
-	} {
-		if err := CheckListen(tc.addr, tc.tls, tc.insecure); (err == nil) != tc.ok {
-			t.Errorf("CheckListen(%q, tls %v, insecure %v) = %v", tc.addr, tc.tls, tc.insecure, err)
 		}
 	}
 }
@@ -650,5 +630,39 @@ func TestLiveUpdate(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no live update")
+	}
+}
+
+// TestOpenWithoutUsers: a loopback hub with no users serves its pages and
+// API without a login, and says so.
+func TestOpenWithoutUsers(t *testing.T) {
+	f := newFixture(t)
+	f.web.opts.Open = true
+	c := f.client(t)
+	code, body := get(t, c, f.srv.URL+"/?lang=en")
+	if code != 200 || !strings.Contains(body, "No staff login is configured") {
+		t.Fatalf("open overview: %d %s", code, body)
+	}
+	if code, _ := get(t, c, f.srv.URL+"/api/v1/sites"); code != 200 {
+		t.Errorf("open api: %d", code)
+	}
+	f.web.opts.Open = false
+	if code, _ := get(t, c, f.srv.URL+"/"); code != http.StatusSeeOther {
+		t.Errorf("with users: %d", code)
+	}
+}
+
+// TestTemplatesUseKnownMessages: every {{.T "key"}} in a template has both
+// languages (T would print the bare key).
+func TestTemplatesUseKnownMessages(t *testing.T) {
+	entries, _ := templateFS.ReadDir("templates")
+	re := regexp.MustCompile(`\.(?:T|Tf) "([^"]+)"`)
+	for _, e := range entries {
+		b, _ := templateFS.ReadFile("templates/" + e.Name())
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := messages[m[1]]; !ok {
+				t.Errorf("%s: message %q is not defined", e.Name(), m[1])
+			}
+		}
 	}
 }

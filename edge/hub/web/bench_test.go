@@ -1,0 +1,195 @@
+package web
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/wufang-kiosk/wufang/edge/hub"
+	"github.com/wufang-kiosk/wufang/edge/hub/db"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+// The dashboard's performance, against the issue's scale: 200 rooms with a
+// year of history each (one door, ten open hours a day, events stored
+// through the hub's own write path so every aggregate is real).
+//
+//	go test -run '^$' -bench 'Page|FCP' -benchtime 20x ./edge/hub/web/
+//
+// Each page benchmark reports p50 and p95 server time, and the page
+// weight with its assets; BenchmarkFCP reports first contentful paint in
+// headless Chromium on loopback.
+var benchRooms = flag.Int("rooms", 200, "rooms in the dashboard benchmarks")
+
+var (
+	benchOnce sync.Once
+	benchSrv  *httptest.Server
+	benchWeb  *Server
+	benchErr  error
+	benchDir  string
+)
+
+// benchHub fills a database once per run (about a minute for 200 rooms).
+func benchHub(b *testing.B) *httptest.Server {
+	b.Helper()
+	benchOnce.Do(func() {
+		dir, err := osMkdirTemp()
+		if err != nil {
+			benchErr = err
+			return
+		}
+		benchDir = dir
+		d, err := db.Open(context.Background(), filepath.Join(dir, "hub.db"))
+		if err != nil {
+			benchErr = err
+			return
+		}
+		nowT := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC) // noon in Shanghai
+		h := hub.New(d, hub.Options{Now: func() time.Time { return nowT }})
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		start := time.Date(2025, 12, 4, 0, 0, 0, 0, loc)
+		for r := range *benchRooms {
+			site := fmt.Sprintf("room-%03d", r)
+			tot := wire.Totals{V: 1, Site: site, Device: "door1", Epoch: epochA, Boot: 1, Date: "2026-12-03", TimeZone: "Asia/Shanghai", Time: nowT}
+			if _, err := d.StoreTotals(context.Background(), epochA, tot, nowT); err != nil {
+				benchErr = err
+				return
+			}
+			var evs []db.Event
+			var seq uint64
+			for day := 0; day < 365; day++ {
+				for hr := 9; hr < 19; hr++ {
+					t := start.AddDate(0, 0, day).Add(time.Duration(hr)*time.Hour + 17*time.Minute)
+					if t.After(nowT) {
+						break
+					}
+					seq++
+					evs = append(evs, db.Event{Site: site, Device: "door1", Epoch: epochA,
+						Event: wire.Event{V: 1, Seq: seq, Boot: 1, Time: t.UTC(), Kind: wire.DoorEntry}})
+				}
+			}
+			if _, err := d.StoreEvents(context.Background(), evs, nowT); err != nil {
+				benchErr = err
+				return
+			}
+			tot.Seq = seq
+			tot.Lifetime = wire.Counters{Entries: seq}
+			tot.Today = wire.Counters{Entries: 3}
+			if _, err := d.StoreTotals(context.Background(), epochA, tot, nowT); err != nil {
+				benchErr = err
+				return
+			}
+			st := wire.Status{V: 1, Epoch: epochA, Online: true, App: "1.4.0", Boot: 1, Sensors: map[string]string{"door": "ok"}, Time: nowT}
+			if err := d.StoreStatus(context.Background(), site, "door1", epochA, st, nowT); err != nil {
+				benchErr = err
+				return
+			}
+		}
+		w, err := New(h, Options{Open: true, Now: func() time.Time { return nowT }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			benchErr = err
+			return
+		}
+		benchWeb = w
+		benchSrv = httptest.NewServer(w.Handler(http.NotFoundHandler()))
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchSrv
+}
+
+// benchPage loads path b.N times and reports p50/p95 of the server time
+// (request to last byte, on loopback) and the page's weight with its
+// stylesheet and script.
+func benchPage(b *testing.B, path string) {
+	srv := benchHub(b)
+	var times []time.Duration
+	var size int
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("%s: %s", path, resp.Status)
+		}
+		times = append(times, time.Since(t0))
+		size = int(n)
+	}
+	b.StopTimer()
+	for _, a := range []string{"/static/style.css", "/static/live.js", "/static/icon.svg"} {
+		resp, err := http.Get(srv.URL + a)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		size += int(n)
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[(len(times)*95+99)/100-1].Microseconds())/1000, "p95-ms")
+	b.ReportMetric(float64(size)/1024, "KiB-with-assets")
+}
+
+func BenchmarkPageOverview(b *testing.B) { benchPage(b, "/?lang=zh") }
+func BenchmarkPageSite(b *testing.B)     { benchPage(b, "/site/room-007?lang=zh") }
+func BenchmarkPageSite365(b *testing.B)  { benchPage(b, "/site/room-007?days=365&lang=zh") }
+func BenchmarkPageReport(b *testing.B)   { benchPage(b, "/report?site=room-007&month=2026-11&lang=zh") }
+
+// BenchmarkFCP loads the overview and a site page in headless Chromium and
+// reports the browser's first-contentful-paint entry.
+func BenchmarkFCP(b *testing.B) {
+	srv := benchHub(b)
+	br := newBrowser(b)
+	for _, p := range []string{"/?lang=zh", "/site/room-007?lang=zh"} {
+		var fcps []float64
+		for range max(b.N, 3) {
+			if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1366, 768), chromedp.Navigate(srv.URL+p), chromedp.WaitVisible(chromedp.CSS("footer"))); err != nil {
+				b.Fatal(err)
+			}
+			fcp, err := chromedp.Run(br.ctx, chromedp.Poll[float64](`(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime`, chromedp.WithPollingTimeout(10*time.Second)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			fcps = append(fcps, fcp)
+		}
+		slices.Sort(fcps)
+		name := "overview"
+		if strings.Contains(p, "site") {
+			name = "site"
+		}
+		b.ReportMetric(fcps[len(fcps)/2], name+"-fcp-ms")
+	}
+}
+
+func osMkdirTemp() (string, error) { return os.MkdirTemp("", "wufang-web-bench-") }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchSrv != nil {
+		benchSrv.Close()
+	}
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
