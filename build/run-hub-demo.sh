@@ -4,7 +4,8 @@
 # door counters (one room in Shanghai, one in London) playing a visitor
 # script, and wufang-hub storing what they publish in SQLite.
 #
-#   build/run-hub-demo.sh          then open http://127.0.0.1:9108/api/v1/sites
+#   build/run-hub-demo.sh          then open http://127.0.0.1:9108/ (the dashboard;
+#                                  the JSON API is under /api/v1/sites)
 #
 # Ctrl-C stops everything; the demo's files are in a temporary folder that is
 # removed at the end.
@@ -63,7 +64,7 @@ mqtt:
 http:
   listen: 127.0.0.1:${DEMO_HUB_PORT:-9108}
 CFG
-log "hub on http://127.0.0.1:${DEMO_HUB_PORT:-9108}/api/v1/sites (also /metrics, /healthz); Ctrl-C stops"
+log "dashboard on http://127.0.0.1:${DEMO_HUB_PORT:-9108}/ (no login: loopback only; the API under /api/v1/sites, also /metrics, /healthz); Ctrl-C stops"
 "$demo/wufang-hub" --config "$demo/hub.yaml" run &
 pids+=($!)
 wait "${pids[-1]}"
