@@ -45,6 +45,9 @@ var (
 	ErrDowngrade = errors.New("lower version")
 	// ErrNoPack: nothing installed (the kiosk then uses the built-in pack).
 	ErrNoPack = errors.New("no pack installed")
+	// ErrNotOffered: the file holds another pack than the one it was
+	// offered as (InstallOptions.ExpectID, ExpectVersion).
+	ErrNotOffered = errors.New("not the offered pack")
 	// ErrNoPrevious: nothing to roll back to.
 	ErrNoPrevious = errors.New("no previous pack")
 )

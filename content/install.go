@@ -66,6 +66,11 @@ func DefaultDir(dataDir string) string { return filepath.Join(dataDir, "content"
 type InstallOptions struct {
 	// AllowDowngrade installs a lower version of the active pack.
 	AllowDowngrade bool
+	// ExpectID and ExpectVersion, when set, are the pack the file was
+	// offered as (a hub's offer): a file holding any other pack is refused
+	// with ErrNotOffered, and every refusal is recorded under this id and
+	// version (the offer's), whatever the file held.
+	ExpectID, ExpectVersion string
 }
 
 // Info describes an installed pack.
@@ -185,7 +190,11 @@ func (in *Installer) Install(ctx context.Context, wfpackPath string, opts Instal
 			return res, err
 		}
 		ev := wire.Event{V: wire.Version, Time: in.now(), Kind: wire.PackRejected, Reason: shortReason(err)}
-		if p != nil {
+		switch {
+		case opts.ExpectID != "":
+			// The refusal is of the offer, whatever the file held.
+			ev.Pack, ev.PackVer = opts.ExpectID, opts.ExpectVersion
+		case p != nil:
 			ev.Pack, ev.PackVer = p.ID, p.Version
 		}
 		in.record(ctx, ev)
@@ -303,6 +312,9 @@ func (in *Installer) install(wfpackPath string, opts InstallOptions) (Result, *P
 	}
 	if err := CheckAppVersion(p, in.AppVersion); err != nil {
 		return res, p, fmt.Errorf("install pack: %w", err)
+	}
+	if opts.ExpectID != "" && (p.ID != opts.ExpectID || p.Version != opts.ExpectVersion) {
+		return res, p, fmt.Errorf("install pack: %w: the file holds %s %s, the offer named %s %s; offer the pack again from the hub", ErrNotOffered, p.ID, p.Version, opts.ExpectID, opts.ExpectVersion)
 	}
 	if a := st.Active; a != nil && a.ID == p.ID && !opts.AllowDowngrade {
 		if c, err := CompareVersions(p.Version, a.Version); err == nil && c < 0 {

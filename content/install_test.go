@@ -267,3 +267,40 @@ func TestActiveBrokenSlot(t *testing.T) {
 		t.Errorf("slot escaping: %v", err)
 	}
 }
+
+// An install from a hub's offer refuses a file that holds another pack or
+// version than the offer named, and leaves the active pack alone.
+func TestInstallExpectOffered(t *testing.T) {
+	ctx := context.Background()
+	in, root, log := newInstaller(t)
+	if _, err := in.Install(ctx, writePack(t, root, "my-pack", "1.0.0"), InstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	newer := writePack(t, root, "my-pack", "1.1.0")
+	for _, want := range [][2]string{{"my-pack", "1.2.0"}, {"other-pack", "1.1.0"}} {
+		_, err := in.Install(ctx, newer, InstallOptions{ExpectID: want[0], ExpectVersion: want[1]})
+		if !errors.Is(err, ErrNotOffered) {
+			t.Errorf("offer %v: Install = %v, want ErrNotOffered", want, err)
+		}
+		if v := activeVersion(t, in); v != "1.0.0" {
+			t.Errorf("active %s after a refused offer", v)
+		}
+	}
+	// Refused before the pack could be read: recorded under the offer's name.
+	junk := filepath.Join(root, "junk.wfpack")
+	if err := os.WriteFile(junk, []byte("not a zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Install(ctx, junk, InstallOptions{ExpectID: "my-pack", ExpectVersion: "1.1.0"}); !errors.Is(err, ErrNotPack) {
+		t.Errorf("junk: %v", err)
+	}
+	if last := log.events[len(log.events)-1]; !strings.HasPrefix(last, "pack.rejected my-pack 1.1.0 ") {
+		t.Errorf("last event %q, want a rejection of my-pack 1.1.0", last)
+	}
+	if _, err := in.Install(ctx, newer, InstallOptions{ExpectID: "my-pack", ExpectVersion: "1.1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	if v := activeVersion(t, in); v != "1.1.0" {
+		t.Errorf("active %s, want the offered 1.1.0", v)
+	}
+}

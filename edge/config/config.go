@@ -121,6 +121,21 @@ type Content struct {
 	TrustedKeys   []string `yaml:"trusted_keys"`
 	AllowUnsigned bool     `yaml:"allow_unsigned"`
 	USBRoot       string   `yaml:"usb_root"`
+	// FromHub makes the device take the packs the hub offers over MQTT
+	// (off by default): downloaded from HubURL, installed like a USB
+	// stick, only outside a visit and (unless InstallDuringHours) outside
+	// opening hours.
+	FromHub bool `yaml:"from_hub"`
+	// HubURL is the hub's web address (https://host:port); an offered URL
+	// on any other scheme, host or port is refused. http:// only for a
+	// hub on loopback (tests, demos).
+	HubURL string `yaml:"hub_url"`
+	// HubCAFile is the PEM CA bundle that signs the hub's certificate
+	// (empty: the system's roots).
+	HubCAFile          string   `yaml:"hub_ca_file"`
+	InstallDuringHours bool     `yaml:"install_during_hours"`
+	MaxDownload        Size     `yaml:"max_download"`     // largest pack downloaded (default 256MiB)
+	DownloadTimeout    Duration `yaml:"download_timeout"` // one whole download (default 10m)
 }
 
 // Default returns the configuration used when there is no file.
@@ -150,7 +165,7 @@ func Default() *Config {
 			// shows the room's real hours.
 			OpeningHours: map[string]string{},
 		},
-		Content:  Content{USBRoot: "/media"},
+		Content:  Content{USBRoot: "/media", MaxDownload: 256 << 20, DownloadTimeout: Duration(10 * time.Minute)},
 		Location: loc,
 	}
 }

@@ -93,6 +93,56 @@ func (d *decoder) validate(c *Config) {
 	if c.Content.USBRoot != "" && !strings.HasPrefix(c.Content.USBRoot, "/") {
 		d.failAt("content.usb_root", "%q must be an absolute folder path, like /media", c.Content.USBRoot)
 	}
+	d.validateFromHub(c)
+}
+
+func (d *decoder) validateFromHub(c *Config) {
+	cc := &c.Content
+	if cc.HubURL != "" {
+		if err := CheckHubURL(cc.HubURL); err != nil {
+			d.failAt("content.hub_url", "%v", err)
+		}
+	}
+	if cc.HubCAFile != "" && !strings.HasPrefix(cc.HubCAFile, "/") {
+		d.failAt("content.hub_ca_file", "%q must be an absolute file path", cc.HubCAFile)
+	}
+	if cc.MaxDownload < 1<<20 || cc.MaxDownload > 1<<30 {
+		d.failAt("content.max_download", "%s must be between 1MiB and 1GiB (the default is 256MiB)", cc.MaxDownload)
+	}
+	if cc.DownloadTimeout.D() < 10*time.Second {
+		d.failAt("content.download_timeout", "%s is too short; allow at least 10s (the default is 10m)", cc.DownloadTimeout.D())
+	}
+	if !cc.FromHub {
+		return
+	}
+	switch {
+	case cc.HubURL == "":
+		d.failAt("content.from_hub", "needs content.hub_url, the hub's address (like https://hub.example:9108)")
+	case c.MQTT.Broker == "":
+		d.failAt("content.from_hub", "needs mqtt.broker: offers arrive over MQTT")
+	case len(cc.TrustedKeys) == 0 && !cc.AllowUnsigned:
+		d.failAt("content.from_hub", "needs content.trusted_keys: every offered pack is checked against them, as a USB install is")
+	}
+}
+
+// CheckHubURL checks content.hub_url: https://host[:port] with no path
+// beyond "/", or http:// to a loopback address (a test or demo hub).
+func CheckHubURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", s, err)
+	}
+	switch {
+	case u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("%q must be the hub's address only, like https://hub.example:9108", s)
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && IsLoopback(u.Hostname()):
+		return nil
+	case u.Scheme == "http":
+		return fmt.Errorf("%q is plain http to another machine: packs would travel unprotected; use https:// (http:// is only for a hub on this machine)", s)
+	}
+	return fmt.Errorf("%q must start with https://", s)
 }
 
 func (d *decoder) validateMQTT(m *MQTT) { CheckMQTT(m, d.failAt) }

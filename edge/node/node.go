@@ -21,7 +21,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/edge/delivery"
 	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
 	"github.com/wufang-kiosk/wufang/edge/wire"
@@ -74,6 +76,18 @@ type Options struct {
 	Describe func(*wire.Status)
 	// UplinkBackoff overrides the uplink's reconnect backoff (tests).
 	UplinkBackoff func(n int) time.Duration
+
+	// With content.from_hub: true the node takes the packs the hub offers
+	// (edge/delivery). Installer is the one USB installs use (nil: one for
+	// data_dir's content folder, recording into the store); Visiting
+	// reports whether a visit is running (nil: never, as on a door
+	// counter); PackLive makes an installed pack the one visitors see.
+	Installer *content.Installer
+	Visiting  func() bool
+	PackLive  func(content.Info)
+	// DeliveryRetry overrides how often a waiting offer is looked at
+	// again (tests; default 30 s).
+	DeliveryRetry time.Duration
 }
 
 // Node is a running device.
@@ -88,6 +102,8 @@ type Node struct {
 	opts     Options
 	log      *slog.Logger
 	uplink   *uplink.Uplink
+	delivery *delivery.Delivery
+	packs    *content.Installer
 	room     *room.Room
 	schedule config.Schedule
 	started  time.Time
@@ -225,6 +241,16 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 		Clock:         opts.Clock,
 	}
 	n.uplink = uplink.New(ucfg, st, log)
+	if cfg.Content.FromHub && cfg.MQTT.Broker != "" {
+		if err := n.newDelivery(); err != nil {
+			cancelRoom()
+			if ln != nil {
+				ln.Close()
+			}
+			st.Close()
+			return nil, fmt.Errorf("node: %w", err)
+		}
+	}
 
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -257,6 +283,15 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 	}
 	if n.Sim != nil && opts.SimScript != "" {
 		wg.Go(func() { n.playScript(rctx, opts.SimScript) })
+	}
+	if n.delivery != nil {
+		wg.Go(func() { _ = n.delivery.Run(ctx) })
+		wg.Go(func() {
+			bad := func(topic string, err error) { log.Warn("pack offer ignored", "topic", topic, "err", err) }
+			if err := uplink.Offers(ctx, ucfg, n.delivery.Offer, bad); err != nil {
+				n.fail(err)
+			}
+		})
 	}
 	go func() {
 		<-ctx.Done()
@@ -436,6 +471,36 @@ func (n *Node) Wait() error {
 // Done is closed once the node has stopped.
 func (n *Node) Done() <-chan struct{} { return n.done }
 
+// newDelivery sets up content.from_hub.
+func (n *Node) newDelivery() error {
+	cfg, opts := n.cfg, n.opts
+	n.packs = opts.Installer
+	if n.packs == nil {
+		n.packs = &content.Installer{Dir: content.DefaultDir(cfg.DataDir), TrustedKeys: cfg.Content.TrustedKeys,
+			AllowUnsigned: cfg.Content.AllowUnsigned, AppVersion: opts.Version, Recorder: n.Store, Clock: opts.Clock, Log: n.log}
+	}
+	d, err := delivery.New(delivery.Options{
+		HubURL: cfg.Content.HubURL, CAFile: cfg.Content.HubCAFile, MaxBytes: int64(cfg.Content.MaxDownload),
+		Timeout: cfg.Content.DownloadTimeout.D(), DuringHours: cfg.Content.InstallDuringHours,
+		Installer: n.packs, Recorder: n.Store, Visiting: opts.Visiting, Open: n.open, Live: opts.PackLive,
+		Retry: opts.DeliveryRetry, Clock: opts.Clock, Logger: n.log,
+	})
+	if err != nil {
+		return err
+	}
+	n.delivery = d
+	return nil
+}
+
+// OfferState is the node's report on the hub's pack offer (nil: none, or
+// content.from_hub is off).
+func (n *Node) OfferState() *wire.OfferState {
+	if n.delivery == nil {
+		return nil
+	}
+	return n.delivery.State()
+}
+
 func (n *Node) describe(s *wire.Status) {
 	st := n.Store.Stats()
 	s.App = n.opts.Version
@@ -456,6 +521,14 @@ func (n *Node) describe(s *wire.Status) {
 			v += ": " + h.Reason
 		}
 		s.Sensors[h.Sensor] = truncate(v, 200)
+	}
+	if n.delivery != nil {
+		s.Offer = n.delivery.State()
+		// A node that installs packs itself says which one is active,
+		// unless its app (the kiosk) says so below.
+		if _, _, info, err := n.packs.Active(); err == nil {
+			s.Pack, s.PackVersion = info.ID, info.Version
+		}
 	}
 	if n.opts.Describe != nil {
 		n.opts.Describe(s)
