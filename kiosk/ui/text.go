@@ -8,12 +8,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
+	"github.com/go-text/typesetting/segmenter"
 )
 
-// textBlock is wrapped text that fits its box: it wraps at spaces and
-// between CJK characters, shrinks its font from size down to min until every
-// line fits, and, when paginate is set, splits what still does not fit into
-// pages instead of clipping. A block that cannot fit even so sets overflow,
+// textBlock is wrapped text that fits its box: it wraps where UAX #14
+// allows (at spaces, between CJK characters), shrinks its font from size
+// down to min until every line fits, and, when paginate is set, splits what
+// still does not fit into pages instead of clipping. A block that cannot fit even so sets overflow,
 // which the fit check reports. Nothing in the kiosk scrolls.
 type textBlock struct {
 	widget.BaseWidget
@@ -144,11 +145,12 @@ func (r *textRenderer) Layout(size fyne.Size) {
 }
 
 // wrapText breaks s into lines no wider than width at the given font size:
-// at spaces in Latin text, between any two CJK characters (but never before
-// closing punctuation), and inside a word only when the word alone is wider
-// than the line.
+// at the break opportunities tokens finds (spaces and hyphens in Latin text,
+// between CJK characters but never before closing or after opening
+// punctuation), and inside a word only when the word alone is wider than
+// the line.
 func wrapText(s string, size float32, style fyne.TextStyle, width float32) (out []string, broke bool) {
-	for _, para := range strings.Split(s, "\n") {
+	for para := range strings.SplitSeq(s, "\n") {
 		toks := tokens(para)
 		var line strings.Builder
 		lw := float32(0)
@@ -186,79 +188,39 @@ func wrapText(s string, size float32, style fyne.TextStyle, width float32) (out 
 	return out, broke
 }
 
-// tokens splits a paragraph into unbreakable pieces: a Latin word with its
-// trailing spaces, or one CJK character with any closing punctuation that
-// must not start a line.
+// tokens splits a paragraph into unbreakable pieces at the line break
+// opportunities of UAX #14, found by go-text's segmenter (the one Fyne wraps
+// its own text with): a Latin word with its trailing spaces, or one CJK
+// character with the punctuation that must not end or start a line beside
+// it. One tailoring: the segmenter follows Unicode 14, whose LB19 never
+// breaks beside a quotation mark, and so glues “ to the Chinese text before
+// it (说：“没); Unicode 15.1's LB19a allows that break when East Asian
+// characters stand on both sides, and so does tokens.
 func tokens(s string) []string {
-	var toks []string
-	var cur []rune
-	push := func() {
-		if len(cur) > 0 {
-			toks = append(toks, string(cur))
-			cur = cur[:0]
-		}
-	}
 	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case noLineStart(r) && (len(cur) > 0 || len(toks) > 0):
-			if len(cur) == 0 {
-				cur = append(cur, []rune(toks[len(toks)-1])...)
-				toks = toks[:len(toks)-1]
-			}
-			cur = append(cur, r)
-			if isCJK(r) {
-				push()
-			}
-		case noLineEnd(r):
-			push()
-			cur = append(cur, r)
-			for i+1 < len(rs) && noLineEnd(rs[i+1]) {
-				i++
-				cur = append(cur, rs[i])
-			}
-			if i+1 < len(rs) && isCJK(rs[i+1]) && !noLineStart(rs[i+1]) {
-				i++
-				cur = append(cur, rs[i])
-				for i+1 < len(rs) && noLineStart(rs[i+1]) {
-					i++
-					cur = append(cur, rs[i])
-				}
-				push()
-			}
-		case isCJK(r):
-			push()
-			cur = append(cur, r)
-			for i+1 < len(rs) && noLineStart(rs[i+1]) {
-				i++
-				cur = append(cur, rs[i])
-			}
-			push()
-		case r == ' ':
-			cur = append(cur, r)
-			for i+1 < len(rs) && rs[i+1] == ' ' {
-				i++
-				cur = append(cur, rs[i])
-			}
-			push()
-		default:
-			cur = append(cur, r)
-		}
+	if len(rs) == 0 {
+		return nil
 	}
-	push()
+	var seg segmenter.Segmenter
+	seg.Init(rs)
+	var toks []string
+	for it := seg.LineIterator(); it.Next(); {
+		l := it.Line().Text
+		start := 0
+		for i := 1; i < len(l); i++ {
+			before := i+1 < len(l) && unicode.Is(unicode.Pi, l[i]) && isCJK(l[i-1]) && isCJK(l[i+1])
+			after := i >= 2 && unicode.Is(unicode.Pf, l[i-1]) && isCJK(l[i-2]) && isCJK(l[i]) && unicode.IsLetter(l[i])
+			if before || after {
+				toks = append(toks, string(l[start:i]))
+				start = i
+			}
+		}
+		toks = append(toks, string(l[start:]))
+	}
 	return toks
 }
 
 func isCJK(r rune) bool {
 	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef) ||
 		unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
-}
-
-func noLineEnd(r rune) bool {
-	return strings.ContainsRune("“‘（《「『【〈", r)
-}
-
-func noLineStart(r rune) bool {
-	return strings.ContainsRune("，。！？、；：）》」』”’…,.!?;:)]%", r)
 }

@@ -275,6 +275,11 @@ func TestTokens(t *testing.T) {
 		{"Stop on red, go", []string{"Stop ", "on ", "red, ", "go"}},
 		{"同学说：“没车”", []string{"同", "学", "说：", "“没", "车”"}},
 		{"拨打119报警", []string{"拨", "打", "119", "报", "警"}},
+		{"“没车”说", []string{"“没", "车”", "说"}},
+		{"（注意）安全", []string{"（注", "意）", "安", "全"}},
+		{"火灾……快跑！", []string{"火", "灾……", "快", "跑！"}},
+		{"a well-known rule", []string{"a ", "well-", "known ", "rule"}},
+		{"", nil},
 	} {
 		got := tokens(c.in)
 		if strings.Join(got, "|") != strings.Join(c.want, "|") {
