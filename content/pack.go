@@ -165,6 +165,26 @@ func (s *Step) OptionID(i int) string {
 	return strconv.Itoa(i + 1)
 }
 
+// Situation is the situation of a scenario step with the given id, or nil.
+func (s *Step) Situation(id string) *Situation {
+	for i := range s.Situations {
+		if s.Situations[i].ID == id {
+			return &s.Situations[i]
+		}
+	}
+	return nil
+}
+
+// Outcome is the outcome of a scenario step with the given id, or nil.
+func (s *Step) Outcome(id string) *Outcome {
+	for i := range s.Outcomes {
+		if s.Outcomes[i].ID == id {
+			return &s.Outcomes[i]
+		}
+	}
+	return nil
+}
+
 // Target is a hazard in a hotspot picture (or, among a step's Decoys, a
 // safe thing), a rectangle in fractions of the image's width and height
 // (0..1, origin top left).

@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -321,7 +321,7 @@ func findPacks(root string) (files []packFile, more bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("find packs: %w", err)
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].rel < files[j].rel })
+	slices.SortFunc(files, func(a, b packFile) int { return strings.Compare(a.rel, b.rel) })
 	if len(files) > maxListed {
 		files, more = files[:maxListed], true
 	}

@@ -5,7 +5,7 @@ import (
 	"net"
 	"reflect"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -352,7 +352,7 @@ func moduleIDs(cs ...wire.Counters) []string {
 			}
 		}
 	}
-	sort.Strings(more)
+	slices.Sort(more)
 	return append(ids, more...)
 }
 

@@ -2,7 +2,7 @@ package adminui
 
 import (
 	"image/color"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,7 +128,7 @@ func (a *Admin) sensorRows() []sensorRow {
 	for _, r := range byName {
 		rows = append(rows, *r)
 	}
-	sort.Slice(rows, func(i, j int) bool { return sensorOrder(rows[i].name) < sensorOrder(rows[j].name) })
+	slices.SortFunc(rows, func(a, b sensorRow) int { return strings.Compare(sensorOrder(a.name), sensorOrder(b.name)) })
 	return rows
 }
 

@@ -57,10 +57,8 @@ func (m *Machine) tapAt(x, y float64) {
 			return
 		}
 	}
-	for _, t := range st.Targets {
-		if hit(t) {
-			return // a tap on something already found is no miss
-		}
+	if slices.ContainsFunc(st.Targets, hit) {
+		return // a tap on something already found is no miss
 	}
 	m.miss(st, x, y)
 }

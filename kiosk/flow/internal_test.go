@@ -9,7 +9,7 @@ import (
 func TestStateEqualCoversEveryField(t *testing.T) {
 	base := State{LastTap: &[2]float64{0.1, 0.2}, Visit: []int{0}, Selected: []int{1}, Order: []int{0}, Answer: []string{"a"}, Shuffle: []int{1, 0}, Picked: []int{0},
 		Found: []bool{false}, Path: []string{"a"}, Done: []bool{false}, Buttons: []ButtonHint{{Button: "a"}}}
-	rt := reflect.TypeOf(base)
+	rt := reflect.TypeFor[State]()
 	for i := range rt.NumField() {
 		f := rt.Field(i)
 		c := base.clone()

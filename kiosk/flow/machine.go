@@ -372,5 +372,3 @@ func (m *Machine) modID() string {
 	}
 	return ""
 }
-
-func boolp(b bool) *bool { return &b }

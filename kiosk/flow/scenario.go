@@ -18,7 +18,7 @@ func (scenarioKind) enter(m *Machine, st *content.Step) {
 	m.st.Situation = st.Start
 	m.st.Path = []string{st.Start}
 	m.st.Intro = len(st.Title) > 0 || len(st.Prompt) > 0
-	if situation(st, st.Start) == nil {
+	if st.Situation(st.Start) == nil {
 		m.st.Intro = false
 		m.answer(false) // broken pack: nothing to choose, Next goes on
 		return
@@ -35,7 +35,7 @@ func (scenarioKind) next(m *Machine, st *content.Step) {
 }
 
 func (scenarioKind) choose(m *Machine, st *content.Step, pos int) {
-	sit := situation(st, m.st.Situation)
+	sit := st.Situation(m.st.Situation)
 	if sit == nil || m.st.Intro || m.st.Branch >= 0 {
 		return
 	}
@@ -71,16 +71,16 @@ func (m *Machine) retry() {
 // canRetry: a scenario step showing a bad outcome, reached from a
 // situation of this story.
 func (m *Machine) canRetry(st *content.Step) bool {
-	if st.Type != content.Scenario || !m.st.Answered || m.st.Outcome == "" || situation(st, m.st.Situation) == nil {
+	if st.Type != content.Scenario || !m.st.Answered || m.st.Outcome == "" || st.Situation(m.st.Situation) == nil {
 		return false
 	}
-	o := outcome(st, m.st.Outcome)
+	o := st.Outcome(m.st.Outcome)
 	return o != nil && !o.Good
 }
 
 func (scenarioKind) hints(m *Machine, st *content.Step, add func(string, Action, int)) {
 	s := &m.st
-	sit := situation(st, s.Situation)
+	sit := st.Situation(s.Situation)
 	switch {
 	case sit != nil && s.Branch < 0 && !s.Intro:
 		for i := range min(len(sit.Choices), len(letters)) {
@@ -92,27 +92,9 @@ func (scenarioKind) hints(m *Machine, st *content.Step, add func(string, Action,
 	add(BtnBack, ActBack, 0)
 }
 
-func situation(st *content.Step, id string) *content.Situation {
-	for i := range st.Situations {
-		if st.Situations[i].ID == id {
-			return &st.Situations[i]
-		}
-	}
-	return nil
-}
-
-func outcome(st *content.Step, id string) *content.Outcome {
-	for i := range st.Outcomes {
-		if st.Outcomes[i].ID == id {
-			return &st.Outcomes[i]
-		}
-	}
-	return nil
-}
-
 // follow goes where the chosen branch leads: the next situation or an outcome.
 func (m *Machine) follow(st *content.Step) {
-	sit := situation(st, m.st.Situation)
+	sit := st.Situation(m.st.Situation)
 	if sit == nil {
 		m.answer(false)
 		return
@@ -127,9 +109,9 @@ func (m *Machine) follow(st *content.Step) {
 		if m.st.Retries == 0 {
 			m.st.Answer = []string{b.Outcome}
 		}
-		o := outcome(st, b.Outcome)
+		o := st.Outcome(b.Outcome)
 		m.answer(o != nil && o.Good)
-	case situation(st, b.Next) != nil:
+	case st.Situation(b.Next) != nil:
 		m.st.Situation = b.Next
 		m.st.Branch = -1
 		if len(m.st.Path) < MaxPath {

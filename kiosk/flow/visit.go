@@ -524,7 +524,7 @@ func (m *Machine) completeModule() {
 	if s.Module < len(s.Done) {
 		s.Done[s.Module] = true
 	}
-	m.record(wire.Event{Kind: wire.ModuleComplete, Module: m.modID(), Score: s.Right, Total: s.Questions, Passed: boolp(s.Passed)})
+	m.record(wire.Event{Kind: wire.ModuleComplete, Module: m.modID(), Score: s.Right, Total: s.Questions, Passed: new(s.Passed)})
 }
 
 // answer settles the current question step; the first answer of a step in a
@@ -546,7 +546,7 @@ func (m *Machine) answer(correct bool) {
 	if st := m.step(); st != nil {
 		id = st.ID
 	}
-	m.record(wire.Event{Kind: wire.StepAnswer, Module: m.modID(), Step: id, Correct: boolp(correct)})
+	m.record(wire.Event{Kind: wire.StepAnswer, Module: m.modID(), Step: id, Correct: new(correct)})
 }
 
 func (m *Machine) stepNext() {

@@ -41,7 +41,7 @@ func ParseHex(s string) (color.NRGBA, bool) {
 	var v [6]byte
 	switch len(s) {
 	case 3:
-		for i := 0; i < 3; i++ {
+		for i := range 3 {
 			d, ok := hexDigit(s[i])
 			if !ok {
 				return color.NRGBA{}, false
@@ -49,7 +49,7 @@ func ParseHex(s string) (color.NRGBA, bool) {
 			v[2*i], v[2*i+1] = d, d
 		}
 	case 6:
-		for i := 0; i < 6; i++ {
+		for i := range 6 {
 			d, ok := hexDigit(s[i])
 			if !ok {
 				return color.NRGBA{}, false

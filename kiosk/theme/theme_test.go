@@ -304,7 +304,7 @@ func TestRendersHanziNotBoxes(t *testing.T) {
 			if d := differ(masks[i], box1); d < 300 {
 				t.Errorf("%s (bold %v) looks like the replacement box (%d pixels differ)", s, bold, d)
 			}
-			for j := 0; j < i; j++ {
+			for j := range i {
 				if d := differ(masks[i], masks[j]); d < 200 {
 					t.Errorf("%s and %s (bold %v) render almost alike (%d pixels differ)", samples[j], s, bold, d)
 				}

@@ -51,23 +51,7 @@ func (u *UI) hotspot(v *view) fyne.CanvasObject {
 		why := v.label(v.t(s.Explanation)+"\n"+strings.Join(labels, "\n"), 19, 11, ink, false, fyne.TextAlignLeading)
 		why.paginate = true
 		side = col(v.px(8), []float32{v.px(36), -1}, head, why)
-		nextBtn := u.next(v, v.m("next"))
-		nextLabel := nextBtn.content.(*textBlock)
-		nextBtn.onTap = func() {
-			if !why.next() {
-				u.dispatch(flow.Input{Kind: flow.Next})
-			}
-		}
-		why.onPages = func(p, n int) {
-			want := v.m("next")
-			if p+1 < n {
-				want = v.m("more")
-			}
-			if nextLabel.text != want {
-				nextLabel.text = want
-				fyne.Do(nextLabel.Refresh)
-			}
-		}
+		nextBtn := u.pageTurner(v, why, nil)
 		return u.hotspotLayout(v, pic, side, nextBtn)
 	}
 	last := v.label(note, 20, 12, noteCol, false, fyne.TextAlignLeading)

@@ -33,7 +33,7 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 			pos[p] = k + 1
 		}
 		unplaced := 0 // physical buttons A–D pick the first four items not placed yet
-		for d := 0; d < n; d++ {
+		for d := range n {
 			idx := d
 			if d < len(st.Shuffle) {
 				idx = st.Shuffle[d]

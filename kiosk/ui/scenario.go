@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
 )
 
@@ -18,12 +17,7 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 	if st.Intro {
 		return u.storyIntro(v)
 	}
-	var sit *content.Situation
-	for i := range s.Situations {
-		if s.Situations[i].ID == st.Situation {
-			sit = &s.Situations[i]
-		}
-	}
+	sit := s.Situation(st.Situation)
 	if sit == nil {
 		panic(fmt.Sprintf("scenario %s: no situation %q", s.ID, st.Situation))
 	}
@@ -84,12 +78,7 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 
 func (u *UI) outcome(v *view) fyne.CanvasObject {
 	s, st := v.step, v.st
-	var out *content.Outcome
-	for i := range s.Outcomes {
-		if s.Outcomes[i].ID == st.Outcome {
-			out = &s.Outcomes[i]
-		}
-	}
+	out := s.Outcome(st.Outcome)
 	if out == nil {
 		panic(fmt.Sprintf("scenario %s: no outcome %q", s.ID, st.Outcome))
 	}

@@ -39,7 +39,7 @@ func Shots(p *content.Pack, lang string) []Shot {
 	}
 	base := flow.State{Module: -1, Branch: -1}
 	slides := max(1, len(p.Attract))
-	for i := 0; i < slides; i++ {
+	for i := range slides {
 		s := base
 		s.Screen, s.Slide = flow.Attract, i
 		add(fmt.Sprintf("attract-%d", i+1), s)
@@ -183,12 +183,7 @@ func (u *UI) Fit(name string, size fyne.Size) []Misfit {
 	var out []Misfit
 	v := u.view(size)
 	minT := v.px(minTouch) - 0.5 // v.s >= 1: never under 56 px
-	var walk func(o fyne.CanvasObject, at fyne.Position)
-	walk = func(o fyne.CanvasObject, at fyne.Position) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		p := at.Add(o.Position())
+	walk(u.host, fyne.Position{}, func(o fyne.CanvasObject, p fyne.Position) bool {
 		s := o.Size()
 		if p.X < -0.5 || p.Y < -0.5 || p.X+s.Width > size.Width+0.5 || p.Y+s.Height > size.Height+0.5 {
 			out = append(out, Misfit{name, "outside window", fmt.Sprintf("%T at %v size %v", o, p, s)})
@@ -198,17 +193,14 @@ func (u *UI) Fit(name string, size fyne.Size) []Misfit {
 			if t.overflow {
 				out = append(out, Misfit{name, "clipped text", fmt.Sprintf("%q does not fit %v even at %.0f px", short(t.text), s, t.min)})
 			}
-			return
+			return false
 		case *tapBox:
 			if (t.onTap != nil || t.onTapAt != nil) && min(s.Width, s.Height) < minT {
 				out = append(out, Misfit{name, "small touch target", fmt.Sprintf("%v, under %.0f px", s, minT+0.5)})
 			}
 		}
-		for _, c := range children(o) {
-			walk(c, p)
-		}
-	}
-	walk(u.host, fyne.NewPos(0, 0))
+		return true
+	})
 	return out
 }
 

@@ -151,26 +151,35 @@ func (u *UI) drain() {
 func (u *UI) TapAt(abs fyne.Position) {
 	var hit fyne.Tappable
 	var at fyne.Position
-	var walk func(o fyne.CanvasObject, origin fyne.Position)
-	walk = func(o fyne.CanvasObject, origin fyne.Position) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		p := origin.Add(o.Position())
+	walk(u.host, fyne.Position{}, func(o fyne.CanvasObject, p fyne.Position) bool {
 		s := o.Size()
 		if abs.X < p.X || abs.Y < p.Y || abs.X >= p.X+s.Width || abs.Y >= p.Y+s.Height {
-			return
+			return false
 		}
 		if t, ok := o.(fyne.Tappable); ok {
 			hit, at = t, p
 		}
-		for _, ch := range children(o) {
-			walk(ch, p)
-		}
-	}
-	walk(u.host, fyne.NewPos(0, 0))
+		return true
+	})
 	if hit != nil {
 		hit.Tapped(&fyne.PointEvent{Position: abs.Subtract(at), AbsolutePosition: abs})
+	}
+}
+
+// walk calls f for o and, depth first, for what it draws, with each
+// object's position in the window (origin is that of o's parent); when f
+// returns false, what that object draws is skipped. Hidden objects are
+// skipped with what they draw.
+func walk(o fyne.CanvasObject, origin fyne.Position, f func(o fyne.CanvasObject, at fyne.Position) bool) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	at := origin.Add(o.Position())
+	if !f(o, at) {
+		return
+	}
+	for _, c := range children(o) {
+		walk(c, at, f)
 	}
 }
 

@@ -86,13 +86,7 @@ func (k *kiosk) boxes() map[string]*tapBox {
 }
 
 func walkUI(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
-	if o == nil || !o.Visible() {
-		return
-	}
-	f(o)
-	for _, c := range children(o) {
-		walkUI(c, f)
-	}
+	walk(o, fyne.Position{}, func(o fyne.CanvasObject, _ fyne.Position) bool { f(o); return true })
 }
 
 func (k *kiosk) tap(id string) {
@@ -215,12 +209,7 @@ func (k *kiosk) doStep() {
 			if b < 0 {
 				k.t.Fatalf("scenario %s: no good path from %s", step.ID, sit)
 			}
-			var sc *content.Situation
-			for i := range step.Situations {
-				if step.Situations[i].ID == sit {
-					sc = &step.Situations[i]
-				}
-			}
+			sc := step.Situation(sit)
 			k.tap(fmt.Sprintf("branch-%d", slices.Index(shownOrder(k.u.st.Order, len(sc.Choices)), b)))
 			k.tap("next") // after the consequence
 		}

@@ -228,8 +228,8 @@ func shape(draw func(x, y float64) color.Color) *canvas.Raster {
 		}
 		d := float64(min(w, h))
 		ox, oy := float64(w)-d, float64(h)-d
-		for py := 0; py < h; py++ {
-			for px := 0; px < w; px++ {
+		for py := range h {
+			for px := range w {
 				// 2×2 supersampling for smooth edges.
 				var rs, gs, bs, as float64
 				for _, o := range [4][2]float64{{.25, .25}, {.75, .25}, {.25, .75}, {.75, .75}} {

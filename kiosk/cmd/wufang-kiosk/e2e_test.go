@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,8 +55,7 @@ sensors: {simulate: true}
 	fmt.Fprintf(os.Stderr, "end-to-end screenshots: %s\n", shots)
 
 	display := startXvfb(t, "800x480x24")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := t.Context()
 	cmd := exec.CommandContext(ctx, bin, "--config", cfg, "--windowed", "--sim", "--log-level", "debug")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
 	states := make(chan visitState, 256)
@@ -167,7 +165,7 @@ func readVisits(r io.Reader, out chan<- visitState, lt *tail) {
 			continue
 		}
 		s := visitState{}
-		for _, f := range strings.Fields(line) {
+		for f := range strings.FieldsSeq(line) {
 			if k, v, ok := strings.Cut(f, "="); ok {
 				s[k] = strings.Trim(v, `"`)
 			}
@@ -200,7 +198,7 @@ func (d *driver) walkModule() {
 	type hot struct{ moves int }
 	var hs hot
 	prevStep := ""
-	for steps := 0; steps < 200; steps++ {
+	for range 200 {
 		s = d.last
 		if s["screen"] == "result" {
 			return

@@ -150,9 +150,9 @@ func contactSheet(imgs []image.Image, cols, tw int) image.Image {
 func scaleDown(src image.Image, w, h int) image.Image {
 	b := src.Bounds()
 	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
+	for y := range h {
 		y0, y1 := b.Min.Y+y*b.Dy()/h, b.Min.Y+(y+1)*b.Dy()/h
-		for x := 0; x < w; x++ {
+		for x := range w {
 			x0, x1 := b.Min.X+x*b.Dx()/w, b.Min.X+(x+1)*b.Dx()/w
 			var r, g, bb, a, n uint32
 			for sy := y0; sy < max(y1, y0+1); sy++ {
@@ -172,6 +172,10 @@ func scaleDown(src image.Image, w, h int) image.Image {
 // Render and prints the misfits. It returns the exit code: 0 when
 // everything fits, 1 on misfits, 2 on a usage or load error.
 func Command(args []string, stdout, stderr io.Writer) int {
+	return command(args, stdout, stderr, Options{})
+}
+
+func command(args []string, stdout, stderr io.Writer, opts Options) int {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	sizeF := fl.String("size", "800x480", "window size WIDTHxHEIGHT")
@@ -217,7 +221,7 @@ func Command(args []string, stdout, stderr io.Writer) int {
 	if l == "" && len(p.Languages) > 0 {
 		l = p.Languages[0]
 	}
-	misfits, err := Render(p, fsys, size, l, *out, Options{})
+	misfits, err := Render(p, fsys, size, l, *out, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "render:", err)
 		return 2

@@ -73,7 +73,7 @@ func TestCommand(t *testing.T) {
 	test.NewTempApp(t)
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	code := Command([]string{filepath.Join("..", "testdata", "pack"), "--size", "800x480", "--lang", "en", "--out", out}, &stdout, &stderr)
+	code := command([]string{filepath.Join("..", "testdata", "pack"), "--size", "800x480", "--lang", "en", "--out", out}, &stdout, &stderr, testOpts)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
@@ -97,14 +97,14 @@ func TestCommand(t *testing.T) {
 
 	// Too small a window: exit 1 and a list of misfits.
 	stdout.Reset()
-	if code := Command([]string{"--size", "320x240", filepath.Join("..", "testdata", "pack"), "--out", t.TempDir()}, &stdout, &stderr); code != 1 {
+	if code := command([]string{"--size", "320x240", filepath.Join("..", "testdata", "pack"), "--out", t.TempDir()}, &stdout, &stderr, testOpts); code != 1 {
 		t.Errorf("at 320x240: exit %d, want 1\n%s", code, stdout.String())
 	}
 	if !strings.Contains(stdout.String(), "do not fit") {
 		t.Errorf("no misfit list:\n%s", stdout.String())
 	}
 	for _, args := range [][]string{{}, {"--size", "big", "x"}, {filepath.Join("..", "testdata", "nothing-here")}} {
-		if code := Command(args, &stdout, &stderr); code != 2 {
+		if code := command(args, &stdout, &stderr, testOpts); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
 		}
 	}
