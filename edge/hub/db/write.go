@@ -50,20 +50,24 @@ func (d *DB) StoreEvents(ctx context.Context, events []Event, now time.Time) (in
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
 		inserted = 0
 		nowMS := ms(now)
+		if err := touchAll(ctx, tx, evs, nowMS); err != nil {
+			return err
+		}
+		agg := newAggregate()
 		// One stream at a time (events are sorted by stream).
 		for start := 0; start < len(evs); {
 			end := start + 1
 			for end < len(evs) && evs[end].key() == evs[start].key() {
 				end++
 			}
-			n, err := d.storeStream(ctx, tx, evs[start:end], nowMS)
+			n, err := d.storeStream(ctx, tx, evs[start:end], nowMS, agg)
 			if err != nil {
 				return err
 			}
 			inserted += n
 			start = end
 		}
-		return nil
+		return agg.flush(ctx, tx)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store events: %w", err)
@@ -71,15 +75,12 @@ func (d *DB) StoreEvents(ctx context.Context, events []Event, now time.Time) (in
 	return inserted, nil
 }
 
-func (d *DB) storeStream(ctx context.Context, tx *sql.Tx, evs []Event, now int64) (int, error) {
+func (d *DB) storeStream(ctx context.Context, tx *sql.Tx, evs []Event, now int64, agg *aggregate) (int, error) {
 	k := evs[0].key()
-	if err := touch(ctx, tx, k.site, k.device, now); err != nil {
-		return 0, err
-	}
-	var through int64
+	var through, maxSeq int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO streams (site, device, epoch, first_heard, last_heard) VALUES ($1, $2, $3, $4, $4)
 		ON CONFLICT (site, device, epoch) DO UPDATE SET last_heard = excluded.last_heard
-		RETURNING complete_through`, k.site, k.device, k.epoch, now).Scan(&through)
+		RETURNING complete_through, max_seq`, k.site, k.device, k.epoch, now).Scan(&through, &maxSeq)
 	if err != nil {
 		return 0, fmt.Errorf("stream %s/%s: %w", k.site, k.device, err)
 	}
@@ -96,7 +97,6 @@ func (d *DB) storeStream(ctx context.Context, tx *sql.Tx, evs []Event, now int64
 	if err != nil {
 		return 0, err
 	}
-	agg := newAggregate()
 	inserted := 0
 	bySeq := map[int64]*Event{}
 	for i := range fresh {
@@ -146,10 +146,18 @@ func (d *DB) storeStream(ctx context.Context, tx *sql.Tx, evs []Event, now int64
 			return 0, fmt.Errorf("insert events: %w", err)
 		}
 	}
-	if err := agg.flush(ctx, tx); err != nil {
-		return 0, err
+	top := int64(fresh[len(fresh)-1].Seq)
+	// The common case needs no walk: nothing was stored past the mark, and
+	// this batch continues it without a gap and was all new.
+	if maxSeq <= through && inserted == len(fresh) && top == through+int64(len(fresh)) {
+		_, err := tx.ExecContext(ctx, `UPDATE streams SET complete_through = $4, max_seq = $4
+			WHERE site = $1 AND device = $2 AND epoch = $3 AND complete_through = $5`, k.site, k.device, k.epoch, top, through)
+		if err != nil {
+			return 0, fmt.Errorf("complete-through: %w", err)
+		}
+		return inserted, nil
 	}
-	if err := advance(ctx, tx, k, through, int64(fresh[len(fresh)-1].Seq)); err != nil {
+	if err := advance(ctx, tx, k, through, top); err != nil {
 		return 0, err
 	}
 	return inserted, nil
@@ -192,6 +200,50 @@ func advance(ctx context.Context, tx *sql.Tx, k streamKey, through, top int64) e
 		WHERE site = $1 AND device = $2 AND epoch = $3`, k.site, k.device, k.epoch, mark, top)
 	if err != nil {
 		return fmt.Errorf("complete-through: %w", err)
+	}
+	return nil
+}
+
+// touchAll records that the sites and devices of evs were heard from, in
+// one statement each.
+func touchAll(ctx context.Context, tx *sql.Tx, evs []Event, now int64) error {
+	var sites []string
+	var devs [][2]string
+	for i, e := range evs {
+		if i == 0 || e.Site != evs[i-1].Site {
+			sites = append(sites, e.Site)
+		}
+		if i == 0 || e.Site != evs[i-1].Site || e.Device != evs[i-1].Device {
+			devs = append(devs, [2]string{e.Site, e.Device})
+		}
+	}
+	var q strings.Builder
+	args := []any{now}
+	q.WriteString(`INSERT INTO sites (site, first_heard, last_heard) VALUES `)
+	for i, s := range sites {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		args = append(args, s)
+		fmt.Fprintf(&q, "($%d, $1, $1)", len(args))
+	}
+	q.WriteString(` ON CONFLICT (site) DO UPDATE SET last_heard = CASE WHEN excluded.last_heard > sites.last_heard THEN excluded.last_heard ELSE sites.last_heard END`)
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("sites: %w", err)
+	}
+	q.Reset()
+	args = []any{now}
+	q.WriteString(`INSERT INTO devices (site, device, first_heard, last_heard) VALUES `)
+	for i, d := range devs {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		args = append(args, d[0], d[1])
+		fmt.Fprintf(&q, "($%d, $%d, $1, $1)", len(args)-1, len(args))
+	}
+	q.WriteString(` ON CONFLICT (site, device) DO UPDATE SET last_heard = CASE WHEN excluded.last_heard > devices.last_heard THEN excluded.last_heard ELSE devices.last_heard END`)
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("devices: %w", err)
 	}
 	return nil
 }
@@ -355,44 +407,71 @@ func (a *aggregate) flush(ctx context.Context, tx *sql.Tx) error {
 	hk := slices.SortedFunc(mapKeys(a.hours), func(x, y hourKey) int {
 		return cmp.Or(cmp.Compare(x.site, y.site), cmp.Compare(x.day, y.day), cmp.Compare(x.hour, y.hour), cmp.Compare(x.device, y.device), cmp.Compare(x.epoch, y.epoch))
 	})
+	rows := make([][]any, 0, len(hk))
 	for _, k := range hk {
 		b := a.hours[k]
-		_, err := tx.ExecContext(ctx, `INSERT INTO hourly (site, day, hour, device, epoch, entries, exits, ah_entries, ah_exits, sessions, fb1, fb2, fb3, faults)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-			ON CONFLICT (site, day, hour, device, epoch) DO UPDATE SET
-				entries = hourly.entries + excluded.entries, exits = hourly.exits + excluded.exits,
-				ah_entries = hourly.ah_entries + excluded.ah_entries, ah_exits = hourly.ah_exits + excluded.ah_exits,
-				sessions = hourly.sessions + excluded.sessions, fb1 = hourly.fb1 + excluded.fb1,
-				fb2 = hourly.fb2 + excluded.fb2, fb3 = hourly.fb3 + excluded.fb3, faults = hourly.faults + excluded.faults`,
-			k.site, k.day, k.hour, k.device, k.epoch, b.Entries, b.Exits, b.AfterHoursEntries, b.AfterHoursExits,
-			b.Sessions, b.Feedback[0], b.Feedback[1], b.Feedback[2], b.SensorFaults)
-		if err != nil {
-			return fmt.Errorf("hourly: %w", err)
-		}
+		rows = append(rows, []any{k.site, k.day, k.hour, k.device, k.epoch, b.Entries, b.Exits, b.AfterHoursEntries, b.AfterHoursExits,
+			b.Sessions, b.Feedback[0], b.Feedback[1], b.Feedback[2], b.SensorFaults})
+	}
+	if err := upsertRows(ctx, tx, `INSERT INTO hourly (site, day, hour, device, epoch, entries, exits, ah_entries, ah_exits, sessions, fb1, fb2, fb3, faults) VALUES `,
+		` ON CONFLICT (site, day, hour, device, epoch) DO UPDATE SET
+			entries = hourly.entries + excluded.entries, exits = hourly.exits + excluded.exits,
+			ah_entries = hourly.ah_entries + excluded.ah_entries, ah_exits = hourly.ah_exits + excluded.ah_exits,
+			sessions = hourly.sessions + excluded.sessions, fb1 = hourly.fb1 + excluded.fb1,
+			fb2 = hourly.fb2 + excluded.fb2, fb3 = hourly.fb3 + excluded.fb3, faults = hourly.faults + excluded.faults`, rows); err != nil {
+		return fmt.Errorf("hourly: %w", err)
 	}
 	cmpItem := func(x, y dayItemKey) int {
 		return cmp.Or(cmp.Compare(x.site, y.site), cmp.Compare(x.day, y.day), cmp.Compare(x.item, y.item), cmp.Compare(x.device, y.device), cmp.Compare(x.epoch, y.epoch))
 	}
+	rows = rows[:0]
 	for _, k := range slices.SortedFunc(mapKeys(a.modules), cmpItem) {
 		m := a.modules[k]
-		_, err := tx.ExecContext(ctx, `INSERT INTO module_day (site, day, module, device, epoch, started, completed, passed)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (site, day, module, device, epoch) DO UPDATE SET started = module_day.started + excluded.started,
-				completed = module_day.completed + excluded.completed, passed = module_day.passed + excluded.passed`,
-			k.site, k.day, k.item, k.device, k.epoch, m[0], m[1], m[2])
-		if err != nil {
-			return fmt.Errorf("module_day: %w", err)
-		}
+		rows = append(rows, []any{k.site, k.day, k.item, k.device, k.epoch, m[0], m[1], m[2]})
 	}
+	if err := upsertRows(ctx, tx, `INSERT INTO module_day (site, day, module, device, epoch, started, completed, passed) VALUES `,
+		` ON CONFLICT (site, day, module, device, epoch) DO UPDATE SET started = module_day.started + excluded.started,
+			completed = module_day.completed + excluded.completed, passed = module_day.passed + excluded.passed`, rows); err != nil {
+		return fmt.Errorf("module_day: %w", err)
+	}
+	rows = rows[:0]
 	for _, k := range slices.SortedFunc(mapKeys(a.answers), cmpItem) {
 		ad := a.answers[k]
-		_, err := tx.ExecContext(ctx, `INSERT INTO answer_day (site, day, step, device, epoch, module, right_n, wrong_n)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (site, day, step, device, epoch) DO UPDATE SET right_n = answer_day.right_n + excluded.right_n,
-				wrong_n = answer_day.wrong_n + excluded.wrong_n`,
-			k.site, k.day, k.item, k.device, k.epoch, ad.module, ad.right, ad.wrong)
-		if err != nil {
-			return fmt.Errorf("answer_day: %w", err)
+		rows = append(rows, []any{k.site, k.day, k.item, k.device, k.epoch, ad.module, ad.right, ad.wrong})
+	}
+	if err := upsertRows(ctx, tx, `INSERT INTO answer_day (site, day, step, device, epoch, module, right_n, wrong_n) VALUES `,
+		` ON CONFLICT (site, day, step, device, epoch) DO UPDATE SET right_n = answer_day.right_n + excluded.right_n,
+			wrong_n = answer_day.wrong_n + excluded.wrong_n`, rows); err != nil {
+		return fmt.Errorf("answer_day: %w", err)
+	}
+	return nil
+}
+
+// upsertRows runs head VALUES (…),(…) tail for rows, 25 rows a statement
+// (each key appears once: one statement may not update a row twice).
+func upsertRows(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any) error {
+	for start := 0; start < len(rows); start += insertChunk {
+		chunk := rows[start:min(start+insertChunk, len(rows))]
+		var q strings.Builder
+		q.WriteString(head)
+		var args []any
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteByte('(')
+			for j := range r {
+				if j > 0 {
+					q.WriteByte(',')
+				}
+				fmt.Fprintf(&q, "$%d", len(args)+j+1)
+			}
+			q.WriteByte(')')
+			args = append(args, r...)
+		}
+		q.WriteString(tail)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
 		}
 	}
 	return nil
