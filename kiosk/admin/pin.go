@@ -13,9 +13,11 @@ import (
 // hub's staff passwords).
 type Params = phc.Params
 
-// DefaultParams are the parameters Hash uses; see the package documentation
-// for their cost.
-var DefaultParams = phc.DefaultParams
+// DefaultParams returns the parameters Hash uses (internal/phc's); see the
+// package documentation for their cost. It is a function, not a variable,
+// so that no caller (a test wanting cheap hashes) can change what every
+// other one hashes with: such a caller passes its Params to HashWith.
+func DefaultParams() Params { return phc.DefaultParams }
 
 // PIN length limits: short enough to type on a pad. The screen accepts
 // MinPINLen digits (hashes made before MinNewPINLen still work); hash-pin
@@ -57,7 +59,7 @@ func ValidPIN(pin string) error {
 
 // Hash returns the PHC string of pin with DefaultParams and a random salt.
 func Hash(pin string) (string, error) {
-	return HashWith(pin, DefaultParams, rand.Reader)
+	return HashWith(pin, DefaultParams(), rand.Reader)
 }
 
 // HashWith hashes pin with p, reading the salt from random.

@@ -24,7 +24,7 @@ func TestHashDefaultParams(t *testing.T) {
 	if m == nil {
 		t.Fatalf("not a PHC argon2id string: %q", h)
 	}
-	if want := fmt.Sprint(DefaultParams.Memory, DefaultParams.Time, DefaultParams.Threads); strings.Join(m[1:4], " ") != want {
+	if want := fmt.Sprint(DefaultParams().Memory, DefaultParams().Time, DefaultParams().Threads); strings.Join(m[1:4], " ") != want {
 		t.Errorf("params %v, want %s", m[1:], want)
 	}
 	if ok, err := Verify("2468", h); !ok || err != nil {
