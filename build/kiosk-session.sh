@@ -1,13 +1,12 @@
 #!/bin/sh
-# A minimal X session for a dedicated kiosk board (no desktop): start it from
-# the kiosk user's ~/.xsession or with `startx /usr/local/share/wufang/kiosk-session.sh`.
-# It blanks nothing, hides nothing by itself (the kiosk hides the pointer when
-# kiosk.hide_cursor is true) and restarts the kiosk whenever it exits, except
-# when staff chose "exit to the desktop" in admin mode (exit status 0).
-xset s off -dpms s noblank 2>/dev/null
+# What runs inside the kiosk's screen session: started by cage from
+# wufang-kiosk.service (the package installs it as
+# /usr/libexec/wufang/kiosk-session), or by hand in an X session
+# (`startx build/kiosk-session.sh`). It keeps the screen on, then runs the
+# kiosk; the kiosk hides the pointer itself (kiosk.hide_cursor: true).
+# Under X, xset turns blanking off; under cage (Wayland) nothing blanks the
+# screen unless a client asks, and Xwayland's own screen saver is off
+# (xset again, through Xwayland).
 export LANG=${LANG:-C.UTF-8}
-while :; do
-	/usr/local/bin/wufang-kiosk --config /etc/wufang/wufang.yaml
-	[ $? -eq 0 ] && break
-	sleep 1
-done
+xset s off -dpms s noblank 2>/dev/null
+exec /usr/bin/wufang-kiosk --config /etc/wufang/wufang.yaml

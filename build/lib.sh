@@ -44,6 +44,46 @@ FYNE_PACKAGES=(gcc pkg-config libc6-dev libgl1-mesa-dev libx11-dev libxcursor-de
 # screenshots; a browser (with CJK fonts) for the hub dashboard's tests.
 TEST_PACKAGES=(mosquitto postgresql-15 xvfb xdotool imagemagick x11-utils ca-certificates curl unzip git file chromium fonts-noto-cjk)
 
+# The boards, by Debian architecture: Go's GOARCH/GOARM, and for those that
+# get the kiosk (cgo) the cross C compiler and multiarch triplet. armel is
+# for Debian's ARMv6 soft-float systems: no kiosk there.
+# Raspberry Pi OS 32-bit calls itself armhf on every Pi, the ARMv6 Pi Zero
+# and Pi 1 included, so the pure-Go binaries of armhf are built for ARMv6
+# (DEB_GOARM_PURE) and run on all of them; the armhf kiosk (cgo, Debian's
+# ARMv7 cross compiler) needs a Pi 2 or later.
+declare -A DEB_GOARCH=([amd64]=amd64 [arm64]=arm64 [armhf]=arm [armel]=arm)
+declare -A DEB_GOARM=([amd64]= [arm64]= [armhf]=7 [armel]=6)
+declare -A DEB_GOARM_PURE=([amd64]= [arm64]= [armhf]=6 [armel]=6)
+declare -A DEB_CC=([amd64]=gcc [arm64]=aarch64-linux-gnu-gcc [armhf]=arm-linux-gnueabihf-gcc [armel]=)
+declare -A DEB_TRIPLET=([amd64]=x86_64-linux-gnu [arm64]=aarch64-linux-gnu [armhf]=arm-linux-gnueabihf [armel]=arm-linux-gnueabi)
+declare -A DEB_CROSS_GCC=([arm64]=gcc-aarch64-linux-gnu [armhf]=gcc-arm-linux-gnueabihf)
+# Fyne's C build set for a foreign architecture (":arch" is appended).
+FYNE_CROSS_DEV=(libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
+	libxi-dev libxxf86vm-dev libxkbcommon-dev)
+# Running the arm builds in the tests: qemu user emulation, plus the
+# target's runtime libraries (the dev packages above pull them in).
+QEMU_PACKAGES=(qemu-user-static)
+
+# need_cross installs what cross-building the kiosk for the given Debian
+# architectures needs: dpkg multiarch, the cross compiler and the
+# :arch dev packages. Architectures without a kiosk build need nothing.
+need_cross() {
+	local pkgs=(gcc pkg-config libc6-dev "${FYNE_PACKAGES[@]}") a p added=
+	for a in "$@"; do
+		[ -n "${DEB_CROSS_GCC[$a]:-}" ] || continue
+		if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+			log "dpkg --add-architecture $a"
+			as_root dpkg --add-architecture "$a"
+			added=1
+		fi
+		pkgs+=("${DEB_CROSS_GCC[$a]}")
+		for p in "${FYNE_CROSS_DEV[@]}"; do pkgs+=("$p:$a"); done
+	done
+	# A new architecture needs its package lists even when apt was updated.
+	[ -n "$added" ] && unset WUFANG_APT_UPDATED
+	need_packages "${pkgs[@]}"
+}
+
 # go_ok reports whether `go` on PATH is at least GO_WANT's minor version.
 go_ok() {
 	command -v go >/dev/null || return 1

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Checks the Debian packages the way an installer uses them, on this
+# (amd64, root, throw-away) machine: build/test.sh runs it in CI.
+#   build/test-debs.sh APT_DIR BIN_DIR
+# APT_DIR is build/package.sh's output, BIN_DIR build/cross.sh's.
+#   lintian on every package: no errors;
+#   dpkg -i wufang-edge + wufang-pack (amd64): --version, config check of the
+#     shipped config, systemd-analyze verify, the wufang user and its groups;
+#   an edited conffile and a store with counts, then an upgrade to a newer
+#     build: the edits and the counts survive;
+#   purge: no file, unit link or data left (the wufang user stays, as Debian
+#     policy asks);
+#   apt install of wufang-kiosk (amd64) with its dependencies (cage...):
+#     systemd-analyze verify of its unit, enabled for boot, then purge.
+# It refuses to run where wufang packages are already installed.
+source "$(dirname "$0")/lib.sh"
+apt_dir=$(realpath "${1:?usage: build/test-debs.sh APT_DIR BIN_DIR}")
+bin=$(realpath "${2:?usage: build/test-debs.sh APT_DIR BIN_DIR}")
+need_packages lintian systemd
+[ "$(id -u)" = 0 ] || { echo "test-debs: needs root (it installs packages)" >&2; exit 1; }
+cd "$WUFANG_ROOT"
+fail() { echo "test-debs: $*" >&2; exit 1; }
+for p in wufang-edge wufang-pack wufang-kiosk; do
+	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then
+		fail "$p is installed on this machine already; this test installs and purges its own"
+	fi
+done
+work=$(mktemp -d)
+cleanup() {
+	[ -n "${edge_pid:-}" ] && kill "$edge_pid" 2>/dev/null
+	dpkg --purge wufang-edge wufang-pack wufang-kiosk >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+want=$(wufang_version)
+ver=$(deb_version "$want")
+
+log "lintian (every package)"
+lintian --tag-display-limit 0 "$apt_dir"/*.deb >"$work/lintian.txt" 2>&1 || true
+sed 's/^/    /' "$work/lintian.txt" >&2
+! grep -q '^E: ' "$work/lintian.txt" || fail "lintian found errors"
+
+log "dpkg -i wufang-edge wufang-pack ($ver, amd64)"
+dpkg -i "$apt_dir/wufang-edge_${ver}_amd64.deb" "$apt_dir/wufang-pack_${ver}_amd64.deb" >"$work/dpkg.log" 2>&1 ||
+	{ cat "$work/dpkg.log" >&2; fail "dpkg -i failed"; }
+[ "$(wufang-edge --version)" = "wufang-edge $want" ] || fail "wufang-edge --version: $(wufang-edge --version)"
+wufang-pack --version | grep -qF "wufang-pack $want " || fail "wufang-pack --version: $(wufang-pack --version)"
+wufang-edge --config /etc/wufang/wufang.yaml config check >/dev/null || fail "config check of the shipped /etc/wufang/wufang.yaml"
+systemd-analyze verify /lib/systemd/system/wufang-edge.service || fail "systemd-analyze verify wufang-edge.service"
+[ -L /etc/systemd/system/multi-user.target.wants/wufang-edge.service ] || fail "wufang-edge.service is not enabled for boot"
+for g in gpio video input render; do
+	id -nG wufang | tr ' ' '\n' | grep -qx "$g" || fail "the wufang user is not in group $g ($(id wufang))"
+done
+[ "$(stat -c %U:%G /var/lib/wufang)" = wufang:wufang ] || fail "/var/lib/wufang is $(stat -c %U:%G /var/lib/wufang)"
+dpkg-query -W -f='${Conffiles}\n' wufang-edge | grep -q ' /etc/wufang/wufang.yaml ' || fail "/etc/wufang/wufang.yaml is not a conffile"
+
+log "edit the conffile, count two visitors into the store"
+sed -i -e 's/^site: .*/site: upgrade-test-site/' -e 's/^  simulate: false/  simulate: true/' \
+	-e "s|^  listen: .*|  listen: 127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')|" /etc/wufang/wufang.yaml
+printf '+500ms enter\n+500ms enter\n' >"$work/visit.script"
+chmod 0755 "$work" && chmod 0644 "$work/visit.script"
+# setpriv execs (runuser would stay as a parent and turn SIGTERM into a failure).
+setpriv --reuid wufang --regid wufang --init-groups wufang-edge --config /etc/wufang/wufang.yaml run --sim-script "$work/visit.script" >"$work/edge.log" 2>&1 &
+edge_pid=$!
+entries() { wufang-edge --config /etc/wufang/wufang.yaml status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["lifetime"]["entries"])'; }
+for _ in $(seq 60); do
+	sleep 0.5
+	[ "$(entries 2>/dev/null)" = 2 ] && break
+done
+kill -TERM "$edge_pid" && wait "$edge_pid" || { cat "$work/edge.log" >&2; fail "wufang-edge run as wufang did not stop cleanly"; }
+edge_pid=
+[ "$(entries)" = 2 ] || { cat "$work/edge.log" >&2; fail "the store did not count 2 entries"; }
+
+# A newer build: the next patch version, so it is newer than this one
+# whether this one is a release or a development build.
+base=${want%%[+-]*}
+newer=${base%.*}.$((${base##*.} + 1))+upgrade.test
+log "upgrade to $newer"
+WUFANG_VERSION=$newer "$WUFANG_ROOT/build/cross.sh" --no-kiosk --out "$work/bin2" amd64 2>"$work/cross2.log" ||
+	{ cat "$work/cross2.log" >&2; fail "building the newer version"; }
+WUFANG_VERSION=$newer "$WUFANG_ROOT/build/package.sh" --bin "$work/bin2" --out "$work/apt2" >/dev/null 2>&1 || fail "packaging the newer version"
+nver=$(deb_version "$newer")
+dpkg -i "$work/apt2/wufang-edge_${nver}_amd64.deb" "$work/apt2/wufang-pack_${nver}_amd64.deb" >"$work/dpkg.log" 2>&1 ||
+	{ cat "$work/dpkg.log" >&2; fail "the upgrade failed"; }
+[ "$(wufang-edge --version)" = "wufang-edge $newer" ] || fail "after the upgrade wufang-edge --version says $(wufang-edge --version)"
+grep -qx 'site: upgrade-test-site' /etc/wufang/wufang.yaml || fail "the upgrade overwrote the edited /etc/wufang/wufang.yaml"
+[ ! -e /etc/wufang/wufang.yaml.dpkg-new ] && [ ! -e /etc/wufang/wufang.yaml.dpkg-dist ] || fail "the upgrade left a .dpkg-new/.dpkg-dist beside the config"
+[ "$(entries)" = 2 ] || fail "the store lost its counts in the upgrade"
+
+log "purge"
+dpkg --purge wufang-edge wufang-pack >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "purge failed"; }
+for f in /usr/bin/wufang-edge /usr/bin/wufang-pack /lib/systemd/system/wufang-edge.service /etc/wufang /var/lib/wufang \
+	/etc/systemd/system/multi-user.target.wants/wufang-edge.service /usr/share/doc/wufang-edge /usr/lib/sysusers.d/wufang.conf /usr/lib/systemd/journald.conf.d/wufang.conf; do
+	[ ! -e "$f" ] && [ ! -L "$f" ] || fail "purge left $f"
+done
+
+log "apt-get install wufang-kiosk ($ver, amd64) with its dependencies"
+if [ -z "${WUFANG_APT_UPDATED:-}" ]; then
+	apt-get update -qq
+	export WUFANG_APT_UPDATED=1
+fi
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$apt_dir/wufang-kiosk_${ver}_amd64.deb" >"$work/apt.log" 2>&1 ||
+	{ cat "$work/apt.log" >&2; fail "apt-get install wufang-kiosk failed"; }
+[ "$(wufang-kiosk --version 2>/dev/null)" = "wufang-kiosk $want" ] || fail "wufang-kiosk --version: $(wufang-kiosk --version 2>&1)"
+systemd-analyze verify /lib/systemd/system/wufang-kiosk.service || fail "systemd-analyze verify wufang-kiosk.service"
+[ -L /etc/systemd/system/multi-user.target.wants/wufang-kiosk.service ] || fail "wufang-kiosk.service is not enabled for boot"
+wufang-edge --config /etc/wufang/wufang.yaml config check >/dev/null || fail "config check in the kiosk package"
+dpkg --purge wufang-kiosk >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "purge of wufang-kiosk failed"; }
+for f in /usr/bin/wufang-kiosk /etc/wufang /var/lib/wufang /etc/systemd/system/multi-user.target.wants/wufang-kiosk.service; do
+	[ ! -e "$f" ] && [ ! -L "$f" ] || fail "purge of wufang-kiosk left $f"
+done
+log "packages install, upgrade and purge cleanly"
