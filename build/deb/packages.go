@@ -65,6 +65,15 @@ a kiosk board runs the same hub inside wufang-kiosk instead.`,
 			conflicts: []string{"wufang-kiosk"},
 		},
 		{
+			name:    "wufang-hub",
+			summary: "wufang district hub (MQTT ingest, dashboard database)",
+			desc: `Collects the counts of every wufang room from the MQTT broker into a
+database for the district's dashboards. Runs on a server, not in a room;
+see wufang-hub --help for its configuration and service set-up.`,
+			arches: []string{"amd64", "arm64", "armhf", "armel"},
+			bins:   []string{"wufang-hub"},
+		},
+		{
 			name:    "wufang-pack",
 			summary: "staff tool for wufang content packs",
 			desc: `Makes, checks, signs and installs the content packs a wufang kiosk

@@ -38,10 +38,12 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/hub/ingest"
 	"github.com/wufang-kiosk/wufang/edge/hub/web"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
+	wversion "github.com/wufang-kiosk/wufang/internal/version"
 )
 
-// version is set at build time: -ldflags "-X main.version=1.2.3".
-var version = "0.1.0-dev"
+// version is the one every wufang binary reports (internal/version says how
+// the build stamps it).
+var version = wversion.String()
 
 const usage = `wufang-hub: the wufang district hub
 
