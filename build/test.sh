@@ -2,7 +2,10 @@
 # The whole test suite: what the README names and what CI runs.
 #   format check, go vet, import boundaries, self-contained docs, go test -race over every
 #   package (with a real mosquitto and Xvfb started by the tests themselves),
-#   and the pure-Go cross-builds for arm64 and armv7.
+#   then every binary cross-built for every board and run under qemu
+#   (build/test-boards.sh), the .deb packages and their apt repository
+#   (build/package.sh), and, as root, the amd64 packages installed, upgraded
+#   and purged (build/test-debs.sh).
 # Installs the Debian packages and the Go toolchain it needs when missing.
 source "$(dirname "$0")/lib.sh"
 need_packages "${FYNE_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
@@ -21,6 +24,7 @@ fi
 
 log "go vet"
 go vet ./...
+(cd build/deb && go vet ./...)
 
 log "import boundaries"
 "$WUFANG_ROOT/build/check-imports.sh"
@@ -28,19 +32,29 @@ log "import boundaries"
 log "docs stay inside the repository"
 "$WUFANG_ROOT/build/check-docs.sh"
 
-log "cross-builds (CGO_ENABLED=0): linux/arm64, linux/arm (GOARM=7)"
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-for target in arm64: arm:7; do
-	arch=${target%%:*}
-	arm=${target#*:}
-	CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOARM=$arm go build -o "$out/$arch/" ./edge/cmd/wufang-edge ./edge/cmd/wufang-hub ./content/cmd/wufang-pack
-	file "$out/$arch/"* 2>/dev/null | sed 's/^/    /' || ls -l "$out/$arch/"
-done
-
 log "go test -race ./..."
 # CI=true makes tests that need mosquitto or Xvfb fail (never skip) when missing.
 export CI=${CI:-true}
 go test -race -timeout 25m ./...
+
+# The boards: every binary for every architecture, run under qemu, packaged,
+# and the amd64 packages installed, upgraded and purged (as root: CI).
+t=$(date +%s)
+log "cross-builds and packages (build/package.sh -> dist/)"
+"$WUFANG_ROOT/build/package.sh" --out dist/apt
+log "cross-builds and packages took $(( $(date +%s) - t ))s"
+t=$(date +%s)
+"$WUFANG_ROOT/build/test-boards.sh" dist/bin
+log "board binaries under qemu took $(( $(date +%s) - t ))s"
+if [ "$(id -u)" = 0 ]; then
+	t=$(date +%s)
+	"$WUFANG_ROOT/build/test-debs.sh" dist/apt dist/bin
+	log "package install/upgrade/purge took $(( $(date +%s) - t ))s"
+elif [ "${CI:-}" = true ]; then
+	echo "build/test-debs.sh needs root (it installs the packages); CI runs as root" >&2
+	exit 1
+else
+	log "skipping build/test-debs.sh: it installs packages, run it as root on a throw-away machine"
+fi
 
 log "all checks passed in $(( $(date +%s) - start ))s"
