@@ -83,6 +83,14 @@ if [ -n "$bad" ]; then
 	fail=1
 fi
 
+# fynelocale fixes the environment in its init, before Fyne's lang package
+# reads it; Go runs it first only while it does not wait for x/text or Fyne.
+bad=$(deps_of ./kiosk/cmd/wufang-kiosk/fynelocale | grep '^\(fyne\.io/\|golang\.org/x/text\)' || true)
+if [ -n "$bad" ]; then
+	echo "kiosk/cmd/wufang-kiosk/fynelocale must import neither Fyne nor x/text (its init would run after Fyne's); it links: $bad" >&2
+	fail=1
+fi
+
 # The pure-Go binaries build without cgo.
 for cmd in ./edge/cmd/wufang-edge ./edge/cmd/wufang-hub ./content/cmd/wufang-pack ./kiosk/cmd/wufang-render; do
 	if [ -d "$cmd" ] && ! CGO_ENABLED=0 go list -deps "$cmd" >/dev/null 2>&1; then

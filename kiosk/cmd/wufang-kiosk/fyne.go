@@ -17,10 +17,11 @@
 //     is not in 2.7.1). Tests: TestEndToEnd (taps, keys and posted work get
 //     through while the pump waits), TestQuitOnSignal (no GLFW call after
 //     Fyne terminated it); the CPU it saves: build/bench-kiosk.sh.
-//   - setFyneLocale: Fyne logs "Error parsing user locale C" when the
-//     environment names no language (C.UTF-8, Debian's default in
-//     containers and minimal installs), fyne issue #5271. Test:
-//     TestFyneLocale.
+//   - fynelocale (it must run in a package init, before Fyne's):
+//     Fyne logs "Error parsing user locale C" when the environment names no
+//     language (C.UTF-8, Debian's default in containers and minimal
+//     installs), fyne issue #5271. Tests: TestNoLocaleErrorAtStart, and the
+//     package's own.
 
 package main
 
@@ -34,8 +35,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"github.com/go-gl/glfw/v3.3/glfw"
-	locale "github.com/jeandeaual/go-locale"
-	"golang.org/x/text/language"
 )
 
 // idlePump keeps Fyne's main loop asleep while nothing happens. Fyne 2.7's
@@ -142,51 +141,4 @@ func (k *kiosk) ownSignals() {
 		<-ch
 		k.quit(0)
 	}()
-}
-
-// fyneLocale is the locale Fyne is given when the environment names none:
-// it picks the translations of Fyne's own few strings (the kiosk's are its
-// own, in both languages).
-const fyneLocale = "en_US.UTF-8"
-
-// setFyneLocale gives Fyne a locale it can parse when the environment has
-// none: Fyne reads LC_ALL, LC_MESSAGES, LANG and LANGUAGE through go-locale
-// and logs an error for C.UTF-8 (which go-locale turns into "C"), the
-// first line a newcomer sees. It sets LC_MESSAGES, which only names the
-// language of messages, unless LC_ALL overrides it: then LC_ALL's value
-// moves to LANG, so the other categories keep it. It returns the variables
-// it changed, for the log. Call it before the Fyne app is made.
-func setFyneLocale() []string {
-	if fyneParses() {
-		return nil
-	}
-	var set []string
-	if all := os.Getenv("LC_ALL"); all != "" {
-		os.Unsetenv("LC_ALL")
-		os.Setenv("LANG", all)
-		set = append(set, "LC_ALL", "LANG="+all)
-	}
-	os.Setenv("LC_MESSAGES", fyneLocale)
-	set = append(set, "LC_MESSAGES="+fyneLocale)
-	if !fyneParses() {
-		// LANGUAGE lists something else unparsable: Fyne reads it first.
-		os.Unsetenv("LANGUAGE")
-		set = append(set, "LANGUAGE")
-	}
-	return set
-}
-
-// fyneParses reports whether Fyne finds a locale it can parse (lang's
-// updateLocalizer and SystemLocale in Fyne 2.7.1).
-func fyneParses() bool {
-	all, err := locale.GetLocales()
-	if err != nil || len(all) == 0 {
-		return false // Fyne falls back to en without a word; set it anyway
-	}
-	for _, l := range all {
-		if _, err := language.Parse(l); err != nil {
-			return false
-		}
-	}
-	return true
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/node"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/kiosk/adminui"
+	"github.com/wufang-kiosk/wufang/kiosk/cmd/wufang-kiosk/fynelocale"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
 	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
 	"github.com/wufang-kiosk/wufang/kiosk/ui"
@@ -91,7 +92,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 
 	k.machine.OnChange(k.logScreen)
 
-	if set := setFyneLocale(); set != nil {
+	if set := fynelocale.Changed; set != nil {
 		k.log.Debug("no locale in the environment: one set for Fyne", "env", set)
 	}
 	k.app = app.NewWithID("org.wufang.kiosk")
