@@ -871,3 +871,36 @@ func (r *rig) enter2() {
 	r.typePIN(testPIN)
 	r.waitFor("admin mode", r.a.Active)
 }
+
+// TestAbandonedPadCostsNothing: a visitor who opens the PIN pad and walks
+// away (with or without tapping digits, by Cancel or by the pad leaving on
+// its own) costs no try: only a PIN sent with OK counts.
+func TestAbandonedPadCostsNothing(t *testing.T) {
+	r := newRig(t, rigOpts{pinHash: pinHash(t)})
+	for i := range admin.MaxFailures + 2 {
+		r.hold(HoldFor)
+		r.mustShow("Enter the PIN")
+		r.tap("1")
+		r.tap("2")
+		r.tap("3")
+		if i%2 == 0 {
+			r.tap("Cancel")
+		} else {
+			r.clock.Advance(admin.AutoLeave)
+			r.drain()
+		}
+		if !r.onVisitor() {
+			t.Fatal("the abandoned pad stayed up")
+		}
+	}
+	if d := r.a.lockedFor(); d > 0 {
+		t.Fatalf("locked for %v after abandoned pads", d)
+	}
+	r.hold(HoldFor)
+	r.typePIN("9999999")
+	r.waitFor("the wrong-PIN message", func() bool {
+		return r.shows(fmt.Sprintf("还可试 %d 次", admin.MaxFailures-1))
+	})
+	r.tap("Cancel")
+	r.enter()
+}

@@ -36,5 +36,5 @@ func (s State) equal(o State) bool {
 		slices.Equal(s.Path, o.Path) && s.Cursor == o.Cursor && s.Right == o.Right && s.Questions == o.Questions &&
 		s.Passed == o.Passed && s.Stars == o.Stars && slices.Equal(s.Done, o.Done) &&
 		s.VisitorToday == o.VisitorToday && s.Rating == o.Rating && s.InSession == o.InSession &&
-		slices.Equal(s.Buttons, o.Buttons)
+		s.Large == o.Large && s.ButtonUsed == o.ButtonUsed && slices.Equal(s.Buttons, o.Buttons)
 }

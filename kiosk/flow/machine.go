@@ -58,6 +58,8 @@ type Machine struct {
 	answered map[int]bool      // question steps already scored
 
 	rec *queue
+
+	settle settle
 }
 
 type slot struct {
@@ -236,6 +238,7 @@ func (m *Machine) notifyUnlock(before State) {
 // from before (apart from Seq).
 func (m *Machine) commit(before State) bool {
 	m.st.Buttons = m.hints()
+	m.settle.changed(m.st, m.clock.Now(), m.opts.InputGuard)
 	if before.equal(m.st) {
 		return false
 	}

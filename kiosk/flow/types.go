@@ -46,6 +46,7 @@ const (
 	Finish      InputKind = "finish"       // "done" on the result (or home) screen: go to feedback
 	Button      InputKind = "button"       // Name: physical button a,b,c,d,ok,back -> mapped per screen
 	StillHere   InputKind = "still-here"   // tap on the "Still there?" overlay
+	LargeText   InputKind = "large-text"   // the visitor's "A+": toggle large text until the visit ends
 )
 
 // Input is one event for the machine: a touch, a physical button, a sensor.
@@ -170,6 +171,12 @@ type State struct {
 
 	// InSession is true from Home to the end of the visit (session.end).
 	InSession bool
+	// Large is the visitor's own large text ("A+"), on until the visit
+	// ends; staff's kiosk.large_text is the room's default under it.
+	Large bool
+	// ButtonUsed: a physical button was pressed in this visit, so the UI
+	// shows the highlight the buttons move (a touch visitor never sees it).
+	ButtonUsed bool
 	// Buttons: what each physical button does now (for the button hints).
 	Buttons []ButtonHint
 }
@@ -202,6 +209,12 @@ type Options struct {
 	ThanksFor time.Duration // how long Thanks shows; default 8s
 	QueueSize int           // recorder queue length; default 256; full = the event is dropped and counted
 	Rand      *rand.Rand    // seeds each module run's question draw and shuffles (State.Seed); nil = randomly seeded
+
+	// InputGuard: inputs that act (every visitor input but a plain touch)
+	// are ignored for this long after the screen changed, so a double tap
+	// or a bounced button never acts on a screen the visitor has not seen.
+	// 0 = no guard; the kiosk uses DefaultInputGuard.
+	InputGuard time.Duration
 }
 
 // RecorderStats counts what happened to recorded events.

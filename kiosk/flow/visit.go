@@ -32,6 +32,7 @@ func (m *Machine) handle(in Input) {
 	}
 	if in.Kind == Button {
 		in.Name = strings.ToLower(strings.TrimSpace(in.Name))
+		m.st.ButtonUsed = true
 	}
 	if m.st.StillThere {
 		// The input only dismisses the overlay: the visitor could not see
@@ -45,6 +46,12 @@ func (m *Machine) handle(in Input) {
 	if m.st.InSession {
 		m.lastInput = m.clock.Now()
 		m.armIdle()
+	}
+	if m.settling(in.Kind) {
+		return
+	}
+	if in.Kind == LargeText {
+		m.st.Large = !m.st.Large
 	}
 	switch m.st.Screen {
 	case Attract:
@@ -73,7 +80,7 @@ func (m *Machine) handle(in Input) {
 
 func isVisitorInput(k InputKind) bool {
 	switch k {
-	case Touch, SetLang, OpenModule, Choose, Retry, Pick, TapAt, Next, Back, GoHome, Rate, Finish, Button, StillHere:
+	case Touch, SetLang, OpenModule, Choose, Retry, Pick, TapAt, Next, Back, GoHome, Rate, Finish, Button, StillHere, LargeText:
 		return true
 	}
 	return false

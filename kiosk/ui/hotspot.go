@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
@@ -80,6 +81,26 @@ type hotspotPic struct {
 	objs   []fyne.CanvasObject
 	rect   fyne.Position
 	rsize  fyne.Size
+	// touch is the pressed state: a ring where the finger is, from the
+	// press until it lifts; nil when nothing is pressed.
+	touch *fyne.Position
+}
+
+var _ desktop.Mouseable = (*hotspotPic)(nil)
+
+// MouseDown marks the touch at once; the tap (on lifting) then finds or
+// misses.
+func (h *hotspotPic) MouseDown(e *desktop.MouseEvent) {
+	p := e.Position
+	h.touch = &p
+	h.Refresh()
+}
+
+func (h *hotspotPic) MouseUp(*desktop.MouseEvent) {
+	if h.touch != nil {
+		h.touch = nil
+		h.Refresh()
+	}
 }
 
 func (u *UI) hotspotPicture(v *view) fyne.CanvasObject {
@@ -176,6 +197,14 @@ func (r *hotspotRenderer) Layout(s fyne.Size) {
 			cur.Resize(sz)
 			objs = append(objs, cur)
 		}
+	}
+	if h.touch != nil {
+		d := v.px(44)
+		ring := canvas.NewCircle(color.NRGBA{0xff, 0xff, 0xff, 0x60})
+		ring.StrokeColor, ring.StrokeWidth = ink, v.px(4)
+		move(ring, h.touch.SubtractXY(d/2, d/2))
+		ring.Resize(fyne.NewSize(d, d))
+		objs = append(objs, ring)
 	}
 	h.objs = objs
 }

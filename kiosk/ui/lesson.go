@@ -2,8 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-
-	"github.com/wufang-kiosk/wufang/kiosk/flow"
 )
 
 func (u *UI) lesson(v *view) fyne.CanvasObject {
@@ -32,11 +30,7 @@ func (u *UI) lesson(v *view) fyne.CanvasObject {
 func (u *UI) pageTurner(v *view, body, status *textBlock) *tapBox {
 	nextBtn := u.next(v, v.m("next"))
 	nextLabel := nextBtn.content.(*textBlock)
-	nextBtn.onTap = func() {
-		if !body.next() {
-			u.dispatch(flow.Input{Kind: flow.Next})
-		}
-	}
+	nextBtn.onTap = func() { u.nextPage(body) }
 	body.onPages = func(p, n int) {
 		want, st := v.m("next"), ""
 		if n > 1 && status != nil {

@@ -18,6 +18,11 @@ const (
 	minTouch = 56  // smallest touch target
 	radius   = 14  // corner radius of cards and buttons
 	nextW    = 200 // width of the Next button
+	// textFloor is the smallest text on a visitor screen (scaled like
+	// every length): about 3.5 mm on a 7" 800×480 panel, what an elderly
+	// visitor reads at arm's length. Text that does not fit at the floor
+	// is paginated or reported by the render check, never made smaller.
+	textFloor = 22
 )
 
 // label is a text block with the usual text roles.
@@ -39,6 +44,19 @@ func (u *UI) button(v *view, text string, bg, fg color.Color, tap func()) *tapBo
 	return u.newTapBox(bg, v.px(radius), v.px(8), v.centred(text, 24, 15, fg, true), tap)
 }
 
+// nextPage is the Next button under a paginated text: it turns the page
+// while there is one (not inside the machine's input guard: a double tap
+// must not skip a page unseen), and goes on after the last.
+func (u *UI) nextPage(t *textBlock) {
+	if !t.more() {
+		u.dispatch(flow.Input{Kind: flow.Next})
+		return
+	}
+	if u.m.TurnPage() {
+		t.next()
+	}
+}
+
 // next is the Next/continue button every step ends with.
 func (u *UI) next(v *view, text string) *tapBox {
 	return u.button(v, text, v.col, v.on, func() { u.dispatch(flow.Input{Kind: flow.Next}) }).named("next")
@@ -55,8 +73,12 @@ func (u *UI) page(v *view, bar, body fyne.CanvasObject) fyne.CanvasObject {
 	return stack(bg, col(0, []float32{v.px(barH), -1}, bar, pad(m, body)))
 }
 
-// topBar shows where the visitor is: home, the module (or pack) title, the
-// progress, and the language switch.
+// topBar shows where the visitor is: the module (or pack) title, the
+// progress, the language switch, A+ and home. The top-left corner is kept
+// free of controls (StaffCorner): the staff's hidden hold lives there, so
+// the visitor's Home button is at the right end, where no hold on it can
+// open the PIN pad. In portrait the progress goes under the title, short
+// ("3/18"), so the bar never wraps.
 func (u *UI) topBar(v *view, title, progress string, withHome bool) fyne.CanvasObject {
 	bg, fg := v.col, v.on
 	if v.mod == nil {
@@ -65,12 +87,41 @@ func (u *UI) topBar(v *view, title, progress string, withHome bool) fyne.CanvasO
 	btnBg := mix(bg, fg, 0.18)
 	var objs []fyne.CanvasObject
 	var spec []float32
+	t := v.label(title, 26, textFloor, fg, true, fyne.TextAlignLeading)
+	t.middle = true
+	switch {
+	case progress == "":
+		objs = append(objs, t)
+		spec = append(spec, -1)
+	case v.portrait:
+		t.middle = false
+		p := v.label(progress, 22, textFloor, fg, false, fyne.TextAlignLeading)
+		objs = append(objs, col(0, []float32{-1, -1}, t, p))
+		spec = append(spec, -1)
+	default:
+		p := v.label(progress, 22, textFloor, fg, false, fyne.TextAlignTrailing)
+		p.middle = true
+		objs = append(objs, t, p)
+		spec = append(spec, -1, v.px(150))
+	}
+	if lb := u.langButton(v, btnBg, fg); lb != nil {
+		objs = append(objs, lb)
+		spec = append(spec, v.px(112))
+	}
+	objs = append(objs, u.largeButton(v, btnBg, fg))
+	g := v.px(gap)
+	if v.portrait { // room for the title on one line
+		spec = append(spec, v.px(largeW-8))
+		g = v.px(8)
+	} else {
+		spec = append(spec, v.px(largeW))
+	}
 	if withHome {
 		icon := square(house(fg))
 		var content fyne.CanvasObject = icon
 		w := v.px(minTouch + 8)
 		if !v.portrait { // room for the word too
-			l := v.label(v.m("home"), 20, 14, fg, true, fyne.TextAlignLeading)
+			l := v.label(v.m("home"), 22, textFloor, fg, true, fyne.TextAlignLeading)
 			l.middle = true
 			content = row(v.px(6), []float32{v.px(30), -1}, icon, l)
 			w = v.px(118)
@@ -80,26 +131,15 @@ func (u *UI) topBar(v *view, title, progress string, withHome bool) fyne.CanvasO
 		objs = append(objs, home)
 		spec = append(spec, w)
 	}
-	t := v.label(title, 26, 16, fg, true, fyne.TextAlignLeading)
-	t.middle = true
-	objs = append(objs, t)
-	spec = append(spec, -1)
-	if progress != "" {
-		p := v.label(progress, 20, 13, fg, false, fyne.TextAlignTrailing)
-		p.middle = true
-		objs = append(objs, p)
-		if v.portrait {
-			spec = append(spec, v.px(96))
-		} else {
-			spec = append(spec, v.px(150))
-		}
-	}
-	if lb := u.langButton(v, btnBg, fg); lb != nil {
-		objs = append(objs, lb)
-		spec = append(spec, v.px(112))
-	}
-	return stack(canvas.NewRectangle(bg), padXY(v.px(margin), v.px(4), row(v.px(gap), spec, objs...)))
+	return stack(canvas.NewRectangle(bg), padXY(v.px(margin), v.px(4), row(g, spec, objs...)))
 }
+
+// StaffCorner is the side of the square in the window's top-left corner
+// that no visitor control ever covers, on any screen at any size: staff
+// open admin mode by holding it (kiosk/adminui's hot zone, which must fit
+// inside it), so a visitor pressing a button can never start that hold.
+// The render check reports a control reaching into it.
+const StaffCorner = 84
 
 // langButton switches to the pack's next language; it is labelled with
 // that language's own name. Nil when the pack has one language.
@@ -116,6 +156,20 @@ func (u *UI) langButton(v *view, bg, fg color.Color) fyne.CanvasObject {
 	return u.newTapBox(bg, v.px(10), v.px(6), v.centred(langName(nextLang), 22, 14, fg, true), func() {
 		u.dispatch(flow.Input{Kind: flow.SetLang, Lang: nextLang})
 	}).named("lang")
+}
+
+// largeW is the width of the A+ button.
+const largeW = 72
+
+// largeButton is the visitor's own large text ("A+"): it toggles for the
+// rest of the visit, and shows amber while on.
+func (u *UI) largeButton(v *view, bg, fg color.Color) *tapBox {
+	if v.st.Large {
+		bg, fg = amber, ink
+	}
+	return u.newTapBox(bg, v.px(10), v.px(6), v.centred("A+", 26, textFloor, fg, true), func() {
+		u.dispatch(flow.Input{Kind: flow.LargeText})
+	}).named("large")
 }
 
 // badge is a coloured disc with a short text (an option letter, a number).

@@ -50,7 +50,8 @@ func (u *UI) attract(v *view) fyne.CanvasObject {
 	}
 	dotRow := &fyne.Container{Layout: &centreRow{w: v.px(22)}, Objects: dots}
 	band := stack(canvas.NewRectangle(amber),
-		padXY(v.px(margin), v.px(6), v.centred(both("touch", "  ·  "), 34, 18, ink, true)))
+		padXY(v.px(margin), v.px(6), row(v.px(gap), []float32{-1, v.px(largeW)},
+			v.centred(both("touch", "  ·  "), 34, 18, ink, true), u.largeButton(v, mix(amber, ink, 0.15), ink))))
 
 	bg := u.newBgTap(navy, func(fyne.Position) { u.dispatch(flow.Input{Kind: flow.Touch}) })
 	m := v.px(32)
@@ -192,7 +193,11 @@ func (u *UI) step(v *view) fyne.CanvasObject {
 	if len(v.st.Visit) > 0 {
 		at, of = v.st.Pos+1, len(v.st.Visit) // the steps this visit shows
 	}
-	bar := u.topBar(v, v.t(v.mod.Title), v.m("step", at, of), true)
+	progress := v.m("step", at, of)
+	if v.portrait {
+		progress = fmt.Sprintf("%d/%d", at, of)
+	}
+	bar := u.topBar(v, v.t(v.mod.Title), progress, true)
 	return u.page(v, bar, ctor(u, v))
 }
 
@@ -377,7 +382,7 @@ func (u *UI) feedback(v *view) fyne.CanvasObject {
 	if lb == nil {
 		lb = canvas.NewRectangle(color.Transparent)
 	}
-	top := row(v.px(gap), []float32{-1, v.px(124)}, head, lb)
+	top := row(v.px(gap), []float32{-1, v.px(124), v.px(largeW)}, head, lb, u.largeButton(v, dimCard, ink))
 	return u.page(v, nil, col(v.px(20), []float32{v.px(64), -1}, top, area))
 }
 

@@ -198,6 +198,13 @@ func (u *UI) Fit(name string, size fyne.Size) []Misfit {
 			if (t.onTap != nil || t.onTapAt != nil) && min(s.Width, s.Height) < minT {
 				out = append(out, Misfit{name, "small touch target", fmt.Sprintf("%v, under %.0f px", s, minT+0.5)})
 			}
+			if (t.onTap != nil || t.onTapAt != nil) && p.X < StaffCorner && p.Y < StaffCorner {
+				out = append(out, Misfit{name, "control in the staff corner", fmt.Sprintf("%q at %v size %v: a hold on it would open the PIN pad", t.id, p, s)})
+			}
+		case *hotspotPic:
+			if p.X < StaffCorner && p.Y < StaffCorner {
+				out = append(out, Misfit{name, "control in the staff corner", fmt.Sprintf("hotspot picture at %v", p)})
+			}
 		}
 		return true
 	})

@@ -46,13 +46,16 @@ func (t *textBlock) CreateRenderer() fyne.WidgetRenderer {
 
 // next shows the next page; it reports false on the last page.
 func (t *textBlock) next() bool {
-	if t.page+1 >= t.pages {
+	if !t.more() {
 		return false
 	}
 	t.page++
 	t.Refresh()
 	return true
 }
+
+// more reports whether a page follows the one shown.
+func (t *textBlock) more() bool { return t.page+1 < t.pages }
 
 type textRenderer struct {
 	t     *textBlock

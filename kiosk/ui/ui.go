@@ -419,6 +419,9 @@ func (u *UI) view(sz fyne.Size) *view {
 	v.s = max(v.s, 1) // below 800×480 nothing shrinks further: render reports what does not fit
 	// The kiosk theme's body text is 22 at scale 1; large-text mode raises it.
 	v.ts = min(max(fynetheme.TextSize()/22, 1), 1.6)
+	if v.st.Large { // the visitor's A+, over the room's default
+		v.ts = min(v.ts*ktheme.LargeTextScale, 1.6)
+	}
 	v.col, v.on = accent, white
 	if v.p != nil && v.st.Module >= 0 && v.st.Module < len(v.p.Mods) {
 		v.mod = v.p.Mods[v.st.Module]

@@ -7,13 +7,15 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
 // tapBox is the kiosk's button: a big rounded, coloured area around any
-// content. It has no hover or focus decoration (a touchscreen has neither)
-// and recovers a panic in its handler so that a tap can never take the
-// kiosk down.
+// content. It has no hover or focus decoration (a touchscreen has neither),
+// shows a pressed state from the moment a finger touches it (the press
+// arrives before the tap, which comes on lifting), and recovers a panic in
+// its handler so that a tap can never take the kiosk down.
 type tapBox struct {
 	widget.BaseWidget
 	bg      *canvas.Rectangle
@@ -23,6 +25,52 @@ type tapBox struct {
 	onTapAt func(fyne.Position)
 	ui      *UI
 	id      string // what it does, for tests: "next", "option-2", "tile-0", …
+
+	pressed bool
+	up      struct { // the look to restore when the finger lifts
+		fill, stroke color.Color
+		width        float32
+	}
+}
+
+var _ desktop.Mouseable = (*tapBox)(nil)
+
+// MouseDown shows the pressed state (touchscreens deliver a touch as a
+// mouse press). Boxes without a handler (panels) show nothing.
+func (b *tapBox) MouseDown(*desktop.MouseEvent) {
+	if b.onTap == nil && b.onTapAt == nil {
+		return
+	}
+	b.press(true)
+}
+
+// MouseUp restores the look; a tap that changes the screen replaces the
+// box anyway.
+func (b *tapBox) MouseUp(*desktop.MouseEvent) { b.press(false) }
+
+// press draws the box pressed (darker, with a thick ink edge) or not.
+func (b *tapBox) press(on bool) {
+	if on == b.pressed {
+		return
+	}
+	b.pressed = on
+	if on {
+		b.up.fill, b.up.stroke, b.up.width = b.bg.FillColor, b.bg.StrokeColor, b.bg.StrokeWidth
+		b.bg.FillColor = pressedColour(b.bg.FillColor)
+		b.bg.StrokeColor, b.bg.StrokeWidth = ink, max(3, b.bg.StrokeWidth)
+	} else {
+		b.bg.FillColor, b.bg.StrokeColor, b.bg.StrokeWidth = b.up.fill, b.up.stroke, b.up.width
+	}
+	b.bg.Refresh()
+}
+
+// pressedColour is c as pressed: darker, by enough to see on white, on the
+// module colours and on the grey of secondary buttons.
+func pressedColour(c color.Color) color.Color {
+	if c == nil {
+		c = card
+	}
+	return mix(c, ink, 0.3)
 }
 
 func (b *tapBox) named(id string) *tapBox {

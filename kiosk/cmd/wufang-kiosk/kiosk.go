@@ -83,6 +83,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.machine = flow.New(pack, flow.Options{
 		Recorder:    n.Store,
 		IdleTimeout: cfg.Kiosk.IdleTimeout.D(),
+		InputGuard:  flow.DefaultInputGuard,
 		IsOpen: func(t time.Time) bool {
 			return schedule.Open(t.In(cfg.Location))
 		},

@@ -4,6 +4,9 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/wufang-kiosk/wufang/kiosk/adminui"
+	"github.com/wufang-kiosk/wufang/kiosk/ui"
 )
 
 // TestMain runs the tests with a short Fyne renderer-cache lifetime, so the
@@ -18,4 +21,14 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(m.Run())
+}
+
+// TestStaffCornerIsFree: admin mode's hot zone (held to open the PIN pad)
+// fits in the corner the visitor screens keep free of controls, which the
+// render check verifies on every screen of a pack (ui.StaffCorner): a
+// visitor pressing a button never starts the hold.
+func TestStaffCornerIsFree(t *testing.T) {
+	if adminui.CornerSize > ui.StaffCorner {
+		t.Fatalf("admin hot zone %v px, the visitor screens keep %v px free", adminui.CornerSize, ui.StaffCorner)
+	}
 }
