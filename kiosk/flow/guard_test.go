@@ -1,6 +1,7 @@
 package flow_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -129,5 +130,38 @@ func TestLargeTextIsTheVisitors(t *testing.T) {
 	r.do(flow.Input{Kind: flow.LargeText})
 	if s := r.st(); s.Screen != flow.Home || !s.Large {
 		t.Fatalf("A+ on the attract loop: %+v", s)
+	}
+}
+
+// TestOrderLettersStay: an order item keeps its button letter until it is
+// placed; the freed letter goes to the first item without one, so the
+// lettered items are always the first four not placed.
+func TestOrderLettersStay(t *testing.T) {
+	const n = 6
+	picked := []int{}
+	prev := flow.OrderLetters(n, picked)
+	for _, p := range []int{2, 0, 5, 4, 1, 3} {
+		picked = append(picked, p)
+		got := flow.OrderLetters(n, picked)
+		for pos, l := range got {
+			if old, ok := prev[pos]; ok && old != l {
+				t.Fatalf("after placing %v: item %d changed from %s to %s", picked, pos, old, l)
+			}
+		}
+		var want []int
+		for pos := range n {
+			if !slices.Contains(picked, pos) && len(want) < 4 {
+				want = append(want, pos)
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("after %v: letters %v, want the first four unplaced %v", picked, got, want)
+		}
+		for _, pos := range want {
+			if _, ok := got[pos]; !ok {
+				t.Fatalf("after %v: item %d has no letter (%v)", picked, pos, got)
+			}
+		}
+		prev = got
 	}
 }

@@ -106,3 +106,14 @@ func (s State) Hint(b string) (ButtonHint, bool) {
 	}
 	return ButtonHint{}, false
 }
+
+// HintsFor is what each button would do in s, a state made outside the
+// machine (the render command's screens), with the machine's pack.
+func (m *Machine) HintsFor(s State) []ButtonHint {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	saved := m.st
+	defer func() { m.st = saved }()
+	m.st = s
+	return m.hints()
+}

@@ -25,10 +25,8 @@ func (orderKind) choose(*Machine, *content.Step, int) {}
 
 func (orderKind) hints(m *Machine, st *content.Step, add func(string, Action, int)) {
 	s := &m.st
-	for i, pos := range m.unplaced() {
-		if i < len(letters) {
-			add(letters[i], ActPick, pos)
-		}
+	for pos, l := range OrderLetters(len(s.Shuffle), s.Picked) {
+		add(l, ActPick, pos)
 	}
 	if len(st.Items) == 0 {
 		add(BtnOK, ActNext, 0)
@@ -65,15 +63,39 @@ func (m *Machine) undo() {
 	}
 }
 
-// unplaced lists the display positions of order items not placed yet.
-func (m *Machine) unplaced() []int {
-	var u []int
-	for pos := range m.st.Shuffle {
-		if !slices.Contains(m.st.Picked, pos) {
-			u = append(u, pos)
+// OrderLetters gives the buttons A–D to the items of an order step not
+// placed yet, by display position: the first four start with A–D, and an
+// item keeps its letter until it is placed, when the letter goes to the
+// first item still without one. So a letter never changes under the
+// visitor's finger, and the lettered items are always the first four
+// unplaced ones (what shuffle keeps solvable with buttons alone).
+func OrderLetters(n int, picked []int) map[int]string {
+	byPos := map[int]string{}
+	placed := make([]bool, n)
+	next := 0
+	give := func(l string) {
+		for next < n && placed[next] {
+			next++
+		}
+		if next < n {
+			byPos[next] = l
+			next++
 		}
 	}
-	return u
+	for _, l := range letters {
+		give(l)
+	}
+	for _, p := range picked {
+		if p < 0 || p >= n || placed[p] {
+			continue
+		}
+		placed[p] = true
+		if l, ok := byPos[p]; ok {
+			delete(byPos, p)
+			give(l)
+		}
+	}
+	return byPos
 }
 
 // shuffle returns a display order of n order items: not already the right

@@ -56,17 +56,34 @@ func (u *UI) choice(v *view) fyne.CanvasObject {
 		if n > 2 {
 			g = gridOf((n+1)/2, 2, v.px(8), opts...)
 		}
-		area = row(v.px(gap), []float32{-0.6, -1.4}, pic, g)
+		area = row(v.px(gap), []float32{-0.4, -1.6}, pic, g)
+	}
+	promptH := v.px(64)
+	if v.portrait { // a narrow screen: a long question takes more lines
+		promptH = v.px(120)
 	}
 	if st.Answered {
-		return col(v.px(gap), []float32{v.px(64), -1, v.verdictH(130)}, prompt, area, u.verdict(v, st.Correct, v.t(s.Explanation)))
+		// The answer panel needs the room: keep the right options and the
+		// one the visitor chose, which say what the explanation is about.
+		var keep []fyne.CanvasObject
+		for i, o := range s.Options {
+			if o.Correct || chosen[i] {
+				opts[i].(*tapBox).onTap = nil // nothing to choose any more
+				keep = append(keep, opts[i])
+			}
+		}
+		area = gridOf(len(keep), 1, v.px(8), keep...)
+		return col(v.px(gap), []float32{promptH, -1, v.verdictH(150)}, prompt, area, u.verdict(v, st.Correct, v.t(s.Explanation)))
 	}
 	var main fyne.CanvasObject
 	status := v.label(v.m("choose"), 18, 13, muted, false, fyne.TextAlignCenter)
 	if st.Multi {
 		status.text = v.m("chooseAll")
+		if v.portrait {
+			status.text = v.m("chooseAllShort")
+		}
 		main = u.button(v, v.m("confirm"), v.col, v.on, func() { u.dispatch(flow.Input{Kind: flow.Next}) }).named("next")
 	}
 	status.middle = true
-	return col(v.px(gap), []float32{v.px(64), -1, v.px(btnH)}, prompt, area, u.actions(v, status, main))
+	return col(v.px(gap), []float32{promptH, -1, v.px(btnH)}, prompt, area, u.actions(v, status, main))
 }

@@ -186,7 +186,7 @@ func (r *hotspotRenderer) Layout(s fyne.Size) {
 		m.Resize(fyne.NewSize(d, d))
 		objs = append(objs, m)
 	}
-	if !showAll && hasButtons(st) {
+	if !showAll && st.ButtonUsed && hasButtons(st) { // a touch visitor never sees it
 		g := flow.HotspotGrid
 		c := st.Cursor
 		if c >= 0 && c < g*g {

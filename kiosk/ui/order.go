@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 
@@ -32,7 +33,7 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 		for k, p := range st.Picked {
 			pos[p] = k + 1
 		}
-		unplaced := 0 // physical buttons A–D pick the first four items not placed yet
+		stable := flow.OrderLetters(n, st.Picked) // a rendered state has no hints: the flow's rule
 		for d := range n {
 			idx := d
 			if d < len(st.Shuffle) {
@@ -46,10 +47,9 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 				items[d] = u.option(v, strconv.Itoa(k), v.t(s.Items[idx]), dimCard, muted, v.col, v.on, nil)
 			} else {
 				letter := buttonFor(st, flow.ActPick, d)
-				if len(st.Buttons) == 0 && unplaced < 4 { // no hints (a rendered state): the flow's rule
-					letter = letters[unplaced]
+				if l, ok := stable[d]; ok && len(st.Buttons) == 0 {
+					letter = strings.ToUpper(l)
 				}
-				unplaced++
 				items[d] = u.option(v, letter, v.t(s.Items[idx]), card, ink, line, ink, func() {
 					u.dispatch(flow.Input{Kind: flow.Pick, N: d})
 				}).named(fmt.Sprintf("pick-%d", d))
@@ -60,11 +60,12 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 	if !v.portrait && n > 3 {
 		rows, cols = (n+1)/2, 2
 	}
-	area := gridOf(rows, cols, v.px(10), items...)
+	area := gridOf(rows, cols, v.px(8), items...)
 	if st.Answered {
 		head := v.label(v.m("rightOrder"), 20, 14, good, true, fyne.TextAlignLeading)
 		head.middle = true
-		return col(v.px(8), []float32{v.px(50), v.px(26), -1, v.verdictH(120)}, prompt, head, area,
+		// The heading says what the list is; the prompt's room goes to it.
+		return col(v.px(6), []float32{v.px(26), -1, v.verdictH(104)}, head, area,
 			u.verdict(v, st.Correct, v.t(s.Explanation)))
 	}
 	status := v.label(v.m("orderHint"), 18, 13, muted, false, fyne.TextAlignCenter)
@@ -75,5 +76,5 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 			u.dispatch(flow.Input{Kind: flow.Back})
 		}).named("undo")
 	}
-	return col(v.px(gap), []float32{v.px(64), -1, v.px(btnH)}, prompt, area, bar)
+	return col(v.px(gap), []float32{v.px(52), -1, v.px(btnH)}, prompt, area, bar)
 }

@@ -22,11 +22,14 @@ const (
 	// every length): about 3.5 mm on a 7" 800×480 panel, what an elderly
 	// visitor reads at arm's length. Text that does not fit at the floor
 	// is paginated or reported by the render check, never made smaller.
-	textFloor = 22
+	textFloor = 20
 )
 
 // label is a text block with the usual text roles.
+// Sizes below textFloor are raised to it: the floor is a rule for every
+// text of every pack, not a choice of each screen.
 func (v *view) label(s string, size, minSize float32, c color.Color, bold bool, align fyne.TextAlign) *textBlock {
+	size, minSize = max(size, textFloor), max(minSize, textFloor)
 	t := newText(s, v.px(size)*v.ts, v.px(minSize), c)
 	t.bold = bold
 	t.align = align
@@ -67,6 +70,14 @@ func (u *UI) next(v *view, text string) *tapBox {
 func (u *UI) page(v *view, bar, body fyne.CanvasObject) fyne.CanvasObject {
 	bg := u.newBgTap(paper, func(fyne.Position) { u.dispatch(flow.Input{Kind: flow.Touch}) })
 	m := v.px(margin)
+	if u.hasLegend(v) { // the legend takes the bottom margin and a little more
+		in := &fyne.Container{Layout: &inset{m, m, m, v.px(6)}, Objects: []fyne.CanvasObject{body}}
+		lh := u.legendHeight(v) + v.px(4)
+		if bar == nil {
+			return stack(bg, col(0, []float32{-1, lh}, in, u.legend(v)))
+		}
+		return stack(bg, col(0, []float32{v.px(barH), -1, lh}, bar, in, u.legend(v)))
+	}
 	if bar == nil {
 		return stack(bg, pad(m, body))
 	}

@@ -23,6 +23,9 @@ func (u *UI) scenario(v *view) fyne.CanvasObject {
 	}
 	text := v.label(v.t(sit.Text), 26, 15, ink, true, fyne.TextAlignLeading)
 	text.middle = true
+	// Once a branch is chosen the visitor has read the situation and the
+	// consequence is what matters: the situation may stop short.
+	text.cut = st.Branch >= 0
 	opts := make([]fyne.CanvasObject, len(sit.Choices))
 	for pos, i := range shownOrder(st.Order, len(sit.Choices)) {
 		b := sit.Choices[i]
@@ -90,7 +93,7 @@ func (u *UI) outcome(v *view) fyne.CanvasObject {
 	h := v.label(head, 24, 16, fg, true, fyne.TextAlignLeading)
 	title := v.label(v.t(out.Title), 34, 20, ink, true, fyne.TextAlignLeading)
 	text := v.label(v.t(out.Text), 24, 14, ink, false, fyne.TextAlignLeading)
-	body := col(v.px(6), []float32{v.px(36), v.px(56), -1}, h, title, text)
+	body := col(v.px(4), []float32{v.px(30), v.px(46), -1}, h, title, text)
 	if advice := v.t(out.Advice); advice != "" {
 		ah := v.label(v.m("advice"), 22, 14, fg, true, fyne.TextAlignLeading)
 		at := v.label(advice, 22, 13, ink, false, fyne.TextAlignLeading)
@@ -103,7 +106,7 @@ func (u *UI) outcome(v *view) fyne.CanvasObject {
 	} else {
 		main = row(v.px(24), []float32{v.px(150), -1}, icon, body)
 	}
-	panel := u.newTapBox(bg, v.px(radius), v.px(20), main, nil)
+	panel := u.newTapBox(bg, v.px(radius), v.px(14), main, nil)
 	if out.Good {
 		return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.actions(v, nil, u.next(v, v.m("next"))))
 	}

@@ -118,6 +118,9 @@ func (u *UI) tile(v *view, i int, m *content.Module) fyne.CanvasObject {
 	fg := textOn(bg)
 	title := v.label(v.t(m.Title), 28, 16, fg, true, fyne.TextAlignCenter)
 	summary := v.label(v.t(m.Summary), 18, 12, fg, false, fyne.TextAlignCenter)
+	summary.cut = true // the title says what the module is; the summary may stop short
+	v.group("tile-title").add(title)
+	v.group("tile-summary").add(summary)
 	var icon fyne.CanvasObject = canvas.NewRectangle(color.Transparent)
 	if pic := u.picture(m.Icon); pic != nil {
 		icon = pic
@@ -140,11 +143,22 @@ func (u *UI) tile(v *view, i int, m *content.Module) fyne.CanvasObject {
 	t := u.newTapBox(bg, v.px(radius), v.px(10), stack(objs...), func() {
 		u.dispatch(flow.Input{Kind: flow.OpenModule, N: i})
 	}).named(fmt.Sprintf("tile-%d", i))
-	if i == v.st.Cursor && v.st.Screen == flow.Home && hasButtons(v.st) {
-		t.bg.StrokeColor = ink
-		t.bg.StrokeWidth = v.px(5)
+	if i == v.st.Cursor && v.st.Screen == flow.Home && v.st.ButtonUsed && hasButtons(v.st) {
+		focusRing(v, t)
 	}
 	return t
+}
+
+// focusRing marks the box the physical buttons act on: a thick ink edge
+// with a white ring inside it, one of which stands out on any colour (a
+// dark edge alone vanished on the blue and navy cards). Only once a
+// button was pressed: a touch visitor never sees it.
+func focusRing(v *view, b *tapBox) {
+	b.bg.StrokeColor, b.bg.StrokeWidth = ink, v.px(7)
+	ring := canvas.NewRectangle(color.Transparent)
+	ring.StrokeColor, ring.StrokeWidth, ring.CornerRadius = white, v.px(3), v.px(radius-6)
+	in := v.px(7) - b.inset // just inside the ink edge, over the content's margin
+	b.content = stack(b.content, &fyne.Container{Layout: &inset{in, in, in, in}, Objects: []fyne.CanvasObject{ring}})
 }
 
 // buttonFor is the physical button (A–D) that does act on item n now, as
@@ -243,29 +257,34 @@ func shownOrder(order []int, n int) []int {
 func (u *UI) option(v *view, letter, text string, bg, fg, disc, discFg color.Color, tap func()) *tapBox {
 	t := v.label(text, 24, 14, fg, true, fyne.TextAlignLeading)
 	t.middle = true
+	v.group("option").add(t)
 	content := row(v.px(gap), []float32{v.px(44), -1}, v.badge(letter, disc, discFg, 24), t)
-	b := u.newTapBox(bg, v.px(radius), v.px(10), content, tap)
+	b := u.newTapBox(bg, v.px(radius), v.px(6), content, tap)
 	if bg == card {
 		b.bg.StrokeColor, b.bg.StrokeWidth = line, v.px(2)
 	}
 	return b
 }
 
-// verdict is the answer panel: right or wrong, why, and Next.
+// verdict is the answer panel: right or wrong, why, and Next. A why too
+// long for the panel at the text floor is paginated: Next reads "More"
+// until its last page.
 func (u *UI) verdict(v *view, right bool, why string) fyne.CanvasObject {
 	bg, fg, head := goodBg, good, v.m("right")
 	if !right {
 		bg, fg, head = badBg, bad, v.m("wrong")
 	}
 	h := v.label(head, 26, 18, fg, true, fyne.TextAlignLeading)
-	w := v.label(why, 20, 13, ink, false, fyne.TextAlignLeading)
+	w := v.label(why, 22, 13, ink, false, fyne.TextAlignLeading)
+	w.paginate = true
 	text := col(v.px(4), []float32{v.px(34), -1}, h, w)
 	icon := square(mark(right, fg, white))
 	panel := u.newTapBox(bg, v.px(radius), v.px(10), row(v.px(gap), []float32{v.px(56), -1}, icon, text), nil)
+	next := u.pageTurner(v, w, nil)
 	if v.portrait {
-		return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, u.next(v, v.m("next")))
+		return col(v.px(gap), []float32{-1, v.px(btnH)}, panel, next)
 	}
-	return row(v.px(gap), []float32{-1, v.px(nextW)}, panel, u.next(v, v.m("next")))
+	return row(v.px(gap), []float32{-1, v.px(nextW)}, panel, next)
 }
 
 // verdictH is the height of the verdict panel (with its Next button).
@@ -288,7 +307,7 @@ func (u *UI) result(v *view) fyne.CanvasObject {
 	for i := range stars {
 		stars[i] = square(star(i < st.Stars, amber))
 	}
-	starRow := &fyne.Container{Layout: &centreRow{w: v.px(84), h: 0.95}, Objects: stars}
+	starRow := &fyne.Container{Layout: &centreRow{w: v.px(64), h: 0.95}, Objects: stars}
 	var verdict, score string
 	switch {
 	case st.Questions == 0:
@@ -309,8 +328,8 @@ func (u *UI) result(v *view) fyne.CanvasObject {
 		remH.color = ink
 	}
 	rem := v.label(v.t(v.mod.Remember), 24, 13, ink, true, fyne.TextAlignLeading)
-	remCard := u.newTapBox(card, v.px(radius), v.px(12), col(v.px(4), []float32{v.px(28), -1}, remH, rem), nil)
-	left := col(v.px(6), []float32{v.px(84), v.px(42), v.px(30), -1}, starRow, head, sc, remCard)
+	remCard := u.newTapBox(card, v.px(radius), v.px(8), col(v.px(2), []float32{v.px(28), -1}, remH, rem), nil)
+	left := col(v.px(4), []float32{v.px(48), v.px(32), v.px(28), -1}, starRow, head, sc, remCard)
 
 	hl := v.mod.Hotline
 	call := v.centred(v.m("call"), 22, 14, v.on, false)
@@ -357,6 +376,7 @@ func (u *UI) feedback(v *view) fyne.CanvasObject {
 			text = l + "  " + text
 		}
 		lbl := v.centred(text, 28, 16, ink, true)
+		v.group("rating").add(lbl)
 		var body fyne.CanvasObject
 		if v.portrait {
 			body = row(v.px(gap), []float32{v.px(110), -1}, square(face(n, c[0], ink)), lbl)

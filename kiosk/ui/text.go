@@ -26,12 +26,41 @@ type textBlock struct {
 	align     fyne.TextAlign
 	middle    bool // centre vertically
 	paginate  bool
+	cut       bool // what does not fit at the floor is cut off with "…" (secondary text only)
 
 	page     int
 	pages    int
 	overflow bool
 	used     float32        // font size chosen by the last layout
+	own      float32        // the size it would fit at alone (used is the group's)
+	group    *sizeGroup     // texts that share one size (the options of a question)
 	onPages  func(int, int) // page, pages: called after a layout that paginated
+}
+
+// sizeGroup makes texts of one kind side by side (the options of a
+// question, the tiles' titles) use one font size: the smallest any of them
+// needs, so no option looks more important for being shorter.
+type sizeGroup struct {
+	members []*textBlock
+	busy    bool
+}
+
+func (g *sizeGroup) add(ts ...*textBlock) {
+	for _, t := range ts {
+		t.group = g
+		g.members = append(g.members, t)
+	}
+}
+
+// size is the smallest size a laid-out member fits at.
+func (g *sizeGroup) size() float32 {
+	s := float32(0)
+	for _, m := range g.members {
+		if m.own > 0 && (s == 0 || m.own < s) {
+			s = m.own
+		}
+	}
+	return s
 }
 
 func newText(s string, size, min float32, c color.Color) *textBlock {
@@ -101,15 +130,40 @@ func (r *textRenderer) Layout(size fyne.Size) {
 			fs = t.min
 		}
 	}
+	t.own = fs
+	if g := t.group; g != nil {
+		if gs := g.size(); gs < fs {
+			fs = gs
+			lines, _ = wrapText(t.text, fs, style, size.Width)
+		}
+		// A member that fits only smaller shrinks the ones laid out before.
+		if !g.busy {
+			g.busy = true
+			for _, m := range g.members {
+				if m != t && m.own > 0 && m.used != fs {
+					m.Refresh()
+				}
+			}
+			g.busy = false
+		}
+	}
 	t.used = fs
 	lh := fs * lineFactor
 	perPage := max(1, int((size.Height+0.5)/lh))
 	t.overflow = false
 	t.pages = 1
 	if len(lines) > perPage {
-		if t.paginate {
+		switch {
+		case t.paginate:
 			t.pages = (len(lines) + perPage - 1) / perPage
-		} else {
+		case t.cut:
+			lines = lines[:perPage]
+			last := []rune(lines[perPage-1])
+			for len(last) > 0 && fyne.MeasureText(string(last)+"…", fs, style).Width > size.Width {
+				last = last[:len(last)-1]
+			}
+			lines[perPage-1] = strings.TrimRight(string(last), " ") + "…"
+		default:
 			t.overflow = true
 		}
 	}

@@ -33,6 +33,10 @@ type Options struct {
 	// goroutine from another one (a new state, a picture to warm): the
 	// kiosk's idle pump then runs it at once instead of at its next turn.
 	Wake func()
+	// Buttons: the room has the physical buttons A–D, OK and back; the
+	// screens then show what each does (the legend) and, once one was
+	// pressed, the highlight they move.
+	Buttons bool
 	// Shown, when set, is called once, on the Fyne goroutine, after the
 	// first screen was built and the frame that drew it finished.
 	Shown func()
@@ -406,6 +410,22 @@ type view struct {
 	mod      *content.Module
 	step     *content.Step
 	col, on  color.Color // module colour and the text colour on it
+	// groups are the screen's texts that share one size (group), by role.
+	groups map[string]*sizeGroup
+}
+
+// group is the size group of the texts of one role on the screen: the
+// answer options of a question, the tiles' titles, …
+func (v *view) group(role string) *sizeGroup {
+	if v.groups == nil {
+		v.groups = map[string]*sizeGroup{}
+	}
+	g, ok := v.groups[role]
+	if !ok {
+		g = &sizeGroup{}
+		v.groups[role] = g
+	}
+	return g
 }
 
 func (u *UI) view(sz fyne.Size) *view {

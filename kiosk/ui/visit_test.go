@@ -220,7 +220,10 @@ func (k *kiosk) doStep() {
 	if !k.u.st.Correct {
 		k.t.Errorf("step %s (%s): the right answer was scored wrong", step.ID, step.Type)
 	}
-	k.tap("next")
+	// A long explanation has pages: Next turns them, then goes on.
+	for i := 0; i < 10 && k.u.st.StepIdx == st.StepIdx && k.u.st.Module == st.Module && k.screen() == flow.Step; i++ {
+		k.tap("next")
+	}
 }
 
 // goodBranch is a branch of situation sit that leads to a good outcome.

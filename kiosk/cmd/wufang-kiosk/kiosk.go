@@ -103,7 +103,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	// other goroutines, so it is drawn at once.
 	k.pump = newIdlePump()
 	shown := make(chan struct{})
-	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log,
+	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log, Buttons: len(cfg.Sensors.Buttons) > 0,
 		Wake: k.pump.wake, Shown: func() { k.ownSignals(); close(shown) }})
 	// Draw the attract pictures and module icons now, on another core
 	// while the window and its GL context are created, not while the

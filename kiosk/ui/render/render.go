@@ -72,8 +72,10 @@ func Render(p *content.Pack, fsys fs.FS, size fyne.Size, lang string, outDir str
 	}
 	m := flow.New(p, flow.Options{Clock: stopped{}})
 	defer m.Close()
+	// With the button legend: the default room has the buttons, and the
+	// legend takes room from every screen.
 	u := ui.New(m, ui.Options{FS: fsys, Hours: []string{"周一至周五 Mon–Fri  09:00–17:30", "周六、周日 Sat–Sun  10:00–17:00"},
-		RasterCap: opts.RasterCap, Rasters: opts.Rasters})
+		RasterCap: opts.RasterCap, Rasters: opts.Rasters, Buttons: true})
 	w := test.NewWindow(nil)
 	defer w.Close()
 	w.SetPadded(false)
@@ -85,6 +87,7 @@ func Render(p *content.Pack, fsys fs.FS, size fyne.Size, lang string, outDir str
 	var thumbs []image.Image
 	var index strings.Builder
 	for _, sh := range ui.Shots(p, lang) {
+		sh.State.Buttons = m.HintsFor(sh.State)
 		u.Show(sh.State)
 		if got := w.Canvas().Size(); got != size {
 			misfits = append(misfits, ui.Misfit{Screen: sh.Name, Kind: "too big", Detail: fmt.Sprintf("the window grew to %v", got)})
