@@ -97,14 +97,14 @@ func (u *UI) outcome(v *view) fyne.CanvasObject {
 	if advice := v.t(out.Advice); advice != "" {
 		ah := v.label(v.m("advice"), 22, 14, fg, true, fyne.TextAlignLeading)
 		at := v.label(advice, 22, 13, ink, false, fyne.TextAlignLeading)
-		body = col(v.px(6), []float32{v.px(36), v.px(56), -1, v.px(30), -1}, h, title, text, ah, at)
+		body = col(v.px(4), []float32{v.px(28), v.px(42), -1, v.px(28), -1}, h, title, text, ah, at)
 	}
 	icon := square(mark(out.Good, fg, white))
 	var main fyne.CanvasObject
 	if v.portrait {
 		main = col(v.px(gap), []float32{v.px(120), -1}, icon, body)
 	} else {
-		main = row(v.px(24), []float32{v.px(150), -1}, icon, body)
+		main = row(v.px(20), []float32{v.px(110), -1}, icon, body)
 	}
 	panel := u.newTapBox(bg, v.px(radius), v.px(14), main, nil)
 	if out.Good {

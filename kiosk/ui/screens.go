@@ -328,8 +328,9 @@ func (u *UI) result(v *view) fyne.CanvasObject {
 		remH.color = ink
 	}
 	rem := v.label(v.t(v.mod.Remember), 24, 13, ink, true, fyne.TextAlignLeading)
-	remCard := u.newTapBox(card, v.px(radius), v.px(8), col(v.px(2), []float32{v.px(28), -1}, remH, rem), nil)
-	left := col(v.px(4), []float32{v.px(48), v.px(32), v.px(28), -1}, starRow, head, sc, remCard)
+	remCard := u.newTapBox(card, v.px(radius), v.px(8), col(v.px(2), []float32{v.px(24), -1}, remH, rem), nil)
+	// The verdict and the score on one line: the room goes to "remember".
+	left := col(v.px(4), []float32{v.px(48), v.px(34), -1}, starRow, row(v.px(gap), []float32{-1.3, -1}, head, sc), remCard)
 
 	hl := v.mod.Hotline
 	call := v.centred(v.m("call"), 22, 14, v.on, false)
@@ -352,7 +353,7 @@ func (u *UI) result(v *view) fyne.CanvasObject {
 		main = col(v.px(gap), []float32{-1.3, -1, v.px(36 + btnH + gap)}, left, hot, bottom)
 	} else {
 		bottom = row(v.px(gap), []float32{-1, v.px(190), v.px(nextW)}, vis, more, fin)
-		main = col(v.px(gap), []float32{-1, v.px(btnH)}, row(v.px(20), []float32{-1.25, -1}, left, hot), bottom)
+		main = col(v.px(gap), []float32{-1, v.px(btnH)}, row(v.px(16), []float32{-1.5, -1}, left, hot), bottom)
 	}
 	return u.page(v, bar, main)
 }
