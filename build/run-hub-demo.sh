@@ -36,10 +36,8 @@ sleep 0.5
 # A visitor every few seconds, for ever (the script restarts when it ends).
 for i in $(seq 1 40); do printf '+2s enter\n+3s exit\n+1s wave\n'; done >"$demo/visitors.txt"
 
-n=0
 for room in "demo-shanghai Asia/Shanghai" "demo-london Europe/London"; do
 	set -- $room
-	n=$((n + 1))
 	cat >"$demo/$1.yaml" <<CFG
 site: $1
 device: door-1
@@ -48,7 +46,7 @@ data_dir: $demo/$1
 mqtt:
   broker: tcp://127.0.0.1:$port
 http:
-  listen: 127.0.0.1:$((9120 + n))
+  listen: ""
 sensors:
   simulate: true
 CFG
