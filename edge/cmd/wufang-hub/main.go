@@ -311,7 +311,7 @@ func (e *env) run(args []string) error {
 		}
 		log.Info("serving", "dashboard", scheme+"://"+ln.Addr().String()+"/", "api", "/api/v1/", "metrics", "/metrics")
 	}
-	log.Info("wufang-hub started", "version", version, "database", string(d.Backend()), "broker", m.Broker, "client_id", m.ClientID)
+	log.Info("wufang-hub started", "version", version, "database", string(d.Backend()), "broker", m.Broker)
 
 	var wg sync.WaitGroup
 	wg.Add(1)

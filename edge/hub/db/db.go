@@ -37,6 +37,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -60,6 +61,12 @@ type DB struct {
 
 	mu    sync.Mutex
 	zones map[string]*time.Location // site -> its time zone, once known
+	// touched is when each site/device's last_heard was last written.
+	touched map[string]int64
+
+	// checkAll makes every event INSERT check for conflicts (set after a
+	// row the streams did not know of turned up).
+	checkAll atomic.Bool
 }
 
 // Open opens (and migrates) the database named by url: a postgres:// or
@@ -100,6 +107,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		d = &DB{sql: s, backend: SQLite}
 	}
 	d.zones = map[string]*time.Location{}
+	d.touched = map[string]int64{}
 	if err := d.sql.PingContext(ctx); err != nil {
 		d.sql.Close()
 		return nil, fmt.Errorf("open %s database: %w", d.backend, err)

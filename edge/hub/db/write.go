@@ -5,10 +5,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
@@ -59,6 +62,16 @@ func (d *DB) StoreEvents(ctx context.Context, events []Event, now time.Time) (in
 		inserted, err = d.storeBatch(ctx, tx, evs, ms(now))
 		return err
 	})
+	if err != nil && uniqueViolation(err) && !d.checkAll.Load() {
+		// Only a row written behind the streams' back (by hand, or by an
+		// older hub) can do this: from now on check every row.
+		d.checkAll.Store(true)
+		err = d.inTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			inserted, err = d.storeBatch(ctx, tx, evs, ms(now))
+			return err
+		})
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store events: %w", err)
 	}
@@ -70,7 +83,7 @@ func (d *DB) StoreEvents(ctx context.Context, events []Event, now time.Time) (in
 // streams' marks in one upsert, the events in multi-row INSERTs, the marks
 // moved in one UPDATE, the aggregates in one upsert per table.
 func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64) (int, error) {
-	if err := touchAll(ctx, tx, evs, now); err != nil {
+	if err := d.touchAll(ctx, tx, evs, now); err != nil {
 		return 0, err
 	}
 	marks, err := upsertStreams(ctx, tx, evs, now, d.chunk())
@@ -107,52 +120,86 @@ func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64)
 	agg := newAggregate()
 	newIn := map[streamKey]int{}
 	inserted := 0
-	for start := 0; start < len(fresh); start += d.chunk() {
-		chunk := fresh[start:min(start+d.chunk(), len(fresh))]
-		var q strings.Builder
-		q.WriteString("INSERT INTO events (" + eventColumns + ") VALUES ")
-		args := make([]any, 0, len(chunk)*23)
-		for i, e := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			n := len(args)
-			q.WriteByte('(')
-			for j := 1; j <= 23; j++ {
-				if j > 1 {
+	counted := func(e *Event) {
+		inserted++
+		newIn[e.key()]++
+		if loc := zones[e.Site]; loc != nil {
+			day, hour := bucket(e.Time, loc, now)
+			agg.add(e, day.(string), hour.(int))
+		}
+	}
+	// Events past a stream's max_seq cannot be stored yet: the streams
+	// upsert above holds each stream's row until commit, so no other
+	// transaction inserts into the stream meanwhile. They take a plain
+	// INSERT; only those between the mark and max_seq (a gap being filled,
+	// or a replay of what came after it) need the conflict check.
+	var sure, maybe []Event
+	for _, e := range fresh {
+		if !d.checkAll.Load() && int64(e.Seq) > marks[e.key()].maxSeq {
+			sure = append(sure, e)
+		} else {
+			maybe = append(maybe, e)
+		}
+	}
+	insert := func(list []Event, dedupe bool) error {
+		for start := 0; start < len(list); start += d.chunk() {
+			chunk := list[start:min(start+d.chunk(), len(list))]
+			var q strings.Builder
+			q.WriteString("INSERT INTO events (" + eventColumns + ") VALUES ")
+			args := make([]any, 0, len(chunk)*23)
+			for i, e := range chunk {
+				if i > 0 {
 					q.WriteByte(',')
 				}
-				fmt.Fprintf(&q, "$%d", n+j)
+				n := len(args)
+				q.WriteByte('(')
+				for j := 1; j <= 23; j++ {
+					if j > 1 {
+						q.WriteByte(',')
+					}
+					fmt.Fprintf(&q, "$%d", n+j)
+				}
+				q.WriteByte(')')
+				day, hour := bucket(e.Time, zones[e.Site], now)
+				args = append(args, e.Site, e.Device, e.Epoch, int64(e.Seq), int64(e.Boot), ms(e.Time), string(e.Kind),
+					e.Module, e.Step, optBool(e.Correct), e.Score, e.Total, optBool(e.Passed), e.Rating, text(e.Reason), text(e.Lang),
+					text(e.Sensor), text(e.Pack), text(e.PackVer), b2i(e.AfterHours), day, hour, now)
 			}
-			q.WriteByte(')')
-			day, hour := bucket(e.Time, zones[e.Site], now)
-			args = append(args, e.Site, e.Device, e.Epoch, int64(e.Seq), int64(e.Boot), ms(e.Time), string(e.Kind),
-				e.Module, e.Step, optBool(e.Correct), e.Score, e.Total, optBool(e.Passed), e.Rating, text(e.Reason), text(e.Lang),
-				text(e.Sensor), text(e.Pack), text(e.PackVer), b2i(e.AfterHours), day, hour, now)
-		}
-		q.WriteString(" ON CONFLICT (site, device, epoch, seq) DO NOTHING RETURNING site, device, epoch, seq")
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
-		if err != nil {
-			return 0, fmt.Errorf("insert events: %w", err)
-		}
-		for rows.Next() {
-			var k eventKey
-			if err := rows.Scan(&k.site, &k.device, &k.epoch, &k.seq); err != nil {
-				rows.Close()
-				return 0, err
+			if !dedupe {
+				if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+					return err
+				}
+				for i := range chunk {
+					counted(&chunk[i])
+				}
+				continue
 			}
-			inserted++
-			newIn[k.streamKey]++
-			if e := byKey[k]; e != nil {
-				if loc := zones[e.Site]; loc != nil {
-					day, hour := bucket(e.Time, loc, now)
-					agg.add(e, day.(string), hour.(int))
+			q.WriteString(" ON CONFLICT (site, device, epoch, seq) DO NOTHING RETURNING site, device, epoch, seq")
+			rows, err := tx.QueryContext(ctx, q.String(), args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k eventKey
+				if err := rows.Scan(&k.site, &k.device, &k.epoch, &k.seq); err != nil {
+					rows.Close()
+					return err
+				}
+				if e := byKey[k]; e != nil {
+					counted(e)
 				}
 			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
 		}
-		if err := rows.Close(); err != nil {
-			return 0, fmt.Errorf("insert events: %w", err)
-		}
+		return nil
+	}
+	if err := insert(maybe, true); err != nil {
+		return 0, fmt.Errorf("insert events: %w", err)
+	}
+	if err := insert(sure, false); err != nil {
+		return 0, fmt.Errorf("insert events: %w", err)
 	}
 	// Move each stream's mark. The common case needs no walk: nothing was
 	// stored past the mark, and the batch continues it without a gap and
@@ -249,6 +296,14 @@ func moveMarks(ctx context.Context, tx *sql.Tx, rows [][]any, n int) error {
 	return nil
 }
 
+func uniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
 // advance moves the stream's complete-through mark over the contiguous
 // events stored after it, and its max_seq up to top.
 func advance(ctx context.Context, tx *sql.Tx, k streamKey, through, top int64) error {
@@ -292,16 +347,30 @@ func advance(ctx context.Context, tx *sql.Tx, k streamKey, through, top int64) e
 
 // touchAll records that the sites and devices of evs were heard from, in
 // one statement each.
-func touchAll(ctx context.Context, tx *sql.Tx, evs []Event, now int64) error {
+// A device touched less than a second ago is not touched again: "last
+// heard" to the second is enough, and a catch-up stores many batches a
+// second.
+func (d *DB) touchAll(ctx context.Context, tx *sql.Tx, evs []Event, now int64) error {
 	var sites []string
 	var devs [][2]string
+	d.mu.Lock()
 	for i, e := range evs {
-		if i == 0 || e.Site != evs[i-1].Site {
+		if i > 0 && e.Site == evs[i-1].Site && e.Device == evs[i-1].Device {
+			continue
+		}
+		key := e.Site + "\x00" + e.Device
+		if now-d.touched[key] < 1000 {
+			continue
+		}
+		d.touched[key] = now
+		if len(sites) == 0 || sites[len(sites)-1] != e.Site {
 			sites = append(sites, e.Site)
 		}
-		if i == 0 || e.Site != evs[i-1].Site || e.Device != evs[i-1].Device {
-			devs = append(devs, [2]string{e.Site, e.Device})
-		}
+		devs = append(devs, [2]string{e.Site, e.Device})
+	}
+	d.mu.Unlock()
+	if len(devs) == 0 {
+		return nil
 	}
 	var q strings.Builder
 	args := []any{now}
