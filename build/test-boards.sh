@@ -10,7 +10,7 @@
 #   wufang-kiosk render draws the built-in pack at 800x480, and every PNG
 #     matches the amd64 render within a small tolerance.
 source "$(dirname "$0")/lib.sh"
-need_packages "${QEMU_PACKAGES[@]}" mosquitto imagemagick
+need_packages "${QEMU_PACKAGES[@]}" mosquitto imagemagick python3
 cd "$WUFANG_ROOT"
 work=$(mktemp -d)
 cleanup() {

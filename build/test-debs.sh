@@ -16,7 +16,7 @@
 source "$(dirname "$0")/lib.sh"
 apt_dir=$(realpath "${1:?usage: build/test-debs.sh APT_DIR BIN_DIR}")
 bin=$(realpath "${2:?usage: build/test-debs.sh APT_DIR BIN_DIR}")
-need_packages lintian systemd
+need_packages "${DEB_TEST_PACKAGES[@]}"
 [ "$(id -u)" = 0 ] || { echo "test-debs: needs root (it installs packages)" >&2; exit 1; }
 cd "$WUFANG_ROOT"
 fail() { echo "test-debs: $*" >&2; exit 1; }
