@@ -59,7 +59,7 @@ func (s *Server) overviewRows(ctx context.Context, v *view) ([]SiteRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	alerts, err := s.hub.Alerts(ctx)
+	alerts, err := s.alerts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -95,16 +95,16 @@ func (s *Server) siteRow(ctx context.Context, v *view, st hub.Site, alerts int) 
 		today, _ := time.ParseInLocation(wire.DateLayout, st.Date, loc)
 		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 		jan1 := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, loc)
-		week, err := s.hub.Days(ctx, st.Site, monday.Format(wire.DateLayout), st.Date)
+		week, weekHas, err := s.rangeSum(ctx, st.Site, monday.Format(wire.DateLayout), st.Date)
 		if err != nil {
 			return r, err
 		}
-		year, err := s.hub.Days(ctx, st.Site, jan1.Format(wire.DateLayout), st.Date)
+		year, yearHas, err := s.rangeSum(ctx, st.Site, jan1.Format(wire.DateLayout), st.Date)
 		if err != nil {
 			return r, err
 		}
-		r.Week = v.cell(week.Total.Entries, anyData(week.Days), inc)
-		r.Year = v.cell(year.Total.Entries, anyData(year.Days), inc)
+		r.Week = v.cell(week.Entries, weekHas, inc)
+		r.Year = v.cell(year.Entries, yearHas, inc)
 	} else {
 		r.Week, r.Year = v.cell(0, false, false), v.cell(0, false, false)
 	}
@@ -247,7 +247,7 @@ func (s *Server) siteData(ctx context.Context, v *view, site, days string) (*Sit
 	if err != nil {
 		return nil, err
 	}
-	alerts, err := s.hub.Alerts(ctx)
+	alerts, err := s.alerts(ctx)
 	if err != nil {
 		return nil, err
 	}

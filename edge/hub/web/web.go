@@ -105,9 +105,10 @@ func CheckUsers(users map[string]string) error {
 
 // Server serves the dashboard.
 type Server struct {
-	hub  *hub.Hub
-	opts Options
-	tpl  *templates
+	hub   *hub.Hub
+	opts  Options
+	tpl   *templates
+	cache cache
 
 	mu       sync.Mutex
 	sessions map[string]session
