@@ -31,18 +31,19 @@ type rangeSum struct {
 }
 
 type cache struct {
-	mu       sync.Mutex
-	past     map[rangeKey]rangeSum
-	alerts   []hub.Alert
-	alertsAt time.Time
+	mu         sync.Mutex
+	past       map[rangeKey]rangeSum
+	alerts     []hub.Alert
+	alertsAt   time.Time
+	refreshing bool
 }
 
 // rangeSum returns the site's sum over from..to: the days before today from
-// the cache (or the hub), today from the hub.
-func (s *Server) rangeSum(ctx context.Context, site, from, today string) (db.Bucket, bool, error) {
+// the cache (or the hub), plus today's, which the caller read fresh.
+func (s *Server) rangeSum(ctx context.Context, site, from string, today hub.Days) (db.Bucket, bool, error) {
 	var total db.Bucket
 	has := false
-	if yesterday := shiftDate(today, -1); from <= yesterday {
+	if yesterday := shiftDate(today.From, -1); from <= yesterday {
 		k := rangeKey{site, from, yesterday}
 		s.cache.mu.Lock()
 		c, ok := s.cache.past[k]
@@ -68,19 +69,21 @@ func (s *Server) rangeSum(ctx context.Context, site, from, today string) (db.Buc
 		total.Add(c.total)
 		has = c.hasData
 	}
-	ds, err := s.hub.Days(ctx, site, today, today)
-	if err != nil {
-		return total, false, err
-	}
-	total.Add(ds.Total)
-	return total, has || anyData(ds.Days), nil
+	total.Add(today.Total)
+	return total, has || anyData(today.Days), nil
 }
 
-// alerts returns the hub's open alerts, at most alertsTTL old.
+// alerts returns the hub's open alerts. The first call computes them; later
+// ones get the last result and, when it is older than alertsTTL, start one
+// refresh in the background, so no page waits for every site's alerts.
 func (s *Server) alerts(ctx context.Context) ([]hub.Alert, error) {
 	s.cache.mu.Lock()
-	if !s.cache.alertsAt.IsZero() && time.Since(s.cache.alertsAt) < alertsTTL {
+	if !s.cache.alertsAt.IsZero() {
 		a := s.cache.alerts
+		if time.Since(s.cache.alertsAt) > alertsTTL && !s.cache.refreshing {
+			s.cache.refreshing = true
+			go s.refreshAlerts()
+		}
 		s.cache.mu.Unlock()
 		return a, nil
 	}
@@ -93,4 +96,18 @@ func (s *Server) alerts(ctx context.Context) ([]hub.Alert, error) {
 	s.cache.alerts, s.cache.alertsAt = a, time.Now()
 	s.cache.mu.Unlock()
 	return a, nil
+}
+
+func (s *Server) refreshAlerts() {
+	ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+	defer cancel()
+	a, err := s.hub.Alerts(ctx)
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	s.cache.refreshing = false
+	if err != nil {
+		s.opts.Log.Warn("dashboard: alerts", "err", err)
+		return
+	}
+	s.cache.alerts, s.cache.alertsAt = a, time.Now()
 }

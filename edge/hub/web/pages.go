@@ -95,11 +95,15 @@ func (s *Server) siteRow(ctx context.Context, v *view, st hub.Site, alerts int) 
 		today, _ := time.ParseInLocation(wire.DateLayout, st.Date, loc)
 		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 		jan1 := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, loc)
-		week, weekHas, err := s.rangeSum(ctx, st.Site, monday.Format(wire.DateLayout), st.Date)
+		todays, err := s.hub.Days(ctx, st.Site, st.Date, st.Date)
 		if err != nil {
 			return r, err
 		}
-		year, yearHas, err := s.rangeSum(ctx, st.Site, jan1.Format(wire.DateLayout), st.Date)
+		week, weekHas, err := s.rangeSum(ctx, st.Site, monday.Format(wire.DateLayout), todays)
+		if err != nil {
+			return r, err
+		}
+		year, yearHas, err := s.rangeSum(ctx, st.Site, jan1.Format(wire.DateLayout), todays)
 		if err != nil {
 			return r, err
 		}
