@@ -28,5 +28,5 @@ func freeBytes(dir string) (int64, bool) {
 	if syscall.Statfs(dir, &st) != nil {
 		return 0, false
 	}
-	return int64(st.Bavail) * st.Bsize, true
+	return int64(st.Bavail) * int64(st.Bsize), true // Bsize is int32 on 32-bit arm
 }
