@@ -177,37 +177,23 @@ func (h *Hub) WriteMetrics(ctx context.Context, w io.Writer, s *ingest.Stats) er
 	if err != nil {
 		return err
 	}
-	m.Head("wufang_hub_site_entries_total", "Door entries per site, lifetime (sum of the devices' latest totals).", "counter")
-	for _, x := range sites {
-		m.Sample("wufang_hub_site_entries_total", float64(x.Lifetime.Entries), "site", x.Site)
-	}
-	m.Head("wufang_hub_site_exits_total", "Door exits per site, lifetime.", "counter")
-	for _, x := range sites {
-		m.Sample("wufang_hub_site_exits_total", float64(x.Lifetime.Exits), "site", x.Site)
-	}
-	m.Head("wufang_hub_site_sessions_total", "Kiosk sessions per site, lifetime.", "counter")
-	for _, x := range sites {
-		m.Sample("wufang_hub_site_sessions_total", float64(x.Lifetime.Sessions), "site", x.Site)
-	}
-	m.Head("wufang_hub_site_today_entries", "Door entries per site today (site time zone).", "gauge")
-	for _, x := range sites {
-		m.Sample("wufang_hub_site_today_entries", float64(x.Today.Entries), "site", x.Site)
-	}
-	m.Head("wufang_hub_site_devices_online", "Devices online per site.", "gauge")
-	for _, x := range sites {
-		m.Sample("wufang_hub_site_devices_online", float64(x.Completeness.Online), "site", x.Site)
-	}
-	m.Head("wufang_hub_site_devices", "Devices known per site.", "gauge")
-	for _, x := range sites {
-		m.Sample("wufang_hub_site_devices", float64(x.Completeness.Devices), "site", x.Site)
-	}
-	m.Head("wufang_hub_site_backlog", "Events the site's devices hold unsent.", "gauge")
-	for _, x := range sites {
-		m.Sample("wufang_hub_site_backlog", float64(x.Completeness.Backlog), "site", x.Site)
-	}
-	m.Head("wufang_hub_site_missing_events", "Events counted in the site's totals but not stored at the hub.", "gauge")
-	for _, x := range sites {
-		m.Sample("wufang_hub_site_missing_events", float64(x.Completeness.Missing), "site", x.Site)
+	for _, f := range []struct {
+		name, help, typ string
+		value           func(Site) uint64
+	}{
+		{"wufang_hub_site_entries_total", "Door entries per site, lifetime (sum of the devices' latest totals).", "counter", func(x Site) uint64 { return x.Lifetime.Entries }},
+		{"wufang_hub_site_exits_total", "Door exits per site, lifetime.", "counter", func(x Site) uint64 { return x.Lifetime.Exits }},
+		{"wufang_hub_site_sessions_total", "Kiosk sessions per site, lifetime.", "counter", func(x Site) uint64 { return x.Lifetime.Sessions }},
+		{"wufang_hub_site_today_entries", "Door entries per site today (site time zone).", "gauge", func(x Site) uint64 { return x.Today.Entries }},
+		{"wufang_hub_site_devices_online", "Devices online per site.", "gauge", func(x Site) uint64 { return uint64(x.Completeness.Online) }},
+		{"wufang_hub_site_devices", "Devices known per site.", "gauge", func(x Site) uint64 { return uint64(x.Completeness.Devices) }},
+		{"wufang_hub_site_backlog", "Events the site's devices hold unsent.", "gauge", func(x Site) uint64 { return x.Completeness.Backlog }},
+		{"wufang_hub_site_missing_events", "Events counted in the site's totals but not stored at the hub.", "gauge", func(x Site) uint64 { return x.Completeness.Missing }},
+	} {
+		m.Head(f.name, f.help, f.typ)
+		for _, x := range sites {
+			m.Sample(f.name, float64(f.value(x)), "site", x.Site)
+		}
 	}
 	alerts, err := h.Alerts(ctx)
 	if err != nil {
