@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
@@ -16,19 +17,19 @@ func (e *env) export(args []string) error {
 	fs := e.flags("export", "export --from DATE --to DATE > days.csv")
 	from := fs.String("from", "", "first day, yyyy-mm-dd (site time zone)")
 	to := fs.String("to", "", "last day, yyyy-mm-dd (inclusive)")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if *from == "" || *to == "" {
-		return usagef("export needs --from and --to, like --from 2026-01-01 --to 2026-01-31")
+		return cmdline.Usagef("export needs --from and --to, like --from 2026-01-01 --to 2026-01-31")
 	}
 	for _, d := range []struct{ flag, v string }{{"--from", *from}, {"--to", *to}} {
 		if _, err := time.Parse(wire.DateLayout, d.v); err != nil {
-			return usagef("export %s %q is not a date; write it like 2026-01-31", d.flag, d.v)
+			return cmdline.Usagef("export %s %q is not a date; write it like 2026-01-31", d.flag, d.v)
 		}
 	}
 	if *from > *to {
-		return usagef("export: --from %s is after --to %s", *from, *to)
+		return cmdline.Usagef("export: --from %s is after --to %s", *from, *to)
 	}
 	cfg, err := e.loadConfig()
 	if err != nil {

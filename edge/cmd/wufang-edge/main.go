@@ -29,6 +29,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/node"
 	wversion "github.com/wufang-kiosk/wufang/internal/version"
@@ -60,40 +61,13 @@ Global flags:
   --help         this text; "wufang-edge <command> --help" for a command's flags
 `
 
-// exit codes
-const (
-	exitOK    = 0
-	exitFail  = 1
-	exitUsage = 2
-)
-
 func main() {
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// usageError is a mistake on the command line: exit 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
-
 // Main runs the command line args and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout, stderr)
-	var ue *usageError
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "wufang-edge: %s\nRun wufang-edge --help for usage.\n", ue.msg)
-		return exitUsage
-	default:
-		fmt.Fprintf(stderr, "wufang-edge: %v\n", err)
-		return exitFail
-	}
+	return cmdline.Exit("wufang-edge", dispatch(args, stdout, stderr), stderr)
 }
 
 type env struct {
@@ -130,7 +104,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprint(stdout, usage)
 			return flag.ErrHelp
 		}
-		return usagef("%v", err)
+		return cmdline.Usagef("%v", err)
 	}
 	if *showVersion {
 		fmt.Fprintf(stdout, "wufang-edge %s\n", version)
@@ -139,7 +113,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	rest := global.Args()
 	if len(rest) == 0 {
 		fmt.Fprint(stderr, usage)
-		return usagef("no command given")
+		return cmdline.Usagef("no command given")
 	}
 	cmd, cargs := rest[0], rest[1:]
 	switch cmd {
@@ -153,7 +127,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return e.export(cargs)
 	case "config":
 		if len(cargs) == 0 || cargs[0] != "check" {
-			return usagef("config takes one subcommand: config check")
+			return cmdline.Usagef("config takes one subcommand: config check")
 		}
 		return e.configCheck(cargs[1:])
 	case "help":
@@ -163,45 +137,20 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wufang-edge %s\n", version)
 		return nil
 	default:
-		return usagef("unknown command %q; the commands are run, status, watch, export and config check", cmd)
+		return cmdline.Usagef("unknown command %q; the commands are run, status, watch, export and config check", cmd)
 	}
 }
 
 // flags returns a command's flag set; it also accepts --config after the
 // command.
 func (e *env) flags(name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.configPath, "config", e.configPath, "config file")
-	fs.Usage = func() {
-		fmt.Fprintf(e.stdout, "Usage: wufang-edge %s\n\nFlags:\n", synopsis)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(e.stderr)
-	}
-	return fs
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	out := fs.Output()
-	fs.SetOutput(io.Discard)
-	defer fs.SetOutput(out)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err // Parse has printed the usage (it used to print twice)
-		}
-		return usagef("%s: %v", fs.Name(), err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-	}
-	return nil
+	return cmdline.Flags("wufang-edge", name, synopsis, &e.configPath, e.stdout, e.stderr)
 }
 
 func (e *env) run(args []string) error {
 	fs := e.flags("run", "run [--sim-script FILE]")
 	script := fs.String("sim-script", "", "play this visitor script (sensors/sim format) on the simulated sensors")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := e.loadConfig()
@@ -229,7 +178,7 @@ func (e *env) run(args []string) error {
 
 func (e *env) configCheck(args []string) error {
 	fs := e.flags("config check", "config check")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := e.loadConfig()

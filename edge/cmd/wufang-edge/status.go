@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/node"
 	"github.com/wufang-kiosk/wufang/edge/store"
@@ -25,7 +26,7 @@ import (
 func (e *env) status(args []string) error {
 	fs := e.flags("status", "status [--json]")
 	asJSON := fs.Bool("json", false, "print the status document as JSON (the totals payload plus uplink state)")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := e.loadConfig()

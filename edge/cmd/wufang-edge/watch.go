@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
@@ -29,7 +30,7 @@ func (e *env) watch(args []string) error {
 	keyFile := fs.String("key-file", "", "client key for mutual TLS (default: mqtt.key_file)")
 	root := fs.String("topic-root", "", "topic root (default: mqtt.topic_root)")
 	once := fs.Bool("once", false, "print the table once the retained messages are in, and exit")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := e.loadConfig()
@@ -52,13 +53,13 @@ func (e *env) watch(args []string) error {
 		KeyFile:   pick(*keyFile, cfg.MQTT.KeyFile),
 	}
 	if ucfg.Broker == "" {
-		return usagef("watch needs a broker: --broker tcp://host:1883 (or mqtt.broker in the config)")
+		return cmdline.Usagef("watch needs a broker: --broker tcp://host:1883 (or mqtt.broker in the config)")
 	}
 	if u, err := url.Parse(ucfg.Broker); err != nil || u.User != nil {
-		return usagef("watch --broker must be scheme://host:port without a user name or password; use --username and --password-file")
+		return cmdline.Usagef("watch --broker must be scheme://host:port without a user name or password; use --username and --password-file")
 	}
 	if !wire.ValidID(ucfg.Site) {
-		return usagef("watch --site %q is not a site id ([a-z0-9][a-z0-9-]{0,62})", ucfg.Site)
+		return cmdline.Usagef("watch --site %q is not a site id ([a-z0-9][a-z0-9-]{0,62})", ucfg.Site)
 	}
 	if pf := pick(*passwordFile, cfg.MQTT.PasswordFile); pf != "" {
 		b, err := os.ReadFile(pf)

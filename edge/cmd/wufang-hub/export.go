@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"github.com/wufang-kiosk/wufang/edge/cmdline"
 )
 
 func (e *env) export(args []string) error {
@@ -13,11 +15,11 @@ func (e *env) export(args []string) error {
 	from := fs.String("from", "", "first day (yyyy-mm-dd, in the site's time zone)")
 	to := fs.String("to", "", "last day (inclusive)")
 	hourly := fs.Bool("hourly", false, "one row per hour instead of per day")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if *site == "" || *from == "" || *to == "" {
-		return usagef("export needs --site, --from and --to")
+		return cmdline.Usagef("export needs --site, --from and --to")
 	}
 	cfg, err := e.loadConfig()
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/hub"
 	"github.com/wufang-kiosk/wufang/edge/hub/db"
@@ -68,34 +69,11 @@ Global flags:
   --help         this text; "wufang-hub <command> --help" for a command's flags
 `
 
-const (
-	exitOK    = 0
-	exitFail  = 1
-	exitUsage = 2
-)
-
 func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
-
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
 // Main runs the command line args and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout, stderr)
-	var ue *usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return exitOK
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "wufang-hub: %s\nRun wufang-hub --help for usage.\n", ue.msg)
-		return exitUsage
-	default:
-		fmt.Fprintf(stderr, "wufang-hub: %v\n", err)
-		return exitFail
-	}
+	return cmdline.Exit("wufang-hub", dispatch(args, stdout, stderr), stderr)
 }
 
 type env struct {
@@ -114,7 +92,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprint(stdout, usage)
 			return flag.ErrHelp
 		}
-		return usagef("%v", err)
+		return cmdline.Usagef("%v", err)
 	}
 	if *showVersion {
 		fmt.Fprintf(stdout, "wufang-hub %s\n", version)
@@ -123,7 +101,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	rest := global.Args()
 	if len(rest) == 0 {
 		fmt.Fprint(stderr, usage)
-		return usagef("no command given")
+		return cmdline.Usagef("no command given")
 	}
 	cmd, cargs := rest[0], rest[1:]
 	switch cmd {
@@ -133,12 +111,12 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return e.export(cargs)
 	case "config":
 		if len(cargs) == 0 || cargs[0] != "check" {
-			return usagef("config takes one subcommand: config check")
+			return cmdline.Usagef("config takes one subcommand: config check")
 		}
 		return e.configCheck(cargs[1:])
 	case "hash-password":
 		if len(cargs) > 0 {
-			return usagef("hash-password takes no arguments: it asks for the password")
+			return cmdline.Usagef("hash-password takes no arguments: it asks for the password")
 		}
 		if web.HashPasswordCommand(os.Stdin, stdout, stderr, term.IsTerminal(int(os.Stdin.Fd()))) != 0 {
 			return errors.New("no hash printed")
@@ -151,38 +129,12 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wufang-hub %s\n", version)
 		return nil
 	default:
-		return usagef("unknown command %q; the commands are run, export, config check and hash-password", cmd)
+		return cmdline.Usagef("unknown command %q; the commands are run, export, config check and hash-password", cmd)
 	}
 }
 
 func (e *env) flags(name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.configPath, "config", e.configPath, "config file")
-	fs.Usage = func() {
-		fmt.Fprintf(e.stdout, "Usage: wufang-hub %s\n\nFlags:\n", synopsis)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(e.stderr)
-	}
-	return fs
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	out := fs.Output()
-	fs.SetOutput(io.Discard)
-	defer fs.SetOutput(out)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return err
-		}
-		return usagef("%s: %v", fs.Name(), err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-	}
-	return nil
+	return cmdline.Flags("wufang-hub", name, synopsis, &e.configPath, e.stdout, e.stderr)
 }
 
 func (e *env) loadConfig() (*hubconfig.Config, error) {
@@ -199,7 +151,7 @@ func (e *env) loadConfig() (*hubconfig.Config, error) {
 
 func (e *env) configCheck(args []string) error {
 	fs := e.flags("config check", "config check")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := e.loadConfig()
@@ -252,7 +204,7 @@ func openHub(ctx context.Context, cfg *hubconfig.Config, log *slog.Logger) (*db.
 
 func (e *env) run(args []string) error {
 	fs := e.flags("run", "run")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := e.loadConfig()
