@@ -8,7 +8,7 @@ func t(zh, en string) content.Text { return content.Text{"zh-CN": zh, "en": en} 
 // every step type, for tests. Modules, in home order:
 //
 //	0 fire:     lesson, choice (one right: option 1), choice (right: 0 and 2),
-//	            order (5 items), hotspot (2 targets: top left, bottom right),
+//	            order (5 items), hotspot (2 targets: top left, bottom right; a decoy bottom left),
 //	            scenario (s1 -b0-> s2 -b0-> good outcome; any b1 -> bad outcome)
 //	1 traffic:  choice (one right: option 0); pass score 100
 //	2 fraud:    lesson only (no questions)
@@ -44,6 +44,9 @@ func Pack() *content.Pack {
 				Targets: []content.Target{
 					{ID: "plug", Label: t("插座过载", "Overloaded socket"), X: 0.05, Y: 0.05, W: 0.15, H: 0.15},
 					{ID: "pan", Label: t("无人看管的锅", "Unattended pan"), X: 0.75, Y: 0.75, W: 0.2, H: 0.2},
+				},
+				Decoys: []content.Target{
+					{ID: "cup", Label: t("一杯水，是安全的。", "A glass of water: safe."), X: 0.05, Y: 0.75, W: 0.1, H: 0.1},
 				},
 				Explanation: t("插座和锅。", "The socket and the pan.")},
 			{ID: "fire-smoke", Type: content.Scenario, Title: t("浓烟", "Smoke"), Prompt: t("你闻到烟味", "You smell smoke"), Start: "s1",
