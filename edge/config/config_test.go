@@ -323,3 +323,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestNextOpen: the closed screen's "opens today at 13:30" over a lunch
+// break, after closing, on a closed day and over a closed weekend.
+func TestNextOpen(t *testing.T) {
+	s, err := ParseSchedule(map[string]string{"mon-fri": "09:00-12:00,13:30-17:30", "sat": "10:00-16:00", "sun": "closed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := time.FixedZone("CST", 8*3600)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, loc) } // 2026-12-07 is a Monday
+	for _, c := range []struct {
+		now, want time.Time
+	}{
+		{at(7, 12, 10), at(7, 13, 30)}, // lunch break
+		{at(7, 7, 0), at(7, 9, 0)},     // before opening
+		{at(7, 18, 0), at(8, 9, 0)},    // after closing: tomorrow
+		{at(12, 17, 0), at(14, 9, 0)},  // Saturday evening: Sunday is closed, Monday
+		{at(13, 11, 0), at(14, 9, 0)},  // the closed Sunday
+		{at(7, 10, 0), at(7, 10, 0)},   // open now
+	} {
+		got, ok := s.NextOpen(c.now)
+		if !ok || !got.Equal(c.want) {
+			t.Errorf("NextOpen(%v) = %v, %v; want %v", c.now, got, ok, c.want)
+		}
+	}
+	closed, _ := ParseSchedule(map[string]string{"daily": "closed"})
+	if _, ok := closed.NextOpen(at(7, 10, 0)); ok {
+		t.Error("a week without hours has a next opening")
+	}
+	if _, ok := (Schedule{}).NextOpen(at(7, 10, 0)); ok {
+		t.Error("an always-open schedule has a next opening")
+	}
+}

@@ -175,3 +175,27 @@ func (k Kiosk) Schedule() Schedule {
 	s, _ := ParseSchedule(k.OpeningHours)
 	return s
 }
+
+// NextOpen is the first moment at or after t (in t's zone) when the room
+// is open, within the coming week: the closed screen says it ("opens today
+// at 13:30"). ok is false when the week has no opening hours at all, or
+// the schedule is empty (always open: there is nothing to wait for).
+func (s Schedule) NextOpen(t time.Time) (at time.Time, ok bool) {
+	if !s.set {
+		return time.Time{}, false
+	}
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	now := t.Hour()*60 + t.Minute()
+	for i := 0; i <= 7; i++ {
+		d := day.AddDate(0, 0, i)
+		for _, sp := range s.days[d.Weekday()] {
+			switch {
+			case i > 0 || sp.from >= now:
+				return d.Add(time.Duration(sp.from) * time.Minute), true
+			case now < sp.to:
+				return t, true // open now
+			}
+		}
+	}
+	return time.Time{}, false
+}

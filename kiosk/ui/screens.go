@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -416,14 +417,46 @@ func (u *UI) thanks(v *view) fyne.CanvasObject {
 	return stack(bg, pad(v.px(40), col(v.px(20), []float32{-1.2, v.px(90), v.px(60)}, icon, t, s)))
 }
 
-// closed is the dark screen outside opening hours.
+// closed is the dark screen outside opening hours: large, in both
+// languages, saying when the room opens next.
 func (u *UI) closed(v *view) fyne.CanvasObject {
 	bg := u.newBgTap(night, func(fyne.Position) { u.dispatch(flow.Input{Kind: flow.Touch}) })
 	grey := mix(white, night, 0.25)
-	t := v.centred(both("closed", " · "), 48, 24, white, true)
-	h := v.centred(both("hours", " · "), 28, 16, grey, false)
-	lines := v.centred(strings.Join(u.opts.Hours, "\n"), 30, 14, white, false)
-	return stack(bg, pad(v.px(40), col(v.px(16), []float32{-1, v.px(70), v.px(44), -2.2}, canvas.NewRectangle(color.Transparent), t, h, lines)))
+	t := v.centred(both("closed", " · "), 52, 24, white, true)
+	if u.opts.NextOpen == nil {
+		h := v.centred(both("hours", " · "), 28, 16, grey, false)
+		lines := v.centred(strings.Join(u.opts.Hours, "\n"), 30, 14, white, false)
+		return stack(bg, pad(v.px(40), col(v.px(16), []float32{-1, v.px(70), v.px(44), -2.2}, canvas.NewRectangle(color.Transparent), t, h, lines)))
+	}
+	now := time.Now()
+	if u.opts.Now != nil {
+		now = u.opts.Now()
+	}
+	zh, en := "", ""
+	if at, ok := u.opts.NextOpen(now); ok {
+		zh, en = opensAt(now, at)
+	}
+	z := v.centred(zh, 40, 24, amber, true)
+	e := v.centred(en, 36, 22, grey, false)
+	return stack(bg, pad(v.px(40), col(v.px(16), []float32{-1, v.px(80), v.px(64), v.px(56), -1},
+		canvas.NewRectangle(color.Transparent), t, z, e, canvas.NewRectangle(color.Transparent))))
+}
+
+// opensAt says when the room opens, in Chinese and in English: today,
+// tomorrow, or on a weekday within the week.
+func opensAt(now, at time.Time) (zh, en string) {
+	clock := at.Format("15:04")
+	d0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	d1 := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, now.Location())
+	switch days := int(d1.Sub(d0).Hours()/24 + 0.5); days {
+	case 0:
+		return "今天 " + clock + " 开放", "Opens today at " + clock
+	case 1:
+		return "明天 " + clock + " 开放", "Opens tomorrow at " + clock
+	default:
+		zhDays := []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+		return zhDays[at.Weekday()] + " " + clock + " 开放", "Opens " + at.Weekday().String() + " at " + clock
+	}
 }
 
 // stillThere is the overlay with the countdown before a visit ends.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -26,9 +27,16 @@ type Options struct {
 	FS fs.FS
 	// Resource, when set, loads a media path instead of FS.
 	Resource func(path string) fyne.Resource
-	// Hours are the lines of the closed screen ("Mon–Fri 09:00–17:30").
-	Hours  []string
-	Logger *slog.Logger
+	// Hours are the lines of the closed screen ("Mon–Fri 09:00–17:30"),
+	// shown when NextOpen is nil.
+	Hours []string
+	// NextOpen, when set, gives the next opening at or after a time (in
+	// the site's zone); the closed screen then says "今天 13:30 开放 /
+	// Opens today at 13:30". Now is the time source for it (nil: the
+	// wall clock).
+	NextOpen func(time.Time) (time.Time, bool)
+	Now      func() time.Time
+	Logger   *slog.Logger
 	// Wake, when set, is called after the UI posted work to the Fyne
 	// goroutine from another one (a new state, a picture to warm): the
 	// kiosk's idle pump then runs it at once instead of at its next turn.

@@ -104,7 +104,8 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.pump = newIdlePump()
 	shown := make(chan struct{})
 	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log, Buttons: len(cfg.Sensors.Buttons) > 0,
-		Wake: k.pump.wake, Shown: func() { k.ownSignals(); close(shown) }})
+		NextOpen: func(t time.Time) (time.Time, bool) { return schedule.NextOpen(t.In(cfg.Location)) },
+		Wake:     k.pump.wake, Shown: func() { k.ownSignals(); close(shown) }})
 	// Draw the attract pictures and module icons now, on another core
 	// while the window and its GL context are created, not while the
 	// first frame or the attract loop waits for them.

@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
+)
+
+// TestClosedSaysWhenItOpens: the closed screen says, in both languages,
+// when the room opens next, from the schedule: after the lunch break
+// today, and on Monday from a closed Sunday.
+func TestClosedSaysWhenItOpens(t *testing.T) {
+	sched, err := config.ParseSchedule(map[string]string{"mon-fri": "09:00-12:00,13:30-17:30", "sat": "10:00-16:00", "sun": "closed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, fsys := builtinPack(t)
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	loc := time.FixedZone("CST", 8*3600)
+	for _, c := range []struct {
+		now    time.Time
+		zh, en string
+	}{
+		{time.Date(2026, 12, 7, 12, 10, 0, 0, loc), "今天 13:30 开放", "Opens today at 13:30"},   // Monday lunch
+		{time.Date(2026, 12, 7, 18, 0, 0, 0, loc), "明天 09:00 开放", "Opens tomorrow at 09:00"}, // Monday evening
+		{time.Date(2026, 12, 13, 11, 0, 0, 0, loc), "明天 09:00 开放", "Opens tomorrow at 09:00"},
+		{time.Date(2026, 12, 12, 17, 0, 0, 0, loc), "周一 09:00 开放", "Opens Monday at 09:00"}, // Saturday, Sunday closed
+	} {
+		now := c.now
+		k.u.opts.NextOpen = sched.NextOpen
+		k.u.opts.Now = func() time.Time { return now }
+		k.u.show(flow.State{Screen: flow.Closed, Module: -1, Branch: -1, Seq: uint64(now.Unix())})
+		text := k.text()
+		for _, want := range []string{c.zh, c.en, "暂停开放", "Closed"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%v: closed screen lacks %q:\n%s", now, want, text)
+			}
+		}
+		k.checkFit()
+	}
+}
