@@ -45,7 +45,11 @@
 //   - each replica keeps a persistent session under its own stable
 //     mqtt.client_id and acknowledges a message only after its transaction
 //     committed, so a replica killed mid-batch loses nothing: the broker
-//     sends the unacknowledged messages again when it comes back.
+//     sends the unacknowledged messages again when it comes back. Bring a
+//     replica back under the same client id: Mosquitto keeps queuing a
+//     shared group's messages for an offline member's session, so a
+//     replica retired for good strands them until its session is removed
+//     at the broker (the totals stay exact; the hours would miss them).
 //
 // Mosquitto 2.0 does not restore shared subscriptions from its persistence
 // file: events published after a Mosquitto restart and before the hub has
