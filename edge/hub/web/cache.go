@@ -13,7 +13,8 @@ import (
 // two range queries a site, about 4 s for 200 rooms with a year of hourly
 // history on SQLite (BenchmarkPageOverview). The days before today change
 // only when a device drains a backlog of old events, so their sums are
-// kept for pastTTL and today is always read fresh; the alerts, which the
+// kept for pastTTL, and today's part is the devices' latest totals (fresh,
+// and the same number as the today column); the alerts, which the
 // hub computes over every site, are kept for alertsTTL (the hub samples
 // them once a minute anyway). So a new visitor shows at once, and a late
 // event of an earlier day within pastTTL.
@@ -38,8 +39,8 @@ type cache struct {
 	refreshing bool
 }
 
-// rangeSum returns the site's sum over from..to: the days before today from
-// the cache (or the hub), plus today's, which the caller read fresh.
+// rangeSum returns the site's sum from from to today: the days before today
+// from the cache (or the hub), plus today's, which the caller read fresh.
 func (s *Server) rangeSum(ctx context.Context, site, from string, today hub.Days) (db.Bucket, bool, error) {
 	var total db.Bucket
 	has := false

@@ -95,10 +95,10 @@ func (s *Server) siteRow(ctx context.Context, v *view, st hub.Site, alerts int) 
 		today, _ := time.ParseInLocation(wire.DateLayout, st.Date, loc)
 		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 		jan1 := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, loc)
-		todays, err := s.hub.Days(ctx, st.Site, st.Date, st.Date)
-		if err != nil {
-			return r, err
-		}
+		// Today's part is the devices' own count (the totals, as in the
+		// today column), so the three agree; earlier days are the hub's.
+		todays := hub.Days{From: st.Date, To: st.Date, Total: db.BucketOf(st.Today),
+			Days: []hub.Day{{Date: st.Date, HasData: st.TodayKnown}}}
 		week, weekHas, err := s.rangeSum(ctx, st.Site, monday.Format(wire.DateLayout), todays)
 		if err != nil {
 			return r, err
