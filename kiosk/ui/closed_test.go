@@ -28,11 +28,12 @@ func TestClosedSaysWhenItOpens(t *testing.T) {
 	}{
 		{time.Date(2026, 12, 7, 12, 10, 0, 0, loc), "今天 13:30 开放", "Opens today at 13:30"},   // Monday lunch
 		{time.Date(2026, 12, 7, 18, 0, 0, 0, loc), "明天 09:00 开放", "Opens tomorrow at 09:00"}, // Monday evening
+		{time.Date(2026, 12, 7, 7, 0, 0, 0, loc), "今天 09:00 开放", "Opens today at 09:00"},     // still Sunday in UTC
 		{time.Date(2026, 12, 13, 11, 0, 0, 0, loc), "明天 09:00 开放", "Opens tomorrow at 09:00"},
 		{time.Date(2026, 12, 12, 17, 0, 0, 0, loc), "周一 09:00 开放", "Opens Monday at 09:00"}, // Saturday, Sunday closed
 	} {
-		now := c.now
-		k.u.opts.NextOpen = sched.NextOpen
+		now := c.now.UTC()                                                                           // the machine's clock in another zone than the site's
+		k.u.opts.NextOpen = func(t time.Time) (time.Time, bool) { return sched.NextOpen(t.In(loc)) } // as the kiosk does
 		k.u.opts.Now = func() time.Time { return now }
 		k.u.show(flow.State{Screen: flow.Closed, Module: -1, Branch: -1, Seq: uint64(now.Unix())})
 		text := k.text()

@@ -445,6 +445,7 @@ func (u *UI) closed(v *view) fyne.CanvasObject {
 // opensAt says when the room opens, in Chinese and in English: today,
 // tomorrow, or on a weekday within the week.
 func opensAt(now, at time.Time) (zh, en string) {
+	now = now.In(at.Location()) // "today" is the site's day, not the machine's
 	clock := at.Format("15:04")
 	d0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	d1 := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, now.Location())
