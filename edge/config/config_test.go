@@ -194,6 +194,8 @@ func TestBadConfigs(t *testing.T) {
 			`wufang.yaml:2:12: content.hub_url: "https://hub.example/packs" must be the hub's address only, like https://hub.example:9108`},
 		{"from hub without keys", "mqtt:\n  broker: tcp://127.0.0.1:1883\ncontent:\n  from_hub: true\n  hub_url: http://127.0.0.1:9108\n",
 			"wufang.yaml:4:13: content.from_hub: needs content.trusted_keys: every offered pack is checked against them, as a USB install is"},
+		{"from hub in a room that is always open", "mqtt:\n  broker: tcp://127.0.0.1:1883\ncontent:\n  from_hub: true\n  hub_url: http://127.0.0.1:9108\n  allow_unsigned: true\n",
+			"wufang.yaml:4:13: content.from_hub: the room is always open (no kiosk.opening_hours), so a pack from the hub would never be installed: set the opening hours, or content.install_during_hours: true (never during a visit all the same)"},
 		{"relative data dir", "data_dir: data\n",
 			`wufang.yaml:1:11: data_dir: "data" must be an absolute folder path, like /var/lib/wufang`},
 		{"not yaml", "site: [\n",

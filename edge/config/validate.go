@@ -122,6 +122,8 @@ func (d *decoder) validateFromHub(c *Config) {
 		d.failAt("content.from_hub", "needs mqtt.broker: offers arrive over MQTT")
 	case len(cc.TrustedKeys) == 0 && !cc.AllowUnsigned:
 		d.failAt("content.from_hub", "needs content.trusted_keys: every offered pack is checked against them, as a USB install is")
+	case !cc.InstallDuringHours && len(c.Kiosk.OpeningHours) == 0:
+		d.failAt("content.from_hub", "the room is always open (no kiosk.opening_hours), so a pack from the hub would never be installed: set the opening hours, or content.install_during_hours: true (never during a visit all the same)")
 	}
 }
 

@@ -59,6 +59,10 @@ Commands:
                  hash to put under http.users in the config
   export         a site's counts as CSV: --site S --from 2026-01-01 --to 2026-01-31
                  (one row a day; --hourly for one row an hour)
+  offer          offer a signed pack from content.packs_dir to a site or to some of
+                 its devices, withdraw it, or offer the previous release:
+                 offer --site S [--device D]... PACK | --withdraw | --previous,
+                 offer --list for each device's pack and offer outcome
   config check   print the effective config (secrets redacted); exit 1 on errors
 
 Global flags:
@@ -122,6 +126,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return errors.New("no hash printed")
 		}
 		return nil
+	case "offer":
+		return e.offer(cargs)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -129,7 +135,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wufang-hub %s\n", version)
 		return nil
 	default:
-		return cmdline.Usagef("unknown command %q; the commands are run, export, config check and hash-password", cmd)
+		return cmdline.Usagef("unknown command %q; the commands are run, export, offer, config check and hash-password", cmd)
 	}
 }
 
@@ -238,6 +244,10 @@ func (e *env) run(args []string) error {
 		}
 		mux := http.NewServeMux()
 		h.Routes(mux, in.Stats)
+		if err := e.packRoutes(ctx, mux, h, d, cfg, password, log); err != nil {
+			ln.Close()
+			return err
+		}
 		dash, err := dashboard(h, cfg, log)
 		if err != nil {
 			ln.Close()

@@ -158,4 +158,24 @@ CREATE TABLE answer_day (
 	PRIMARY KEY (site, day, step, device, epoch)
 );
 `,
+	// 2: pack offers (issue 20): the offer the hub holds retained on
+	// {root}/_offers/{site}/{device}, one row per (site, device), device
+	// "_all" for the whole site; a withdrawn offer keeps its row with
+	// withdrawn set, so the dashboard can say what was withdrawn when.
+	`
+CREATE TABLE pack_offers (
+	site       TEXT NOT NULL,
+	device     TEXT NOT NULL,
+	pack       TEXT NOT NULL,
+	version    TEXT NOT NULL,
+	sha256     TEXT NOT NULL,
+	size       BIGINT NOT NULL,
+	url        TEXT NOT NULL,
+	rollback   INTEGER NOT NULL DEFAULT 0,
+	offered    BIGINT NOT NULL,
+	withdrawn  BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (site, device)
+);
+CREATE INDEX events_pack ON events (site, device, kind) WHERE kind IN ('pack.installed', 'pack.rejected');
+`,
 }

@@ -136,10 +136,20 @@ type Alerts struct {
 	SessionsShare  float64                      `yaml:"sessions_share"`
 }
 
-// Content is where the hub finds the packs whose question texts it shows.
+// Content is where the hub finds the packs whose question texts it shows,
+// and the signed releases it serves and offers to the rooms.
 type Content struct {
 	PacksDir    string   `yaml:"packs_dir"`
 	TrustedKeys []string `yaml:"trusted_keys"`
+	// PublicURL is the hub's address as the rooms reach it
+	// (https://hub.example:9108; http:// only on loopback): offers point at
+	// PublicURL/packs/{file}, and each device's content.hub_url must be
+	// the same.
+	PublicURL string `yaml:"public_url"`
+	// OfferTokenFile holds the token that POSTs to /api/v1/sites/{site}/offers
+	// need (Authorization: Bearer ...); without it the JSON API cannot
+	// change offers (wufang-hub offer still can).
+	OfferTokenFile string `yaml:"offer_token_file"`
 }
 
 // Default returns the configuration used when there is no file.
@@ -318,6 +328,14 @@ func validate(c *Config, fail func(key, format string, args ...any)) {
 		if _, err := content.ParsePublicKey(k); err != nil {
 			fail(fmt.Sprintf("content.trusted_keys[%d]", i), "%v; paste the line that `wufang-pack keygen` printed", err)
 		}
+	}
+	if c.Content.PublicURL != "" {
+		if err := config.CheckHubURL(c.Content.PublicURL); err != nil {
+			fail("content.public_url", "%v", err)
+		}
+	}
+	if c.Content.OfferTokenFile != "" && !strings.HasPrefix(c.Content.OfferTokenFile, "/") {
+		fail("content.offer_token_file", "%q must be an absolute file path", c.Content.OfferTokenFile)
 	}
 }
 

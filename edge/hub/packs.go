@@ -1,0 +1,420 @@
+package hub
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/edge/hub/db"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+// Release is a signed .wfpack in the hub's packs folder (content.packs_dir)
+// that the hub serves and may offer.
+type Release struct {
+	File    string `json:"file"` // its name in the folder
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	SHA256  string `json:"sha256"`
+	Size    int64  `json:"size"`
+	Signer  string `json:"signer"` // the signing key's id
+}
+
+// Library is the packs folder: every .wfpack in it that is a readable pack
+// signed by one of the hub's trusted keys. Scan reads it again.
+type Library struct {
+	Dir         string
+	TrustedKeys []string
+
+	mu       sync.Mutex
+	lastMiss time.Time
+	releases []Release
+	problems map[string]string // file -> why it is not offered
+}
+
+// Scan reads the folder; files that are not signed, valid packs are left
+// out and listed in Problems.
+func (l *Library) Scan() error {
+	keys, err := content.ParsePublicKeys(l.TrustedKeys)
+	if err != nil {
+		return fmt.Errorf("packs: content.trusted_keys: %w", err)
+	}
+	entries, err := os.ReadDir(l.Dir)
+	if err != nil {
+		return fmt.Errorf("packs: read content.packs_dir: %w", err)
+	}
+	var rel []Release
+	probs := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".wfpack") || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		r, err := readRelease(filepath.Join(l.Dir, e.Name()), keys)
+		if err != nil {
+			probs[e.Name()] = err.Error()
+			continue
+		}
+		rel = append(rel, r)
+	}
+	sort.Slice(rel, func(i, j int) bool {
+		if rel[i].ID != rel[j].ID {
+			return rel[i].ID < rel[j].ID
+		}
+		c, _ := content.CompareVersions(rel[i].Version, rel[j].Version)
+		return c < 0
+	})
+	l.mu.Lock()
+	l.releases, l.problems = rel, probs
+	l.mu.Unlock()
+	return nil
+}
+
+func readRelease(path string, keys []content.PublicKey) (Release, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Release{}, err
+	}
+	w, err := content.ReadWfpack(strings.NewReader(string(b)), int64(len(b)))
+	if err != nil {
+		return Release{}, err
+	}
+	signer, err := w.Verify(keys, false)
+	if err != nil {
+		return Release{}, err
+	}
+	p, err := content.Load(w.FS)
+	if err != nil {
+		return Release{}, err
+	}
+	sum := sha256.Sum256(b)
+	return Release{File: filepath.Base(path), ID: p.ID, Version: p.Version, SHA256: hex.EncodeToString(sum[:]),
+		Size: int64(len(b)), Signer: signer.KeyID}, nil
+}
+
+func (l *Library) rescanDue() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if time.Since(l.lastMiss) < time.Second {
+		return false
+	}
+	l.lastMiss = time.Now()
+	return true
+}
+
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// Releases lists the signed packs, by id and version.
+func (l *Library) Releases() []Release {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Release(nil), l.releases...)
+}
+
+// Problems maps each .wfpack of the folder that is not offered to why.
+func (l *Library) Problems() map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]string, len(l.problems))
+	for k, v := range l.problems {
+		out[k] = v
+	}
+	return out
+}
+
+// Find returns the release named by a file name, or by "id@version".
+func (l *Library) Find(name string) (Release, bool) {
+	for _, r := range l.Releases() {
+		if r.File == name || r.ID+"@"+r.Version == name {
+			return r, true
+		}
+	}
+	return Release{}, false
+}
+
+// ServeHTTP serves GET /packs/{file} for the releases only: never a file
+// that is not a signed pack, never anything outside the folder. A name it
+// does not know, of a file that is in the folder, makes it read the folder
+// again (at most once a second), so a release copied in and offered by
+// wufang-hub offer is served at once. The
+// device, not the hub, checks the file against the offer's SHA-256.
+func (l *Library) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	rel, ok := l.Find(name)
+	if !ok && filepath.Base(name) == name && fileExists(filepath.Join(l.Dir, name)) && l.rescanDue() {
+		_ = l.Scan()
+		rel, ok = l.Find(name)
+	}
+	if !ok || rel.File != name {
+		http.NotFound(w, r)
+		return
+	}
+	f, err := os.Open(filepath.Join(l.Dir, rel.File))
+	if err != nil {
+		http.Error(w, "pack not readable", http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("X-Content-SHA256", rel.SHA256)
+	http.ServeContent(w, r, rel.File, time.Time{}, f)
+}
+
+// Offerer makes and withdraws offers: recorded in the database and
+// published retained on the devices' offer topics.
+type Offerer struct {
+	DB      *db.DB
+	Library *Library
+	Root    string // topic root (wire.DefaultRoot when empty)
+	// PublicURL is the hub's address as devices reach it
+	// (https://hub.example:9108); offers point at PublicURL/packs/{file}.
+	PublicURL string
+	// Publish sends one retained QoS 1 message (an empty payload clears
+	// the topic); the ingest's connection, or a short one of its own.
+	Publish func(ctx context.Context, topic string, payload []byte) error
+	Now     func() time.Time
+}
+
+func (o *Offerer) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func (o *Offerer) root() string {
+	if o.Root == "" {
+		return wire.DefaultRoot
+	}
+	return o.Root
+}
+
+// scopes are the devices an offer goes to: the named ones, or the whole
+// site (wire.OfferAll) when none is named.
+func scopes(devices []string) []string {
+	if len(devices) == 0 {
+		return []string{wire.OfferAll}
+	}
+	return devices
+}
+
+// Offer offers the release named by pack (a file name or id@version) to
+// the site, or to the given devices of it.
+func (o *Offerer) Offer(ctx context.Context, site string, devices []string, pack string) ([]wire.Offer, error) {
+	rel, ok := o.Library.Find(pack)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q is not a signed pack in content.packs_dir (check the file name, or id@version)", ErrNoRelease, pack)
+	}
+	return o.offer(ctx, site, devices, rel, false)
+}
+
+// ErrNoRelease: the pack named is not among the releases.
+var ErrNoRelease = errors.New("hub: no such release")
+
+func (o *Offerer) offer(ctx context.Context, site string, devices []string, rel Release, rollback bool) ([]wire.Offer, error) {
+	if o.PublicURL == "" {
+		return nil, errors.New("hub: content.public_url is not set: devices need the hub's address to download packs")
+	}
+	now := o.now().UTC()
+	var out []wire.Offer
+	for _, dev := range scopes(devices) {
+		topic, err := wire.OfferTopic(o.root(), site, dev)
+		if err != nil {
+			return out, err
+		}
+		off := wire.Offer{V: wire.Version, ID: rel.ID, Version: rel.Version, SHA256: rel.SHA256, Size: rel.Size,
+			URL: strings.TrimSuffix(o.PublicURL, "/") + "/packs/" + rel.File, Rollback: rollback, Time: now}
+		b, err := json.Marshal(off)
+		if err != nil {
+			return out, err
+		}
+		if _, err := wire.DecodeOffer(b); err != nil {
+			return out, fmt.Errorf("hub: the offer would break the contract: %w", err)
+		}
+		if err := o.DB.SaveOffer(ctx, db.Offer{Site: site, Device: dev, Pack: rel.ID, Version: rel.Version, SHA256: rel.SHA256,
+			Size: rel.Size, URL: off.URL, Rollback: rollback, Offered: now}); err != nil {
+			return out, err
+		}
+		if err := o.Publish(ctx, topic, b); err != nil {
+			return out, fmt.Errorf("hub: publish the offer to %s: %w", topic, err)
+		}
+		out = append(out, off)
+	}
+	return out, nil
+}
+
+// Withdraw withdraws the offers to the site, or to the given devices: the
+// retained message is cleared; the devices keep the pack they run.
+func (o *Offerer) Withdraw(ctx context.Context, site string, devices []string) error {
+	for _, dev := range scopes(devices) {
+		topic, err := wire.OfferTopic(o.root(), site, dev)
+		if err != nil {
+			return err
+		}
+		if _, err := o.DB.WithdrawOffer(ctx, site, dev, o.now()); err != nil {
+			return err
+		}
+		if err := o.Publish(ctx, topic, nil); err != nil {
+			return fmt.Errorf("hub: clear the offer on %s: %w", topic, err)
+		}
+	}
+	return nil
+}
+
+// OfferPrevious offers, as a rollback, the release just below the one
+// offered now to the site (or to each given device): a rollback at
+// district scale. Devices roll back to their own previous pack when it is
+// that release, and refuse otherwise.
+func (o *Offerer) OfferPrevious(ctx context.Context, site string, devices []string) ([]wire.Offer, error) {
+	offers, err := o.DB.Offers(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	var out []wire.Offer
+	for _, dev := range scopes(devices) {
+		var cur *db.Offer
+		for i := range offers {
+			if offers[i].Device == dev && offers[i].Withdrawn.IsZero() {
+				cur = &offers[i]
+			}
+		}
+		if cur == nil {
+			return out, fmt.Errorf("hub: nothing is offered to %s/%s, so there is no previous release to go back to", site, dev)
+		}
+		prev, ok := o.previous(cur.Pack, cur.Version)
+		if !ok {
+			return out, fmt.Errorf("%w: no release of %s older than %s in content.packs_dir", ErrNoRelease, cur.Pack, cur.Version)
+		}
+		got, err := o.offer(ctx, site, []string{dev}, prev, true)
+		out = append(out, got...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (o *Offerer) previous(id, version string) (Release, bool) {
+	var best Release
+	found := false
+	for _, r := range o.Library.Releases() {
+		if r.ID != id {
+			continue
+		}
+		if c, err := content.CompareVersions(r.Version, version); err != nil || c >= 0 {
+			continue
+		}
+		if !found {
+			best, found = r, true
+		} else if c, _ := content.CompareVersions(r.Version, best.Version); c > 0 {
+			best = r
+		}
+	}
+	return best, found
+}
+
+// The outcomes of an offer on a device.
+const (
+	OutcomePending   = wire.OfferPending
+	OutcomeInstalled = wire.OfferInstalled
+	OutcomeRefused   = wire.OfferRefused
+)
+
+// PackState is what the dashboard shows of one device's pack: what it runs
+// and how the offer to it (its own, else its site's) went.
+type PackState struct {
+	Site        string `json:"site"`
+	Device      string `json:"device"`
+	Pack        string `json:"pack"`         // what the device reports it runs
+	PackVersion string `json:"pack_version"` // ""
+	// Offer is the standing offer that applies to the device (nil: none).
+	Offer *OfferInfo `json:"offer,omitempty"`
+}
+
+// OfferInfo is a standing offer and the device's answer to it.
+type OfferInfo struct {
+	Pack     string    `json:"pack"`
+	Version  string    `json:"version"`
+	SHA256   string    `json:"sha256"`
+	Rollback bool      `json:"rollback,omitempty"`
+	Scope    string    `json:"scope"` // the device's id, or _all for the site
+	Offered  time.Time `json:"offered"`
+	// Outcome is pending (not answered yet), installed or refused (with
+	// Reason, from the device's pack.rejected event).
+	Outcome  string    `json:"outcome"`
+	Reason   string    `json:"reason,omitempty"`
+	Answered time.Time `json:"answered,omitzero"` // when the hub received the answer
+}
+
+// PackStates returns, for each device of site ("" for all), what it runs
+// and how the offer to it stands. Additive to the dashboard's device list.
+func (h *Hub) PackStates(ctx context.Context, site string) ([]PackState, error) {
+	devs, err := h.db.Devices(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	offers, err := h.db.Offers(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	byScope := map[[2]string]db.Offer{}
+	oldest := time.Time{}
+	for _, o := range offers {
+		if !o.Withdrawn.IsZero() {
+			continue
+		}
+		byScope[[2]string{o.Site, o.Device}] = o
+		if oldest.IsZero() || o.Offered.Before(oldest) {
+			oldest = o.Offered
+		}
+	}
+	var evs []db.PackEvent
+	if !oldest.IsZero() {
+		if evs, err = h.db.PackEvents(ctx, site, oldest); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]PackState, 0, len(devs))
+	for _, d := range devs {
+		ps := PackState{Site: d.Site, Device: d.Device, Pack: d.Pack, PackVersion: d.PackVersion}
+		o, ok := byScope[[2]string{d.Site, d.Device}]
+		if !ok {
+			o, ok = byScope[[2]string{d.Site, wire.OfferAll}]
+		}
+		if ok {
+			info := &OfferInfo{Pack: o.Pack, Version: o.Version, SHA256: o.SHA256, Rollback: o.Rollback, Scope: o.Device,
+				Offered: o.Offered, Outcome: OutcomePending}
+			for _, e := range evs {
+				if e.Site != d.Site || e.Device != d.Device || e.Pack != o.Pack || e.Version != o.Version || e.Received.Before(o.Offered) {
+					continue
+				}
+				info.Answered = e.Received
+				if e.Kind == string(wire.PackInstalled) {
+					info.Outcome, info.Reason = OutcomeInstalled, ""
+				} else {
+					info.Outcome, info.Reason = OutcomeRefused, e.Reason
+				}
+			}
+			if info.Outcome == OutcomePending && d.Pack == o.Pack && d.PackVersion == o.Version {
+				info.Outcome = OutcomeInstalled // it ran the offered pack already
+			}
+			ps.Offer = info
+		}
+		out = append(out, ps)
+	}
+	return out, nil
+}

@@ -1,0 +1,211 @@
+package hub_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wufang-kiosk/wufang/content/contenttest"
+	"github.com/wufang-kiosk/wufang/edge/hub"
+	"github.com/wufang-kiosk/wufang/edge/hub/db"
+	"github.com/wufang-kiosk/wufang/edge/wire"
+)
+
+type published struct {
+	mu   sync.Mutex
+	msgs map[string][]byte
+}
+
+func (p *published) publish(_ context.Context, topic string, b []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.msgs[topic] = b
+	return nil
+}
+
+// The packs folder, the file server, offers, withdrawals, the previous
+// release, and each device's outcome as the dashboard reads it.
+func TestOffersAndOutcomes(t *testing.T) {
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	district, stranger := contenttest.Key(t, "district"), contenttest.Key(t, "stranger")
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{
+		"p-2.0.0.wfpack":       contenttest.Wfpack(t, "2.0.0", &district),
+		"p-2.1.0.wfpack":       contenttest.Wfpack(t, "2.1.0", &district),
+		"p-2.2.0.wfpack":       contenttest.Wfpack(t, "2.2.0", &district),
+		"unsigned.wfpack":      contenttest.Wfpack(t, "3.0.0", nil),
+		"stranger.wfpack":      contenttest.Wfpack(t, "3.1.0", &stranger),
+		"notes.txt":            []byte("not a pack"),
+		".hidden-2.9.0.wfpack": contenttest.Wfpack(t, "2.9.0", &district),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lib := &hub.Library{Dir: dir, TrustedKeys: []string{district.Public().Line()}}
+	if err := lib.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, r := range lib.Releases() {
+		files = append(files, r.File)
+	}
+	if strings.Join(files, " ") != "p-2.0.0.wfpack p-2.1.0.wfpack p-2.2.0.wfpack" {
+		t.Errorf("releases %v", files)
+	}
+	probs := lib.Problems()
+	if !strings.Contains(probs["unsigned.wfpack"], "not signed") || !strings.Contains(probs["stranger.wfpack"], "unknown signing key") || len(probs) != 2 {
+		t.Errorf("problems %v", probs)
+	}
+
+	now := time.Date(2026, 3, 4, 20, 0, 0, 0, time.UTC)
+	clk := &clock{t: now}
+	h := hub.New(d, hub.Options{Now: clk.now})
+	pub := &published{msgs: map[string][]byte{}}
+	off := &hub.Offerer{DB: d, Library: lib, PublicURL: "https://hub.example:9108", Publish: pub.publish, Now: clk.now}
+	mux := http.NewServeMux()
+	h.PackRoutes(mux, lib, off, "a-long-offer-token-for-the-test")
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	// The file server hands out releases only.
+	for path, want := range map[string]int{"/packs/p-2.1.0.wfpack": 200, "/packs/unsigned.wfpack": 404, "/packs/notes.txt": 404,
+		"/packs/..%2fhub.db": 404, "/packs/.hidden-2.9.0.wfpack": 404} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+		if want == 200 {
+			if rel, _ := lib.Find("p-2.1.0.wfpack"); int64(len(b)) != rel.Size {
+				t.Errorf("GET %s: %d bytes, want %d", path, len(b), rel.Size)
+			}
+		}
+	}
+
+	// Devices report in (their status says what they run).
+	for _, dev := range []string{"kiosk-1", "kiosk-2", "kiosk-3"} {
+		if err := d.StoreStatus(ctx, "s1", dev, epA, wire.Status{V: 1, Epoch: epA, Online: true, Pack: "wufang-builtin", PackVersion: "2.0.0", Time: now}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offers, err := off.Offer(ctx, "s1", nil, "wufang-builtin@2.1.0")
+	if err != nil || len(offers) != 1 {
+		t.Fatalf("offer: %v %v", offers, err)
+	}
+	msg, err := wire.DecodeOffer(pub.msgs["wufang/v1/_offers/s1/_all"])
+	if err != nil {
+		t.Fatalf("the published offer: %v", err)
+	}
+	if rel, _ := lib.Find("p-2.1.0.wfpack"); msg.SHA256 != rel.SHA256 || msg.Size != rel.Size || msg.URL != "https://hub.example:9108/packs/p-2.1.0.wfpack" || msg.Rollback {
+		t.Errorf("published %+v, release %+v", msg, rel)
+	}
+	if _, err := off.Offer(ctx, "s1", []string{"kiosk-3"}, "p-2.2.0.wfpack"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Offer(ctx, "s1", nil, "unsigned.wfpack"); err == nil {
+		t.Error("an unsigned file was offered")
+	}
+
+	// kiosk-1 installs, kiosk-3 refuses its own offer, kiosk-2 says nothing yet.
+	clk.t = now.Add(time.Minute)
+	seq := uint64(0)
+	event := func(dev string, e wire.Event) db.Event {
+		seq++
+		e.V, e.Epoch, e.Seq, e.Boot, e.Time = 1, epA, seq, 1, clk.t
+		return db.Event{Site: "s1", Device: dev, Epoch: epA, Event: e}
+	}
+	if _, err := d.StoreEvents(ctx, []db.Event{
+		event("kiosk-1", wire.Event{Kind: wire.PackInstalled, Pack: "wufang-builtin", PackVer: "2.1.0"}),
+		event("kiosk-3", wire.Event{Kind: wire.PackRejected, Pack: "wufang-builtin", PackVer: "2.2.0", Reason: "install pack: lower version"}),
+	}, clk.t); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][3]string{
+		"kiosk-1": {"2.1.0", hub.OutcomeInstalled, ""},
+		"kiosk-2": {"2.1.0", hub.OutcomePending, ""},
+		"kiosk-3": {"2.2.0", hub.OutcomeRefused, "install pack: lower version"},
+	}
+	check := func(want map[string][3]string) {
+		t.Helper()
+		var states []hub.PackState
+		resp, err := http.Get(srv.URL + "/api/v1/sites/s1/packs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&states); err != nil {
+			t.Fatal(err)
+		}
+		if len(states) != len(want) {
+			t.Fatalf("%d devices: %+v", len(states), states)
+		}
+		for _, s := range states {
+			w := want[s.Device]
+			if s.Offer == nil || s.Offer.Version != w[0] || s.Offer.Outcome != w[1] || s.Offer.Reason != w[2] {
+				t.Errorf("%s: offer %+v, want %v", s.Device, s.Offer, w)
+			}
+		}
+	}
+	check(want)
+
+	// Withdrawing kiosk-3's offer clears its topic; it falls back to the site's.
+	if err := off.Withdraw(ctx, "s1", []string{"kiosk-3"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := pub.msgs["wufang/v1/_offers/s1/kiosk-3"]; !ok || len(b) != 0 {
+		t.Errorf("withdrawal published %q", b)
+	}
+	want["kiosk-3"] = [3]string{"2.1.0", hub.OutcomePending, ""}
+	check(want)
+
+	// The previous release of the site's offer, as a rollback.
+	prev, err := off.OfferPrevious(ctx, "s1", nil)
+	if err != nil || len(prev) != 1 || prev[0].Version != "2.0.0" || !prev[0].Rollback {
+		t.Fatalf("previous: %+v %v", prev, err)
+	}
+	// The devices run 2.0.0 (their status): installed.
+	check(map[string][3]string{"kiosk-1": {"2.0.0", hub.OutcomeInstalled, ""}, "kiosk-2": {"2.0.0", hub.OutcomeInstalled, ""},
+		"kiosk-3": {"2.0.0", hub.OutcomeInstalled, ""}})
+	if _, err := off.OfferPrevious(ctx, "s1", nil); err == nil {
+		t.Error("a release before 2.0.0 was found")
+	}
+
+	// The JSON API changes offers only with the token.
+	for _, c := range []struct {
+		auth string
+		code int
+	}{{"", 401}, {"Bearer wrong", 401}, {"Bearer a-long-offer-token-for-the-test", 200}} {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/sites/s1/offers", strings.NewReader(`{"pack": "p-2.2.0.wfpack", "devices": ["kiosk-2"]}`))
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.code {
+			t.Errorf("POST offers with %q: %d, want %d", c.auth, resp.StatusCode, c.code)
+		}
+	}
+	if _, ok := pub.msgs["wufang/v1/_offers/s1/kiosk-2"]; !ok {
+		t.Error("the API's offer was not published")
+	}
+}
