@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -52,6 +53,15 @@ type kiosk struct {
 	win      fyne.Window
 	pump     *idlePump
 
+	// packs is the one installer of this kiosk: admin mode's USB installs
+	// and the hub's offers (content.from_hub) go through it, one at a time.
+	packs *content.Installer
+	// running and ready are for the node's goroutines (the hub's offers):
+	// the node once started, and true once the window and its parts are
+	// built.
+	running atomic.Pointer[node.Node]
+	ready   atomic.Bool
+
 	mu       sync.Mutex
 	pack     *content.Pack
 	packInfo content.Info // zero for the built-in pack
@@ -64,20 +74,25 @@ type kiosk struct {
 // run shows it.
 func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, error) {
 	k := &kiosk{cfg: cfg, opts: opts, log: opts.Logger}
+	k.packs = k.installer()
 	fsys, pack, info := k.loadPack()
 	k.pack, k.packInfo = pack, info
 
 	nctx, cancel := context.WithCancel(context.Background())
 	n, err := node.Start(nctx, cfg, node.Options{
-		Version:  version,
-		Logger:   k.log,
-		Describe: k.describe,
+		Version:   version,
+		Logger:    k.log,
+		Describe:  k.describe,
+		Installer: k.packs,
+		Visiting:  k.visiting,
+		PackLive:  k.packFromHub,
 	})
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	k.node, k.stopNode = n, cancel
+	k.running.Store(n)
 
 	schedule := cfg.Kiosk.Schedule()
 	k.machine = flow.New(pack, flow.Options{
@@ -126,7 +141,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.admin = adminui.New(adminui.Options{
 		Window:     k.win,
 		Device:     adminDevice{n},
-		Packs:      k.installer(),
+		Packs:      k.packs,
 		OnPack:     k.setPack,
 		OnRestart:  func() { k.quit(exitRestart) },
 		OnExit:     func() { k.quit(0) },
@@ -149,6 +164,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.win.SetContent(container.NewStack(layers...))
 	k.lockDown()
 	go k.feedSensors()
+	k.ready.Store(true) // the hub's offers may go in from now on (k.visiting)
 	go func() {
 		// The node stops by itself when its store meets a damaged page:
 		// exit so that the restart repairs the file (see store.Open).
@@ -185,8 +201,7 @@ var windowedSize = fyne.NewSize(800, 480)
 // installed or the installed one cannot be loaded (a visitor never sees why;
 // staff see it in the log and in admin mode).
 func (k *kiosk) loadPack() (fs.FS, *content.Pack, content.Info) {
-	inst := k.installer()
-	fsys, p, info, err := inst.Active()
+	fsys, p, info, err := k.packs.Active()
 	if err == nil {
 		return fsys, p, info
 	}
@@ -211,10 +226,47 @@ func (k *kiosk) installer() *content.Installer {
 		AllowUnsigned: k.cfg.Content.AllowUnsigned,
 		AppVersion:    version,
 	}
-	if k.node != nil {
-		in.Recorder = k.node.Store
-	}
+	// The store opens after the installer is made: record through the
+	// node once it runs.
+	in.Recorder = recorderFunc(func(ctx context.Context, e wire.Event) error {
+		n := k.running.Load()
+		if n == nil {
+			return errors.New("the event store is not open yet")
+		}
+		return n.Store.Record(ctx, e)
+	})
 	return in
+}
+
+type recorderFunc func(ctx context.Context, e wire.Event) error
+
+func (f recorderFunc) Record(ctx context.Context, e wire.Event) error { return f(ctx, e) }
+
+// visiting says whether a pack from the hub must wait: a visit is running
+// (any screen but the attract loop or the closed screen), staff are in
+// admin mode, or the kiosk is still starting.
+func (k *kiosk) visiting() bool {
+	if !k.ready.Load() {
+		return true
+	}
+	if k.admin.Active() {
+		return true
+	}
+	switch k.machine.State().Screen {
+	case flow.Attract, flow.Closed:
+		return false
+	}
+	return true
+}
+
+// packFromHub makes a pack the hub delivered live, on the Fyne goroutine.
+func (k *kiosk) packFromHub(content.Info) {
+	fsys, p, info, err := k.packs.Active()
+	if err != nil {
+		k.log.Error("the pack from the hub was installed but cannot be opened; the one showing stays", "err", err)
+		return
+	}
+	fyne.Do(func() { k.setPack(fsys, p, info) })
 }
 
 // setPack makes a newly installed or rolled-back pack live: new media
