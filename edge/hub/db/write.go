@@ -109,13 +109,9 @@ func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64)
 			zones[e.Site] = loc
 		}
 	}
-	type eventKey struct {
-		streamKey
-		seq int64
-	}
-	byKey := make(map[eventKey]*Event, len(fresh))
+	byKey := make(map[seqKey]*Event, len(fresh))
 	for i := range fresh {
-		byKey[eventKey{fresh[i].key(), int64(fresh[i].Seq)}] = &fresh[i]
+		byKey[seqKey{fresh[i].key(), int64(fresh[i].Seq)}] = &fresh[i]
 	}
 	agg := newAggregate()
 	newIn := map[streamKey]int{}
@@ -142,6 +138,24 @@ func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64)
 		}
 	}
 	insert := func(list []Event, dedupe bool) error {
+		if d.backend == Postgres && len(list) > 0 {
+			keys, err := insertUnnest(ctx, tx, list, zones, now, dedupe)
+			if err != nil {
+				return err
+			}
+			if !dedupe {
+				for i := range list {
+					counted(&list[i])
+				}
+				return nil
+			}
+			for _, k := range keys {
+				if e := byKey[k]; e != nil {
+					counted(e)
+				}
+			}
+			return nil
+		}
 		for start := 0; start < len(list); start += d.chunk() {
 			chunk := list[start:min(start+d.chunk(), len(list))]
 			var q strings.Builder
@@ -180,7 +194,7 @@ func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64)
 				return err
 			}
 			for rows.Next() {
-				var k eventKey
+				var k seqKey
 				if err := rows.Scan(&k.site, &k.device, &k.epoch, &k.seq); err != nil {
 					rows.Close()
 					return err
@@ -223,6 +237,73 @@ func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64)
 		return 0, err
 	}
 	return inserted, agg.flush(ctx, tx, d.chunk())
+}
+
+// insertUnnest inserts list on PostgreSQL in one statement, whatever its
+// length: each column travels as one array and unnest turns them back into
+// rows. Multi-row VALUES would take one round trip per 100 rows (a
+// statement's parameters are capped at 65,535 and long ones plan slowly);
+// a batch here is one round trip. With dedupe it reports the keys that
+// were new (ON CONFLICT DO NOTHING RETURNING); without, it returns nil.
+func insertUnnest(ctx context.Context, tx *sql.Tx, list []Event, zones map[string]*time.Location, now int64, dedupe bool) ([]seqKey, error) {
+	n := len(list)
+	var (
+		site, device, epoch, kind, module, step = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		reason, lang, sensor, pack, packVer     = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		seq, boot, at                           = make([]int64, n), make([]int64, n), make([]int64, n)
+		score, total, rating, afterHours        = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		correct, passed, hour                   = make([]*int64, n), make([]*int64, n), make([]*int64, n)
+		day                                     = make([]*string, n)
+	)
+	opt := func(b *bool) *int64 {
+		if b == nil {
+			return nil
+		}
+		v := int64(b2i(*b))
+		return &v
+	}
+	for i := range list {
+		e := &list[i]
+		site[i], device[i], epoch[i], kind[i], module[i], step[i] = e.Site, e.Device, e.Epoch, string(e.Kind), e.Module, e.Step
+		reason[i], lang[i], sensor[i], pack[i], packVer[i] = text(e.Reason), text(e.Lang), text(e.Sensor), text(e.Pack), text(e.PackVer)
+		seq[i], boot[i], at[i] = int64(e.Seq), int64(e.Boot), ms(e.Time)
+		score[i], total[i], rating[i], afterHours[i] = int64(e.Score), int64(e.Total), int64(e.Rating), int64(b2i(e.AfterHours))
+		correct[i], passed[i] = opt(e.Correct), opt(e.Passed)
+		if dy, hr := bucket(e.Time, zones[e.Site], now); dy != nil {
+			ds, h := dy.(string), int64(hr.(int))
+			day[i], hour[i] = &ds, &h
+		}
+	}
+	q := `INSERT INTO events (` + eventColumns + `)
+		SELECT u.*, $23::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[],
+			$8::text[], $9::text[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[], $15::text[], $16::text[], $17::text[],
+			$18::text[], $19::text[], $20::int[], $21::text[], $22::int[]) AS u`
+	args := []any{site, device, epoch, seq, boot, at, kind, module, step, correct, score, total, passed, rating,
+		reason, lang, sensor, pack, packVer, afterHours, day, hour, now}
+	if !dedupe {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, q+` ON CONFLICT (site, device, epoch, seq) DO NOTHING RETURNING site, device, epoch, seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []seqKey
+	for rows.Next() {
+		var k seqKey
+		if err := rows.Scan(&k.site, &k.device, &k.epoch, &k.seq); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// seqKey names one event.
+type seqKey struct {
+	streamKey
+	seq int64
 }
 
 type mark struct{ through, maxSeq int64 }
