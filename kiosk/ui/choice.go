@@ -66,10 +66,10 @@ func (u *UI) choice(v *view) fyne.CanvasObject {
 		// The answer panel needs the room: keep the right options and the
 		// one the visitor chose, which say what the explanation is about.
 		var keep []fyne.CanvasObject
-		for i, o := range s.Options {
-			if o.Correct || chosen[i] {
-				opts[i].(*tapBox).onTap = nil // nothing to choose any more
-				keep = append(keep, opts[i])
+		for pos, i := range shownOrder(st.Order, len(s.Options)) {
+			if s.Options[i].Correct || chosen[i] {
+				opts[pos].(*tapBox).onTap = nil // nothing to choose any more
+				keep = append(keep, opts[pos])
 			}
 		}
 		area = gridOf(len(keep), 1, v.px(8), keep...)

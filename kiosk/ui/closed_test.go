@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,5 +44,37 @@ func TestClosedSaysWhenItOpens(t *testing.T) {
 			}
 		}
 		k.checkFit()
+	}
+}
+
+// TestAnsweredChoiceKeepsTheRightOptions: an answered question keeps the
+// right options and the one chosen, whatever order they were shown in.
+func TestAnsweredChoiceKeepsTheRightOptions(t *testing.T) {
+	p, fsys := builtinPack(t)
+	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
+	checked := 0
+	for _, sh := range Shots(p, "en") {
+		st := sh.State
+		if st.StepType != "choice" || !st.Answered {
+			continue
+		}
+		step := p.Mods[st.Module].Steps[st.StepIdx]
+		n := len(step.Options)
+		st.Order = make([]int, n)
+		for i := range st.Order {
+			st.Order[i] = n - 1 - i // shown reversed
+		}
+		k.u.show(st)
+		text := k.text()
+		for i, o := range step.Options {
+			kept := o.Correct || slices.Contains(st.Selected, i)
+			if got := strings.Contains(text, tr(o.Text, "en", p)); got != kept {
+				t.Errorf("%s: option %d (%q, right %v) shown %v, want %v", sh.Name, i, short(tr(o.Text, "en", p)), o.Correct, got, kept)
+			}
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no answered choice checked")
 	}
 }
