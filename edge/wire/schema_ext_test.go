@@ -28,6 +28,7 @@ func TestRealPayloadsMatchSchemas(t *testing.T) {
 func TestSchemasRefuse(t *testing.T) {
 	s := wire.Samples(t)
 	ev, st, tot, day := s[wire.SchemaEvent][1], s[wire.SchemaStatus][0], s[wire.SchemaTotals][0], s[wire.SchemaDaily][0]
+	off, stOff := s[wire.SchemaOffer][0], s[wire.SchemaStatus][2]
 	lifetime := func(f func(c map[string]any)) func(m map[string]any) {
 		return func(m map[string]any) { f(m["lifetime"].(map[string]any)) }
 	}
@@ -71,6 +72,15 @@ func TestSchemasRefuse(t *testing.T) {
 		{"totals feedback 2 items", wire.SchemaTotals, wire.Mutate(t, tot, lifetime(func(c map[string]any) { c["feedback"] = []int{1, 2} })), "at '/lifetime/feedback'"},
 		{"totals bad module key", wire.SchemaTotals, wire.Mutate(t, tot, lifetime(func(c map[string]any) { c["modules_started"] = map[string]any{"Fire": 1} })), "invalid propertyName 'Fire'"},
 		{"totals bad site", wire.SchemaTotals, wire.Mutate(t, tot, func(m map[string]any) { m["site"] = "a/b" }), "at '/site'"},
+		{"offer no sha256", wire.SchemaOffer, wire.Mutate(t, off, func(m map[string]any) { delete(m, "sha256") }), "'sha256'"},
+		{"offer sha256 short", wire.SchemaOffer, wire.Mutate(t, off, func(m map[string]any) { m["sha256"] = "abc" }), "at '/sha256'"},
+		{"offer size 0", wire.SchemaOffer, wire.Mutate(t, off, func(m map[string]any) { m["size"] = 0 }), "at '/size'"},
+		{"offer ftp url", wire.SchemaOffer, wire.Mutate(t, off, func(m map[string]any) { m["url"] = "ftp://hub/p.wfpack" }), "at '/url'"},
+		{"offer url with user", wire.SchemaOffer, wire.Mutate(t, off, func(m map[string]any) { m["url"] = "https://u:p@hub/p.wfpack" }), "at '/url'"},
+		{"offer unknown field", wire.SchemaOffer, wire.Mutate(t, off, func(m map[string]any) { m["allow_unsigned"] = true }), "additional properties 'allow_unsigned'"},
+		{"offer bad id", wire.SchemaOffer, wire.Mutate(t, off, func(m map[string]any) { m["id"] = "A/B" }), "at '/id'"},
+		{"status offer bad state", wire.SchemaStatus, wire.Mutate(t, stOff, func(m map[string]any) { m["offer"].(map[string]any)["state"] = "maybe" }), "at '/offer/state'"},
+		{"status offer no sha256", wire.SchemaStatus, wire.Mutate(t, stOff, func(m map[string]any) { delete(m["offer"].(map[string]any), "sha256") }), "'sha256'"},
 		{"daily no seq", wire.SchemaDaily, wire.Mutate(t, day, func(m map[string]any) { delete(m, "seq") }), "'seq'"},
 		{"daily counters missing field", wire.SchemaDaily, wire.Mutate(t, day, func(m map[string]any) { delete(m["counters"].(map[string]any), "exits") }), "'exits'"},
 	} {
