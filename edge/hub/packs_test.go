@@ -33,12 +33,9 @@ func (p *published) publish(_ context.Context, topic string, b []byte) error {
 
 // The packs folder, the file server, offers, withdrawals, the previous
 // release, and each device's outcome as the dashboard reads it.
-func TestOffersAndOutcomes(t *testing.T) {
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+func TestOffersAndOutcomes(t *testing.T) { backends(t, offersAndOutcomes) }
+
+func offersAndOutcomes(t *testing.T, d *db.DB) {
 	district, stranger := contenttest.Key(t, "district"), contenttest.Key(t, "stranger")
 	dir := t.TempDir()
 	for name, b := range map[string][]byte{
