@@ -233,6 +233,9 @@ func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64)
 		}
 		start = end
 	}
+	if d.backend == Postgres {
+		return inserted, agg.flushPostgres(ctx, tx, quick)
+	}
 	if err := moveMarks(ctx, tx, quick, d.chunk()); err != nil {
 		return 0, err
 	}
@@ -639,46 +642,100 @@ func (a *aggregate) add(e *Event, day string, hour int) {
 	}
 }
 
-func (a *aggregate) flush(ctx context.Context, tx *sql.Tx, n int) error {
+// rows returns the aggregate's rows for the hourly, module_day and
+// answer_day tables, each sorted by key (two writers upsert in the same
+// order, so they wait for each other instead of deadlocking).
+func (a *aggregate) rows() (hours, modules, answers [][]any) {
 	hk := slices.SortedFunc(mapKeys(a.hours), func(x, y hourKey) int {
 		return cmp.Or(cmp.Compare(x.site, y.site), cmp.Compare(x.day, y.day), cmp.Compare(x.hour, y.hour), cmp.Compare(x.device, y.device), cmp.Compare(x.epoch, y.epoch))
 	})
-	rows := make([][]any, 0, len(hk))
 	for _, k := range hk {
 		b := a.hours[k]
-		rows = append(rows, []any{k.site, k.day, k.hour, k.device, k.epoch, b.Entries, b.Exits, b.AfterHoursEntries, b.AfterHoursExits,
+		hours = append(hours, []any{k.site, k.day, k.hour, k.device, k.epoch, b.Entries, b.Exits, b.AfterHoursEntries, b.AfterHoursExits,
 			b.Sessions, b.Feedback[0], b.Feedback[1], b.Feedback[2], b.SensorFaults})
-	}
-	if err := upsertRows(ctx, tx, n, `INSERT INTO hourly (site, day, hour, device, epoch, entries, exits, ah_entries, ah_exits, sessions, fb1, fb2, fb3, faults) VALUES `,
-		` ON CONFLICT (site, day, hour, device, epoch) DO UPDATE SET
-			entries = hourly.entries + excluded.entries, exits = hourly.exits + excluded.exits,
-			ah_entries = hourly.ah_entries + excluded.ah_entries, ah_exits = hourly.ah_exits + excluded.ah_exits,
-			sessions = hourly.sessions + excluded.sessions, fb1 = hourly.fb1 + excluded.fb1,
-			fb2 = hourly.fb2 + excluded.fb2, fb3 = hourly.fb3 + excluded.fb3, faults = hourly.faults + excluded.faults`, rows); err != nil {
-		return fmt.Errorf("hourly: %w", err)
 	}
 	cmpItem := func(x, y dayItemKey) int {
 		return cmp.Or(cmp.Compare(x.site, y.site), cmp.Compare(x.day, y.day), cmp.Compare(x.item, y.item), cmp.Compare(x.device, y.device), cmp.Compare(x.epoch, y.epoch))
 	}
-	rows = rows[:0]
 	for _, k := range slices.SortedFunc(mapKeys(a.modules), cmpItem) {
 		m := a.modules[k]
-		rows = append(rows, []any{k.site, k.day, k.item, k.device, k.epoch, m[0], m[1], m[2]})
+		modules = append(modules, []any{k.site, k.day, k.item, k.device, k.epoch, m[0], m[1], m[2]})
 	}
-	if err := upsertRows(ctx, tx, n, `INSERT INTO module_day (site, day, module, device, epoch, started, completed, passed) VALUES `,
-		` ON CONFLICT (site, day, module, device, epoch) DO UPDATE SET started = module_day.started + excluded.started,
-			completed = module_day.completed + excluded.completed, passed = module_day.passed + excluded.passed`, rows); err != nil {
-		return fmt.Errorf("module_day: %w", err)
-	}
-	rows = rows[:0]
 	for _, k := range slices.SortedFunc(mapKeys(a.answers), cmpItem) {
 		ad := a.answers[k]
-		rows = append(rows, []any{k.site, k.day, k.item, k.device, k.epoch, ad.module, ad.right, ad.wrong})
+		answers = append(answers, []any{k.site, k.day, k.item, k.device, k.epoch, ad.module, ad.right, ad.wrong})
 	}
-	if err := upsertRows(ctx, tx, n, `INSERT INTO answer_day (site, day, step, device, epoch, module, right_n, wrong_n) VALUES `,
-		` ON CONFLICT (site, day, step, device, epoch) DO UPDATE SET right_n = answer_day.right_n + excluded.right_n,
-			wrong_n = answer_day.wrong_n + excluded.wrong_n`, rows); err != nil {
+	return hours, modules, answers
+}
+
+// The aggregates' upserts: what an existing row gains from a new one.
+const (
+	hourlyColumns  = `site, day, hour, device, epoch, entries, exits, ah_entries, ah_exits, sessions, fb1, fb2, fb3, faults`
+	hourlyConflict = ` ON CONFLICT (site, day, hour, device, epoch) DO UPDATE SET
+			entries = hourly.entries + excluded.entries, exits = hourly.exits + excluded.exits,
+			ah_entries = hourly.ah_entries + excluded.ah_entries, ah_exits = hourly.ah_exits + excluded.ah_exits,
+			sessions = hourly.sessions + excluded.sessions, fb1 = hourly.fb1 + excluded.fb1,
+			fb2 = hourly.fb2 + excluded.fb2, fb3 = hourly.fb3 + excluded.fb3, faults = hourly.faults + excluded.faults`
+	moduleColumns  = `site, day, module, device, epoch, started, completed, passed`
+	moduleConflict = ` ON CONFLICT (site, day, module, device, epoch) DO UPDATE SET started = module_day.started + excluded.started,
+			completed = module_day.completed + excluded.completed, passed = module_day.passed + excluded.passed`
+	answerColumns  = `site, day, step, device, epoch, module, right_n, wrong_n`
+	answerConflict = ` ON CONFLICT (site, day, step, device, epoch) DO UPDATE SET right_n = answer_day.right_n + excluded.right_n,
+			wrong_n = answer_day.wrong_n + excluded.wrong_n`
+)
+
+func (a *aggregate) flush(ctx context.Context, tx *sql.Tx, n int) error {
+	hours, modules, answers := a.rows()
+	if err := upsertRows(ctx, tx, n, `INSERT INTO hourly (`+hourlyColumns+`) VALUES `, hourlyConflict, hours); err != nil {
+		return fmt.Errorf("hourly: %w", err)
+	}
+	if err := upsertRows(ctx, tx, n, `INSERT INTO module_day (`+moduleColumns+`) VALUES `, moduleConflict, modules); err != nil {
+		return fmt.Errorf("module_day: %w", err)
+	}
+	if err := upsertRows(ctx, tx, n, `INSERT INTO answer_day (`+answerColumns+`) VALUES `, answerConflict, answers); err != nil {
 		return fmt.Errorf("answer_day: %w", err)
+	}
+	return nil
+}
+
+// flushPostgres moves the streams' marks (rows of site, device, epoch,
+// mark, as moveMarks takes them) and upserts the aggregates in a single
+// statement, one round trip: each table's rows travel as column arrays
+// and each write is a data-modifying WITH clause, which PostgreSQL runs
+// to completion whether or not the final SELECT reads it.
+func (a *aggregate) flushPostgres(ctx context.Context, tx *sql.Tx, marks [][]any) error {
+	hours, modules, answers := a.rows()
+	var args []any
+	arrays := func(rows [][]any, types ...string) string {
+		cols := make([][]any, len(types))
+		for _, r := range rows {
+			for j, v := range r {
+				cols[j] = append(cols[j], v)
+			}
+		}
+		var q strings.Builder
+		for j, t := range types {
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			args = append(args, cols[j])
+			fmt.Fprintf(&q, "$%d::%s[]", len(args), t)
+		}
+		return q.String()
+	}
+	q := `WITH m AS (UPDATE streams SET complete_through = v.mark, max_seq = v.mark
+			FROM unnest(` + arrays(marks, "text", "text", "text", "bigint") + `) AS v(site, device, epoch, mark)
+			WHERE streams.site = v.site AND streams.device = v.device AND streams.epoch = v.epoch),
+		h AS (INSERT INTO hourly (` + hourlyColumns + `) SELECT * FROM unnest(` +
+		arrays(hours, "text", "text", "int", "text", "text", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint") +
+		`)` + hourlyConflict + `),
+		md AS (INSERT INTO module_day (` + moduleColumns + `) SELECT * FROM unnest(` +
+		arrays(modules, "text", "text", "text", "text", "text", "bigint", "bigint", "bigint") + `)` + moduleConflict + `),
+		ad AS (INSERT INTO answer_day (` + answerColumns + `) SELECT * FROM unnest(` +
+		arrays(answers, "text", "text", "text", "text", "text", "text", "bigint", "bigint") + `)` + answerConflict + `)
+		SELECT 1`
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("complete-through and aggregates: %w", err)
 	}
 	return nil
 }
