@@ -353,8 +353,9 @@ type OfferInfo struct {
 	Rollback bool      `json:"rollback,omitempty"`
 	Scope    string    `json:"scope"` // the device's id, or _all for the site
 	Offered  time.Time `json:"offered"`
-	// Outcome is pending (not answered yet), installed or refused (with
-	// Reason, from the device's pack.rejected event).
+	// Outcome is pending (not answered yet; Reason is what the device
+	// says it waits for), installed or refused (with Reason, from the
+	// device's pack.rejected event or its status).
 	Outcome  string    `json:"outcome"`
 	Reason   string    `json:"reason,omitempty"`
 	Answered time.Time `json:"answered,omitzero"` // when the hub received the answer
@@ -381,6 +382,10 @@ func (h *Hub) PackStates(ctx context.Context, site string) ([]PackState, error) 
 		if oldest.IsZero() || o.Offered.Before(oldest) {
 			oldest = o.Offered
 		}
+	}
+	reports, err := h.db.OfferStates(ctx, site)
+	if err != nil {
+		return nil, err
 	}
 	var evs []db.PackEvent
 	if !oldest.IsZero() {
@@ -411,6 +416,16 @@ func (h *Hub) PackStates(ctx context.Context, site string) ([]PackState, error) 
 			}
 			if info.Outcome == OutcomePending && d.Pack == o.Pack && d.PackVersion == o.Version {
 				info.Outcome = OutcomeInstalled // it ran the offered pack already
+			}
+			// The device's own report (status.offer) on this very offer
+			// says what it waits for, or a refusal whose event has not
+			// arrived (or was pruned).
+			if rep, ok := reports[[2]string{d.Site, d.Device}]; ok && info.Outcome == OutcomePending &&
+				rep.ID == o.Pack && rep.Version == o.Version && rep.SHA256 == o.SHA256 {
+				info.Reason = rep.Reason
+				if rep.State == wire.OfferRefused || rep.State == wire.OfferInstalled {
+					info.Outcome = rep.State
+				}
 			}
 			ps.Offer = info
 		}

@@ -134,9 +134,23 @@ func offersAndOutcomes(t *testing.T, d *db.DB) {
 	}, clk.t); err != nil {
 		t.Fatal(err)
 	}
+	// kiosk-2 says, in its status, what it waits for (a last will's stale
+	// report is not taken).
+	rel21, _ := lib.Find("p-2.1.0.wfpack")
+	waiting := &wire.OfferState{ID: "wufang-builtin", Version: "2.1.0", SHA256: rel21.SHA256, State: wire.OfferPending, Reason: "waiting for the room to close"}
+	if err := d.StoreStatus(ctx, "s1", "kiosk-2", epA, wire.Status{V: 1, Epoch: epA, Online: true, Pack: "wufang-builtin", PackVersion: "2.0.0",
+		Offer: waiting, Time: clk.t}, clk.t); err != nil {
+		t.Fatal(err)
+	}
+	stale := *waiting
+	stale.Reason = "stale"
+	if err := d.StoreStatus(ctx, "s1", "kiosk-2", epA, wire.Status{V: 1, Epoch: epA, Online: false, Pack: "wufang-builtin", PackVersion: "2.0.0",
+		Offer: &stale, Time: now}, clk.t); err != nil {
+		t.Fatal(err)
+	}
 	want := map[string][3]string{
 		"kiosk-1": {"2.1.0", hub.OutcomeInstalled, ""},
-		"kiosk-2": {"2.1.0", hub.OutcomePending, ""},
+		"kiosk-2": {"2.1.0", hub.OutcomePending, "waiting for the room to close"},
 		"kiosk-3": {"2.2.0", hub.OutcomeRefused, "install pack: lower version"},
 	}
 	check := func(want map[string][3]string) {

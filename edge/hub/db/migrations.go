@@ -178,4 +178,9 @@ CREATE TABLE pack_offers (
 );
 CREATE INDEX events_pack ON events (site, device, kind) WHERE kind IN ('pack.installed', 'pack.rejected');
 `,
+	// 3: each device's own report on its offer (status.offer, JSON; ''
+	// when it reports none), beside the pack events.
+	`
+ALTER TABLE devices ADD COLUMN offer TEXT NOT NULL DEFAULT '';
+`,
 }

@@ -2,8 +2,12 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
 // Offer is a pack offer the hub made to a site (Device "_all") or to one
@@ -100,6 +104,44 @@ func (d *DB) PackEvents(ctx context.Context, site string, since time.Time) ([]Pa
 		}
 		e.Time, e.Received = fromMS(t), fromMS(rec)
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// storeOfferState keeps the status's offer report (status.offer) of a
+// status that was just applied (its time is the device's status_time).
+func storeOfferState(ctx context.Context, tx *sql.Tx, site, device string, st wire.Status) error {
+	b := []byte{}
+	if st.Offer != nil {
+		var err error
+		if b, err = json.Marshal(st.Offer); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE devices SET offer = $3 WHERE site = $1 AND device = $2 AND status_time = $4`,
+		site, device, text(string(b)), ms(st.Time))
+	return err
+}
+
+// OfferStates returns what each device of site ("" for all) last reported
+// of its offer in its status, by (site, device); devices that report none
+// are left out.
+func (d *DB) OfferStates(ctx context.Context, site string) (map[[2]string]wire.OfferState, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT site, device, offer FROM devices WHERE ($1 = '' OR site = $1) AND offer <> ''`, site)
+	if err != nil {
+		return nil, fmt.Errorf("offer states: %w", err)
+	}
+	defer rows.Close()
+	out := map[[2]string]wire.OfferState{}
+	for rows.Next() {
+		var s, dev, raw string
+		if err := rows.Scan(&s, &dev, &raw); err != nil {
+			return nil, err
+		}
+		var o wire.OfferState
+		if json.Unmarshal([]byte(raw), &o) == nil {
+			out[[2]string{s, dev}] = o
+		}
 	}
 	return out, rows.Err()
 }

@@ -965,7 +965,12 @@ func (d *DB) StoreStatus(ctx context.Context, site, device, epoch string, st wir
 			WHERE site = $1 AND device = $2 AND ($3 = 0 OR status_time <= $5)`,
 			site, device, b2i(st.Online), nowMS, ms(st.Time), text(st.App), text(st.Pack), text(st.PackVersion), int64(st.Boot),
 			int64(st.Backlog), int64(st.Dropped), string(sensors), since, text(st.LastError), epoch)
-		return err
+		if err != nil || !st.Online {
+			// A last will's offer report is the one of its connect time:
+			// keep the newer one the device sent while online.
+			return err
+		}
+		return storeOfferState(ctx, tx, site, device, st)
 	})
 	if err != nil {
 		return fmt.Errorf("store status %s/%s: %w", site, device, err)
