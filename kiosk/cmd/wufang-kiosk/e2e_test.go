@@ -17,6 +17,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/edge/uplink/brokertest"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
 )
 
 // TestEndToEnd runs the real wufang-kiosk binary under Xvfb with simulated
@@ -99,9 +100,9 @@ sensors: {simulate: true}
 	d.key("b") // finish: feedback
 	d.waitFor(func(s visitState) bool { return s["screen"] == "feedback" }, "the feedback screen")
 	d.shot("feedback")
-	// Touch, not buttons, from here: the language switch (top right) and
+	// Touch, not buttons, from here: the language switch (top right, left of A+) and
 	// the "satisfied" face (left), where the 800×480 layout puts them.
-	d.tap(720, 50)
+	d.tap(638, 50)
 	if d.last["lang"] != "en" {
 		d.t.Fatalf("tapping the language switch gave %v", d.last)
 	}
@@ -180,6 +181,7 @@ type driver struct {
 	display   string
 	states    chan visitState
 	last      visitState
+	seen      time.Time // when last changed
 	shots     string
 	n         int
 	log       *tail
@@ -268,8 +270,25 @@ func moduleID(s visitState) string {
 }
 
 // key presses a key in the kiosk window and waits for the visit to change.
+// see takes s as the visit's latest state.
+func (d *driver) see(s visitState) {
+	if !sameState(s, d.last) {
+		d.seen = time.Now()
+	}
+	d.last = s
+}
+
+// settle waits out the kiosk's input guard: inputs that come sooner than
+// flow.DefaultInputGuard after the screen changed are ignored, as a
+// visitor's accidental double tap is (a little more, for the log line's
+// own delay).
+func (d *driver) settle() {
+	time.Sleep(time.Until(d.seen.Add(flow.DefaultInputGuard + 100*time.Millisecond)))
+}
+
 func (d *driver) key(k string) {
 	d.t.Helper()
+	d.settle()
 	before := d.last
 	d.drain()
 	d.xdotool("key", "--clearmodifiers", k)
@@ -279,6 +298,7 @@ func (d *driver) key(k string) {
 // tap touches the screen at x, y and waits for the visit to change.
 func (d *driver) tap(x, y int) {
 	d.t.Helper()
+	d.settle()
 	before := d.last
 	d.drain()
 	d.xdotool("mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "1")
@@ -296,6 +316,7 @@ func (d *driver) waitChange(before visitState) {
 // reports whether the visit changed within wait.
 func (d *driver) keyMaybe(k string, wait time.Duration) bool {
 	d.t.Helper()
+	d.settle()
 	before := d.last
 	d.drain()
 	d.xdotool("key", "--clearmodifiers", k)
@@ -311,7 +332,7 @@ func (d *driver) changedWithin(before visitState, wait time.Duration) bool {
 			if !ok {
 				d.t.Fatalf("the kiosk exited\n%s", d.log.String())
 			}
-			d.last = s
+			d.see(s)
 			if !sameState(s, before) {
 				return true
 			}
@@ -337,7 +358,7 @@ func (d *driver) drain() {
 	for {
 		select {
 		case s := <-d.states:
-			d.last = s
+			d.see(s)
 		default:
 			return
 		}
@@ -356,7 +377,7 @@ func (d *driver) waitFor(ok func(visitState) bool, what string) visitState {
 			if !open {
 				d.t.Fatalf("the kiosk exited while waiting for %s\n%s", what, d.log.String())
 			}
-			d.last = s
+			d.see(s)
 			if ok(s) {
 				return s
 			}
