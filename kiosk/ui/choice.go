@@ -51,7 +51,7 @@ func (u *UI) choice(v *view) fyne.CanvasObject {
 	default:
 		area = gridOf(2, 2, v.px(gap), opts...)
 	}
-	if pic := u.picture(s.Image); pic != nil && !v.portrait {
+	if pic := u.picture(s.Image); pic != nil && !v.portrait && u.optionsFitBesidePicture(v, n) {
 		g := gridOf(n, 1, v.px(8), opts...)
 		if n > 2 {
 			g = gridOf((n+1)/2, 2, v.px(8), opts...)
@@ -86,4 +86,28 @@ func (u *UI) choice(v *view) fyne.CanvasObject {
 	}
 	status.middle = true
 	return col(v.px(gap), []float32{promptH, -1, v.px(btnH)}, prompt, area, u.actions(v, status, main))
+}
+
+// optionsFitBesidePicture reports whether the options, at the text floor,
+// fit the narrower cells beside the question's picture; if not the
+// picture gives way (the words are the question).
+func (u *UI) optionsFitBesidePicture(v *view, n int) bool {
+	cols, rows := 1, n
+	if n > 2 {
+		cols, rows = 2, (n+1)/2
+	}
+	body := v.size.Height - v.px(barH) - 2*v.px(margin) - v.px(64) - v.px(btnH) - 2*v.px(gap)
+	if u.opts.Buttons {
+		body -= v.px(legendH + 4)
+	}
+	w := ((v.size.Width-2*v.px(margin)-v.px(gap))*1.6/2-v.px(8)*float32(cols-1))/float32(cols) - v.px(8+44+gap) - 2*v.px(4)
+	h := (body-v.px(8)*float32(rows-1))/float32(rows) - 2*v.px(4)
+	floor := v.px(textFloor)
+	for _, o := range v.step.Options {
+		lines, _ := wrapText(v.t(o.Text), floor, fyne.TextStyle{Bold: true}, w)
+		if float32(len(lines))*floor*lineFactor > h {
+			return false
+		}
+	}
+	return true
 }

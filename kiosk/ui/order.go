@@ -76,5 +76,9 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 			u.dispatch(flow.Input{Kind: flow.Back})
 		}).named("undo")
 	}
-	return col(v.px(gap), []float32{v.px(52), -1, v.px(btnH)}, prompt, area, bar)
+	promptH := v.px(52)
+	if v.portrait { // a narrow screen: a long question takes more lines
+		promptH = v.px(110)
+	}
+	return col(v.px(gap), []float32{promptH, -1, v.px(btnH)}, prompt, area, bar)
 }

@@ -22,7 +22,7 @@ const (
 	// every length): about 3.5 mm on a 7" 800×480 panel, what an elderly
 	// visitor reads at arm's length. Text that does not fit at the floor
 	// is paginated or reported by the render check, never made smaller.
-	textFloor = 20
+	textFloor = 22
 )
 
 // label is a text block with the usual text roles.

@@ -90,21 +90,30 @@ func (u *UI) outcome(v *view) fyne.CanvasObject {
 	if !out.Good {
 		fg, bg, head = bad, badBg, v.m("badEnd")
 	}
-	h := v.label(head, 24, 16, fg, true, fyne.TextAlignLeading)
+	var h fyne.CanvasObject = v.label(head, 24, 16, fg, true, fyne.TextAlignLeading)
+	if v.t(out.Advice) != "" && !v.portrait {
+		// With advice the words need the width: the mark goes beside the
+		// heading instead of in a column of its own.
+		h = row(v.px(8), []float32{v.px(28), -1}, square(mark(out.Good, fg, white)), h)
+	}
 	title := v.label(v.t(out.Title), 34, 20, ink, true, fyne.TextAlignLeading)
 	text := v.label(v.t(out.Text), 24, 14, ink, false, fyne.TextAlignLeading)
 	body := col(v.px(4), []float32{v.px(30), v.px(46), -1}, h, title, text)
 	if advice := v.t(out.Advice); advice != "" {
 		ah := v.label(v.m("advice"), 22, 14, fg, true, fyne.TextAlignLeading)
 		at := v.label(advice, 22, 13, ink, false, fyne.TextAlignLeading)
-		body = col(v.px(4), []float32{v.px(28), v.px(42), -1, v.px(28), -1}, h, title, text, ah, at)
+		// The outcome and the advice share the room by their length.
+		wt, wa := float32(len([]rune(text.text))), float32(len([]rune(advice)))
+		body = col(v.px(4), []float32{v.px(28), v.px(40), -wt, v.px(28), -wa}, h, title, text, ah, at)
 	}
 	icon := square(mark(out.Good, fg, white))
 	var main fyne.CanvasObject
 	if v.portrait {
 		main = col(v.px(gap), []float32{v.px(120), -1}, icon, body)
-	} else {
+	} else if v.t(out.Advice) == "" {
 		main = row(v.px(20), []float32{v.px(110), -1}, icon, body)
+	} else {
+		main = body
 	}
 	panel := u.newTapBox(bg, v.px(radius), v.px(14), main, nil)
 	if out.Good {

@@ -259,8 +259,8 @@ func (u *UI) option(v *view, letter, text string, bg, fg, disc, discFg color.Col
 	t := v.label(text, 24, 14, fg, true, fyne.TextAlignLeading)
 	t.middle = true
 	v.group("option").add(t)
-	content := row(v.px(gap), []float32{v.px(44), -1}, v.badge(letter, disc, discFg, 24), t)
-	b := u.newTapBox(bg, v.px(radius), v.px(6), content, tap)
+	content := padXY(v.px(4), 0, row(v.px(gap), []float32{v.px(44), -1}, v.badge(letter, disc, discFg, 24), t))
+	b := u.newTapBox(bg, v.px(radius), v.px(4), content, tap)
 	if bg == card {
 		b.bg.StrokeColor, b.bg.StrokeWidth = line, v.px(2)
 	}
