@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cross-builds every binary for every board from an amd64 Debian 12 machine:
-#   wufang-kiosk (cgo, Fyne)     amd64, arm64, armhf (ARMv7)
+#   wufang-kiosk (cgo, Fyne)     amd64, arm64, armhf (ARMv7), with wufang-render
 #   wufang-edge, wufang-pack     amd64, arm64, armhf, armel (GOARM=6 for both:
 #                                Raspberry Pi OS's armhf runs on ARMv6 Pis)
 #   wufang-hub (when the tree has it): the same four
@@ -47,6 +47,10 @@ for a in "${arches[@]}"; do
 		CGO_ENABLED=1 GOOS=linux GOARCH=$goarch GOARM=$goarm CC=${DEB_CC[$a]} \
 			PKG_CONFIG_LIBDIR=/usr/lib/${DEB_TRIPLET[$a]}/pkgconfig:/usr/share/pkgconfig \
 			go build -trimpath -buildmode=pie -tags no_emoji -ldflags "$ldflags" -o "$out/$a/" ./kiosk/cmd/wufang-kiosk
+		# wufang-kiosk render runs wufang-render (Fyne's software test
+		# driver, no cgo) from beside itself.
+		CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm \
+			go build -trimpath -tags no_emoji -ldflags "$ldflags" -o "$out/$a/" ./kiosk/cmd/wufang-render
 	fi
 done
 ls -l "$out"/*/ | sed 's/^/    /' >&2

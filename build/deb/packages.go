@@ -41,7 +41,7 @@ store and its MQTT uplink, in one process. It starts full screen on the
 attached display after boot (cage on tty1, no desktop), as the wufang
 user, and is restarted by systemd if it exits or stops answering.`,
 			arches:     []string{"amd64", "arm64", "armhf"},
-			bins:       []string{"wufang-kiosk", "wufang-edge"},
+			bins:       []string{"wufang-kiosk", "wufang-render", "wufang-edge"},
 			units:      []string{"wufang-kiosk.service"},
 			files:      append([]file{{"build/kiosk-session.sh", "/usr/libexec/wufang/kiosk-session", 0o755}}, docs("wufang-kiosk")...),
 			config:     true,
