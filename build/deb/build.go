@@ -58,6 +58,16 @@ func build(p pkg, arch, ver, bin, root, tmp, out string) (string, error) {
 		}
 		add(src, "/usr/lib/systemd/journald.conf.d/wufang.conf", "", 0o644)
 	}
+	for _, f := range p.conffiles {
+		add(filepath.Join(root, f.src), f.dst, files.TypeConfigNoReplace, f.mode)
+	}
+	if !p.config && p.sysusers != "" {
+		src, err := write("sysusers.conf", p.sysusers, 0o644)
+		if err != nil {
+			return "", err
+		}
+		add(src, "/usr/lib/sysusers.d/"+sysusersFile(p), "", 0o644)
+	}
 	if ov := overrides(p); ov != "" {
 		src, err := write("overrides", ov, 0o644)
 		if err != nil {
@@ -103,7 +113,7 @@ func build(p pkg, arch, ver, bin, root, tmp, out string) (string, error) {
 			Deb:        nfpm.Deb{Compression: "xz"},
 		},
 	}
-	if len(p.units) > 0 || p.config {
+	if len(p.units) > 0 || p.config || p.sysusers != "" {
 		var err error
 		if info.Scripts.PostInstall, err = write("postinst", postinst(p), 0o755); err != nil {
 			return "", err

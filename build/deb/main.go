@@ -11,7 +11,7 @@
 //
 //	wufang-kiosk  kiosk + edge hub, the cage session unit   amd64 arm64 armhf
 //	wufang-edge   door-counter board: wufang-edge.service   amd64 arm64 armhf armel
-//	wufang-hub    the district hub (binary only, no unit)   amd64 arm64 armhf armel
+//	wufang-hub    the hub: wufang-hub.service, hub.yaml     amd64 arm64 armhf armel
 //	wufang-pack   the staff tool                            amd64 arm64 armhf armel
 //
 // wufang-kiosk and wufang-edge conflict: the kiosk runs the edge hub itself,

@@ -10,6 +10,8 @@ type pkg struct {
 	units               []string // from build/systemd/ to /lib/systemd/system/; enabled on install
 	files               []file   // further files from the repository
 	config              bool     // ships /etc/wufang/wufang.yaml, the wufang user and /var/lib/wufang
+	conffiles           []file   // further files installed as dpkg conffiles (kept over upgrades)
+	sysusers            string   // without config: its own sysusers.d file for the wufang user and /var/lib/wufang
 	depends, recommends []string
 	conflicts           []string
 	font                bool // the binary embeds the OFL font (copyright says so)
@@ -69,9 +71,15 @@ a kiosk board runs the same hub inside wufang-kiosk instead.`,
 			summary: "wufang district hub (MQTT ingest, dashboard database)",
 			desc: `Collects the counts of every wufang room from the MQTT broker into a
 database for the district's dashboards. Runs on a server, not in a room;
-see wufang-hub --help for its configuration and service set-up.`,
-			arches: []string{"amd64", "arm64", "armhf", "armel"},
-			bins:   []string{"wufang-hub"},
+see wufang-hub --help and /etc/wufang/hub.yaml for its configuration;
+the wufang-hub service runs it as the wufang user.`,
+			arches:    []string{"amd64", "arm64", "armhf", "armel"},
+			bins:      []string{"wufang-hub"},
+			units:     []string{"wufang-hub.service"},
+			files:     []file{{"README.md", "/usr/share/doc/wufang-hub/README.md", 0o644}},
+			conffiles: []file{{"build/hub.example.yaml", "/etc/wufang/hub.yaml", 0o644}},
+			sysusers:  hubSysusers,
+			depends:   append([]string{}, userDeps...),
 		},
 		{
 			name:    "wufang-pack",

@@ -18,6 +18,14 @@ m wufang render
 m wufang input
 `
 
+// hubSysusers is the hub's /usr/lib/sysusers.d/wufang-hub.conf: the same
+// wufang user, without the device groups a server has no use for (its own
+// file, so the hub installs beside wufang-edge without a file conflict;
+// the first file that declares the user makes it).
+const hubSysusers = `# wufang: the user the district hub runs as.
+u wufang - "wufang district hub" /var/lib/wufang /usr/sbin/nologin
+`
+
 // journald is /usr/lib/systemd/journald.conf.d/wufang.conf: the journal
 // capped, so years of kiosk logs cannot fill the SD card (an admin's
 // /etc/systemd/journald.conf.d/ file overrides it).
@@ -35,15 +43,15 @@ RuntimeMaxUse=32M
 func postinst(p pkg) string {
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\nset -e\n")
-	if p.config {
-		b.WriteString(`if [ "$1" = configure ]; then
-	systemd-sysusers wufang.conf
+	if p.config || p.sysusers != "" {
+		fmt.Fprintf(&b, `if [ "$1" = configure ]; then
+	systemd-sysusers %s
 	# The data folder (event store, content packs) belongs to the service user.
 	if [ ! -d /var/lib/wufang ]; then
 		install -d -m 0750 -o wufang -g wufang /var/lib/wufang
 	fi
 fi
-`)
+`, sysusersFile(p))
 	}
 	if len(p.units) > 0 {
 		units := unitList(p)
@@ -83,7 +91,7 @@ exit 0
 }
 
 // postrm: purge removes the data folder (the event store and the installed
-// packs) and the unit state; the wufang user and the gpio group stay, as
+// packs; the hub: its database, see purgeData) and the unit state; the wufang user and the gpio group stay, as
 // Debian policy asks of system users (files elsewhere may still be theirs).
 func postrm(p pkg) string {
 	units := unitList(p)
@@ -100,10 +108,20 @@ if [ "$1" = purge ]; then
 		deb-systemd-helper purge %[1]s >/dev/null || true
 		deb-systemd-helper unmask %[1]s >/dev/null || true
 	fi
-	rm -rf /var/lib/wufang
+	%[2]s
 fi
 exit 0
-`, units)
+`, units, purgeData(p))
+}
+
+// purgeData is what purge deletes of /var/lib/wufang: all of it for the
+// room's packages; for the hub only its SQLite database, so purging the hub
+// on a machine that also runs wufang-edge keeps that one's store.
+func purgeData(p pkg) string {
+	if p.config {
+		return "rm -rf /var/lib/wufang"
+	}
+	return "rm -f /var/lib/wufang/hub.db /var/lib/wufang/hub.db-wal /var/lib/wufang/hub.db-shm\n\trmdir --ignore-fail-on-non-empty /var/lib/wufang 2>/dev/null || true"
 }
 
 func unitList(p pkg) string {
@@ -112,4 +130,12 @@ func unitList(p pkg) string {
 		q[i] = "'" + u + "'"
 	}
 	return strings.Join(q, " ")
+}
+
+// sysusersFile is the name of p's sysusers.d file.
+func sysusersFile(p pkg) string {
+	if p.config {
+		return "wufang.conf"
+	}
+	return p.name + ".conf"
 }
