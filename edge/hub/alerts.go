@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/config"
+	"github.com/wufang-kiosk/wufang/edge/hub/db"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
@@ -38,6 +39,10 @@ func (h *Hub) Alerts(ctx context.Context) ([]Alert, error) {
 		return nil, err
 	}
 	now := h.opts.Now()
+	recent, err := h.recentDays(ctx, sites, now)
+	if err != nil {
+		return nil, err
+	}
 	var out []Alert
 	for _, s := range sites {
 		loc, _ := h.Location(s.TimeZone)
@@ -65,11 +70,7 @@ func (h *Hub) Alerts(ctx context.Context) ([]Alert, error) {
 					Message: fmt.Sprintf("%s: %d events waiting to be sent, and growing for %s: its uplink cannot reach the broker", d.Device, d.Backlog, now.Sub(since).Round(time.Minute))})
 			}
 		}
-		day, err := h.closedDayAlerts(ctx, s, now.In(loc))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, day...)
+		out = append(out, h.closedDayAlerts(s, now.In(loc), recent[s.Site])...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -90,16 +91,13 @@ func (h *Hub) Alerts(ctx context.Context) ([]Alert, error) {
 // closedDayAlerts looks at yesterday (the last closed day, local): door
 // imbalance at closing, and kiosk sessions per entry against the site's own
 // 4-week median.
-func (h *Hub) closedDayAlerts(ctx context.Context, s Site, now time.Time) ([]Alert, error) {
+func (h *Hub) closedDayAlerts(s Site, now time.Time, rows []db.Day) []Alert {
 	if s.TimeZone == "" {
-		return nil, nil
+		return nil
 	}
 	today := now.Format(wire.DateLayout)
 	yesterday := shift(today, -1)
-	days, err := h.Days(ctx, s.Site, shift(today, -29), yesterday)
-	if err != nil {
-		return nil, err
-	}
+	days := fillDays(s.Site, s.TimeZone, shift(today, -29), yesterday, rows)
 	last := days.Days[len(days.Days)-1]
 	midnight, _ := time.ParseInLocation(wire.DateLayout, today, now.Location())
 	var out []Alert
@@ -126,6 +124,44 @@ func (h *Hub) closedDayAlerts(ctx context.Context, s Site, now time.Time) ([]Ale
 		if median > 0 && r < h.opts.SessionsShare*median {
 			out = append(out, Alert{Kind: AlertSessionsLow, Site: s.Site, Since: midnight,
 				Message: fmt.Sprintf("%s: %.2f kiosk sessions per visitor, the 4-week median is %.2f: is a screen not working?", yesterday, r, median)})
+		}
+	}
+	return out
+}
+
+// recentDays reads the four weeks before today of every site with a time
+// zone in one query (db.AllDays), by site: one Days query a site made the
+// alerts of 200 rooms cost about 0.7 s of CPU. Sites' todays differ by
+// zone, so the query spans all of them and each site keeps its own range.
+func (h *Hub) recentDays(ctx context.Context, sites []Site, now time.Time) (map[string][]db.Day, error) {
+	var from, to string
+	ranges := map[string][2]string{}
+	for _, s := range sites {
+		if s.TimeZone == "" {
+			continue
+		}
+		loc, _ := h.Location(s.TimeZone)
+		today := now.In(loc).Format(wire.DateLayout)
+		f, t := shift(today, -29), shift(today, -1)
+		ranges[s.Site] = [2]string{f, t}
+		if from == "" || f < from {
+			from = f
+		}
+		if t > to {
+			to = t
+		}
+	}
+	out := map[string][]db.Day{}
+	if len(ranges) == 0 {
+		return out, nil
+	}
+	rows, err := h.db.AllDays(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if rg, ok := ranges[r.Site]; ok && r.Day.Day >= rg[0] && r.Day.Day <= rg[1] {
+			out[r.Site] = append(out[r.Site], r.Day)
 		}
 	}
 	return out, nil

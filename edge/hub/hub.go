@@ -384,26 +384,33 @@ func (h *Hub) Days(ctx context.Context, site, from, to string) (Days, error) {
 	if err != nil {
 		return Days{}, err
 	}
-	f, t, err := dateRange(from, to)
-	if err != nil {
+	if _, _, err := dateRange(from, to); err != nil {
 		return Days{}, err
 	}
 	rows, err := h.db.Days(ctx, site, from, to)
 	if err != nil {
 		return Days{}, err
 	}
+	return fillDays(site, s.TimeZone, from, to, rows), nil
+}
+
+// fillDays makes Days of the rows of from..to (valid dates), every day
+// present.
+func fillDays(site, tz, from, to string, rows []db.Day) Days {
+	f, _ := time.Parse(wire.DateLayout, from)
+	t, _ := time.Parse(wire.DateLayout, to)
 	byDay := map[string]db.Day{}
 	for _, r := range rows {
 		byDay[r.Day] = r
 	}
-	out := Days{Site: site, From: from, To: to, TimeZone: s.TimeZone}
+	out := Days{Site: site, From: from, To: to, TimeZone: tz}
 	for d := f; !d.After(t); d = d.AddDate(0, 0, 1) {
 		ds := d.Format(wire.DateLayout)
 		r, ok := byDay[ds]
 		out.Days = append(out.Days, Day{Date: ds, Bucket: r.Bucket, HasData: ok, FromDaily: r.FromDaily, FromEvents: r.FromEvents})
 		out.Total.Add(r.Bucket)
 	}
-	return out, nil
+	return out
 }
 
 // DaysCompared returns Days of from..to and of the same range a week and a
