@@ -475,6 +475,13 @@ func (h *Hub) Funnel(ctx context.Context, site, from, to string) (Funnel, error)
 	if err != nil {
 		return Funnel{}, err
 	}
+	return h.FunnelOf(ctx, days)
+}
+
+// FunnelOf is Funnel of the range of days, a Days result the caller already
+// has (the site page shows both: a year of Days is its costliest query).
+func (h *Hub) FunnelOf(ctx context.Context, days Days) (Funnel, error) {
+	site, from, to := days.Site, days.From, days.To
 	mods, err := h.db.Modules(ctx, site, from, to)
 	if err != nil {
 		return Funnel{}, err

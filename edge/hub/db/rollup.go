@@ -43,9 +43,10 @@ SELECT site, day, ` + bucketSums + `, SUM(from_daily), SUM(from_events) FROM (
 	SELECT d.site, d.day, d.entries, d.exits, d.ah_entries, d.ah_exits, d.sessions, d.fb1, d.fb2, d.fb3, d.faults, 1 AS from_daily, 0 AS from_events
 	FROM sites s CROSS JOIN daily d WHERE d.site = s.site AND d.day >= $1 AND d.day <= $2
 	UNION ALL
-	SELECT h.site, h.day, SUM(h.entries), SUM(h.exits), SUM(h.ah_entries), SUM(h.ah_exits), SUM(h.sessions),
-		SUM(h.fb1), SUM(h.fb2), SUM(h.fb3), SUM(h.faults), 0, 1
-	FROM sites s CROSS JOIN hourly h WHERE h.site = s.site AND h.day >= $1 AND h.day <= $2
-		AND NOT EXISTS (SELECT 1 FROM daily dl WHERE dl.site = h.site AND dl.day = h.day AND dl.device = h.device AND dl.epoch = h.epoch)
-	GROUP BY h.site, h.day, h.device, h.epoch
+	SELECT g.site, g.day, g.entries, g.exits, g.ah_entries, g.ah_exits, g.sessions, g.fb1, g.fb2, g.fb3, g.faults, 0, 1 FROM (
+		SELECT h.site, h.day, h.device, h.epoch, SUM(h.entries) AS entries, SUM(h.exits) AS exits, SUM(h.ah_entries) AS ah_entries,
+			SUM(h.ah_exits) AS ah_exits, SUM(h.sessions) AS sessions, SUM(h.fb1) AS fb1, SUM(h.fb2) AS fb2, SUM(h.fb3) AS fb3, SUM(h.faults) AS faults
+		FROM sites s CROSS JOIN hourly h WHERE h.site = s.site AND h.day >= $1 AND h.day <= $2
+		GROUP BY h.site, h.day, h.device, h.epoch
+	) g WHERE NOT EXISTS (SELECT 1 FROM daily dl WHERE dl.site = g.site AND dl.day = g.day AND dl.device = g.device AND dl.epoch = g.epoch)
 ) u GROUP BY site, day ORDER BY site, day`

@@ -317,7 +317,7 @@ func (s *Server) siteData(ctx context.Context, v *view, site, days string) (*Sit
 	}
 	p.DaysChart = barChart(v.Tf("site.days", p.Range), labels, []series{{v.T("entries"), "s0", entries}})
 	p.Feedback = ds.Total.Feedback
-	if p.Funnel, err = s.hub.Funnel(ctx, site, p.From, p.To); err != nil {
+	if p.Funnel, err = s.hub.FunnelOf(ctx, ds); err != nil {
 		return nil, err
 	}
 	all, err := s.hub.Answers(ctx, site, p.From, p.To, MinAnswers)
