@@ -95,16 +95,7 @@ func Offers(ctx context.Context, cfg Config, update func(*wire.Offer), bad func(
 			// offer made while the device was away is not missed.
 			c.SubscribeMultiple(subs, handle)
 		})
-	if cfg.Username != "" {
-		opts.SetUsername(cfg.Username).SetPassword(cfg.Password)
-	}
-	if tlsCfg != nil {
-		opts.SetTLSConfig(tlsCfg)
-	}
-	client := mqtt.NewClient(opts)
-	client.Connect() // retries by itself (SetConnectRetry)
-	<-ctx.Done()
-	client.Disconnect(100)
+	subscribeUntilDone(ctx, opts, cfg, tlsCfg)
 	return nil
 }
 

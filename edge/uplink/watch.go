@@ -2,6 +2,7 @@ package uplink
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -133,6 +134,14 @@ func Watch(ctx context.Context, cfg Config, update func(Site)) error {
 				mu.Unlock()
 			}
 		})
+	subscribeUntilDone(ctx, opts, cfg, tlsCfg)
+	return nil
+}
+
+// subscribeUntilDone connects a subscribing client (watch, offers) with
+// cfg's credentials and TLS, and keeps it until ctx ends. The client
+// retries by itself (SetConnectRetry in opts).
+func subscribeUntilDone(ctx context.Context, opts *mqtt.ClientOptions, cfg Config, tlsCfg *tls.Config) {
 	if cfg.Username != "" {
 		opts.SetUsername(cfg.Username).SetPassword(cfg.Password)
 	}
@@ -140,8 +149,7 @@ func Watch(ctx context.Context, cfg Config, update func(Site)) error {
 		opts.SetTLSConfig(tlsCfg)
 	}
 	client := mqtt.NewClient(opts)
-	client.Connect() // retries by itself (SetConnectRetry)
+	client.Connect()
 	<-ctx.Done()
 	client.Disconnect(100)
-	return nil
 }
