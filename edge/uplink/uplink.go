@@ -479,7 +479,15 @@ func (p *publisher) run(ctx context.Context) error {
 				return err
 			}
 		case <-timerC:
+			// The interval has passed in real time: publish, whatever the
+			// wall clock says now (a clock stepped back and forth between
+			// two wake-ups must not hold totals and dailies back).
 			timer, timerC = nil, nil
+			if p.totalsDirty {
+				if err := p.publishTotals(ctx); err != nil {
+					return err
+				}
+			}
 		case <-day.C:
 			// Midnight passed with no new event: today's totals restart
 			// and yesterday goes out as daily/{date}.
