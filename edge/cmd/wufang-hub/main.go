@@ -296,7 +296,7 @@ func (e *env) run(args []string) error {
 // token, and Open (no login) when no user is configured, which the config
 // allows on loopback only.
 func dashboard(h *hub.Hub, cfg *hubconfig.Config, log *slog.Logger) (*web.Server, error) {
-	opts := web.Options{Users: cfg.HTTP.Users, Secure: cfg.HTTP.TLSCert != "", SessionTTL: cfg.HTTP.SessionTTL.D(), Log: log,
+	opts := web.Options{Users: cfg.HTTP.Users, Roles: cfg.HTTP.Roles, Secure: cfg.HTTP.TLSCert != "", SessionTTL: cfg.HTTP.SessionTTL.D(), Log: log,
 		Open: len(cfg.HTTP.Users) == 0}
 	if cfg.HTTP.TokenFile != "" {
 		tok, err := web.TokenFromFile(cfg.HTTP.TokenFile)

@@ -2,6 +2,7 @@ package hubconfig
 
 import (
 	"crypto/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,5 +64,31 @@ func TestHTTPKeys(t *testing.T) {
 	// Beyond loopback, somebody must log in.
 	if _, err := Parse("hub.yaml", []byte("http:\n  listen: 0.0.0.0:9108\n  insecure_http: true\n")); err == nil || !strings.Contains(err.Error(), "names nobody") {
 		t.Errorf("no users beyond loopback: %v", err)
+	}
+}
+
+func TestHTTPRoles(t *testing.T) {
+	hash, err := phc.HashWith("a long password", phc.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := "http:\n  users:\n    wang: '" + hash + "'\n    li: '" + hash + "'\n"
+	cfg, err := Parse("hub.yaml", []byte(users+"  roles:\n    li: [content]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.HTTP.Roles; len(got) != 1 || !slices.Equal(got["li"], []string{"content"}) {
+		t.Errorf("roles %v", got)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{users + "  roles:\n    zhao: [content]\n", "hub.yaml:6:11: http.roles.zhao: \"zhao\" is not in http.users"},
+		{users + "  roles:\n    li: [contents]\n", "http.roles.li: \"contents\" is not a role; the roles are content"},
+		{users + "  roles:\n    li: content\n", "http.roles.li"}, // a list, not a word
+		{users + "  role:\n    li: [content]\n", "role"},         // strict: an unknown key
+	} {
+		_, err := Parse("hub.yaml", []byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v; want %q", tc.yaml, err, tc.want)
+		}
 	}
 }

@@ -97,6 +97,10 @@ type HTTP struct {
 	// Users maps each staff login of the dashboard to its password hash,
 	// the line `wufang-hub hash-password` prints.
 	Users map[string]string `yaml:"users"`
+	// Roles gives users roles beyond looking at the dashboard: content
+	// lets them use the studio (edit packs, publish, offer), as in
+	// {wang: [content]}. Every name must be in Users.
+	Roles map[string][]string `yaml:"roles"`
 	// TokenFile holds a read-only token for the JSON API and /metrics
 	// (Authorization: Bearer ...), for scripts and Prometheus.
 	TokenFile string `yaml:"token_file"`
@@ -123,6 +127,12 @@ func CheckListen(addr string, tls, insecureHTTP bool) error {
 	}
 	return fmt.Errorf("%q is reachable from other machines but would carry the dashboard's passwords in the clear: set http.tls_cert and http.tls_key, listen on 127.0.0.1, or set http.insecure_http: true if a TLS proxy sits in front", addr)
 }
+
+// RoleContent is the studio's role (edit content packs, publish releases,
+// offer them to the rooms); Roles are all the roles http.roles may give.
+const RoleContent = "content"
+
+var Roles = []string{RoleContent}
 
 // Alerts are the alert thresholds.
 type Alerts struct {
@@ -159,7 +169,7 @@ func Default() *Config {
 		Database: Database{Retention: config.Duration(400 * 24 * time.Hour)},
 		MQTT: MQTT{Broker: "tcp://127.0.0.1:1883", TopicRoot: wire.DefaultRoot, Keepalive: config.Duration(30 * time.Second),
 			ShareGroup: "wufang-hub"},
-		HTTP: HTTP{Listen: "127.0.0.1:9108", Users: map[string]string{}, SessionTTL: config.Duration(12 * time.Hour)},
+		HTTP: HTTP{Listen: "127.0.0.1:9108", Users: map[string]string{}, Roles: map[string][]string{}, SessionTTL: config.Duration(12 * time.Hour)},
 		Alerts: Alerts{OfflineAfter: config.Duration(15 * time.Minute), OpeningHours: map[string]string{},
 			Sites: map[string]map[string]string{}, ImbalanceShare: 0.1, ImbalanceMin: 20, SessionsShare: 0.5},
 	}
@@ -288,6 +298,16 @@ func validate(c *Config, fail func(key, format string, args ...any)) {
 		}
 		if err := phc.Check(c.HTTP.Users[name]); err != nil {
 			fail("http.users."+name, "is not a password hash (%v); paste the line that `wufang-hub hash-password` printed", err)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.HTTP.Roles)) {
+		if _, ok := c.HTTP.Users[name]; !ok {
+			fail("http.roles."+name, "%q is not in http.users; give roles only to users who can log in", name)
+		}
+		for _, r := range c.HTTP.Roles[name] {
+			if !slices.Contains(Roles, r) {
+				fail("http.roles."+name, "%q is not a role; the roles are %s", r, strings.Join(Roles, ", "))
+			}
 		}
 	}
 	if d := c.HTTP.SessionTTL.D(); d < time.Minute || d > 30*24*time.Hour {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,7 @@ var cheap = phc.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 const (
 	testUser     = "wang"
+	testEditor   = "li" // has the content role
 	testPassword = "correct horse battery"
 	testToken    = "read-only-token-0123456789"
 	epochA       = "00000000000000aa"
@@ -82,7 +84,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := New(h, Options{Users: map[string]string{testUser: hash}, Token: testToken, Now: c.Now, Live: 50 * time.Millisecond,
+	w, err := New(h, Options{Users: map[string]string{testUser: hash, testEditor: hash}, Roles: map[string][]string{testEditor: {RoleContent}}, Token: testToken, Now: c.Now, Live: 50 * time.Millisecond,
 		Log: slog.New(slog.NewTextHandler(testLog{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +219,26 @@ func (f *fixture) client(t *testing.T) *http.Client {
 
 func (f *fixture) login(t *testing.T, c *http.Client, user, password string) *http.Response {
 	t.Helper()
-	resp, err := c.PostForm(f.srv.URL+"/login", url.Values{"user": {user}, "password": {password}, "next": {"/"}})
+	return f.post(t, c, "/login", url.Values{"user": {user}, "password": {password}, "next": {"/"}})
+}
+
+// csrfOf fetches page with c and returns the CSRF token its forms carry.
+func (f *fixture) csrfOf(t *testing.T, c *http.Client, page string) string {
+	t.Helper()
+	_, body := get(t, c, f.srv.URL+page)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("%s has no CSRF token: %s", page, body)
+	}
+	return m[1]
+}
+
+// post sends a form as a browser would: with the CSRF token the pages
+// carry (the login page's is the session's once c has one).
+func (f *fixture) post(t *testing.T, c *http.Client, path string, form url.Values) *http.Response {
+	t.Helper()
+	form.Set("csrf", f.csrfOf(t, c, "/login"))
+	resp, err := c.PostForm(f.srv.URL+path, form)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ type templates struct {
 	pages map[string]*template.Template
 }
 
-var pageNames = []string{"login", "overview", "site", "report", "error"}
+var pageNames = []string{"login", "overview", "site", "report", "error", "studio"}
 
 func parseTemplates() (*templates, error) {
 	t := &templates{pages: map[string]*template.Template{}}
@@ -51,7 +51,9 @@ func parseTemplates() (*templates, error) {
 type view struct {
 	Lang
 	User      string
-	Open      bool // no login configured
+	Open      bool   // no login configured
+	CSRF      string // the token every state-changing form sends (csrf.go)
+	Studio    bool   // the user has the content role: the studio's link shows
 	Title     string
 	OtherLang string // this page's URL in the other language
 	Page      string
@@ -65,7 +67,7 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request) *view {
 	if l == EN {
 		other = "zh"
 	}
-	return &view{Lang: l, OtherLang: with(r.URL, "lang", other), Generated: s.opts.Now()}
+	return &view{Lang: l, OtherLang: with(r.URL, "lang", other), Generated: s.opts.Now(), CSRF: s.CSRFToken(w, r)}
 }
 
 // HTMLLang is the page's lang attribute.

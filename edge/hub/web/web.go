@@ -30,9 +30,7 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,6 +49,9 @@ type Options struct {
 	// Users maps a staff login name to its PHC password hash (made by
 	// `wufang-hub hash-password`).
 	Users map[string]string
+	// Roles maps a user to the roles beyond looking (http.roles): only
+	// RoleContent so far, the studio's (roles.go).
+	Roles map[string][]string
 	// Open serves the pages and the API without a login: for a hub with
 	// no users configured that listens on loopback only (the config
 	// refuses Open beyond loopback), so `wufang-hub run` with no config
@@ -118,6 +119,7 @@ type Server struct {
 type session struct {
 	user    string
 	expires time.Time
+	csrf    string // the token its forms send back (csrf.go)
 }
 
 type failure struct {
@@ -181,7 +183,8 @@ func (s *Server) Handler(api http.Handler) http.Handler {
 	// signed, and a device checks the signature and the offer's SHA-256.
 	mux.Handle("GET /packs/{file}", api)
 	mux.Handle("GET /metrics", s.apiGuard(api))
-	return headers(mux)
+	s.studioRoutes(mux)
+	return headers(s.csrfGuard(mux))
 }
 
 // headers sets the security headers of every response.
@@ -241,6 +244,7 @@ func (s *Server) page(f func(http.ResponseWriter, *http.Request, *view)) http.Ha
 		}
 		v := s.newView(w, r)
 		v.User, v.Open = u, s.opts.Open && u == ""
+		v.Studio = s.HasRole(u, RoleContent)
 		w.Header().Set("Cache-Control", "no-store")
 		f(w, r, v)
 	})
@@ -320,9 +324,7 @@ var dummyHash = sync.OnceValue(func() string {
 })
 
 func (s *Server) newSession(user string) string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	id := base64.RawURLEncoding.EncodeToString(b)
+	id := newToken()
 	exp := s.opts.Now().Add(s.opts.SessionTTL)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -332,7 +334,7 @@ func (s *Server) newSession(user string) string {
 			delete(s.sessions, k)
 		}
 	}
-	s.sessions[id] = session{user: user, expires: exp}
+	s.sessions[id] = session{user: user, expires: exp, csrf: newToken()}
 	return id
 }
 

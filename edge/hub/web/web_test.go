@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -110,10 +111,7 @@ func TestPageWithoutSessionRedirectsToLogin(t *testing.T) {
 		t.Errorf("redirect to %q", loc)
 	}
 	// After the login, back to the page asked for.
-	resp, err := c.PostForm(f.srv.URL+"/login", map[string][]string{"user": {testUser}, "password": {testPassword}, "next": {"/site/sh?days=90"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp = f.post(t, c, "/login", url.Values{"user": {testUser}, "password": {testPassword}, "next": {"/site/sh?days=90"}})
 	if loc := resp.Header.Get("Location"); loc != "/site/sh?days=90" {
 		t.Errorf("after login to %q", loc)
 	}
@@ -140,12 +138,11 @@ func TestLoginCookie(t *testing.T) {
 		t.Errorf("overview after login: %d", code)
 	}
 	// Logging out ends the session on the server, not just in the browser.
-	req, _ := http.NewRequest("POST", f.srv.URL+"/logout", nil)
-	if _, err := c.Do(req); err != nil {
-		t.Fatal(err)
+	if resp := f.post(t, c, "/logout", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %s", resp.Status)
 	}
 	c2 := f.client(t)
-	req, _ = http.NewRequest("GET", f.srv.URL+"/", nil)
+	req, _ := http.NewRequest("GET", f.srv.URL+"/", nil)
 	req.AddCookie(cs[0])
 	if resp, _ := c2.Do(req); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("the old cookie after logout: %s", resp.Status)
