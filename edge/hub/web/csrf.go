@@ -61,19 +61,7 @@ func (s *Server) CSRFToken(w http.ResponseWriter, r *http.Request) string {
 }
 
 // sessionCSRF is the token of r's live session, "" without one.
-func (s *Server) sessionCSRF(r *http.Request) string {
-	c, err := r.Cookie(cookieName)
-	if err != nil {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	se, ok := s.sessions[c.Value]
-	if !ok || !s.opts.Now().Before(se.expires) {
-		return ""
-	}
-	return se.csrf
-}
+func (s *Server) sessionCSRF(r *http.Request) string { return s.sessionOf(r).csrf }
 
 // csrfOK reports whether r carries the token it should.
 func (s *Server) csrfOK(r *http.Request) bool {

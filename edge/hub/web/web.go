@@ -216,22 +216,26 @@ func HTTPServer(addr string, handler http.Handler) *http.Server {
 }
 
 // user returns the logged-in user of r, "" for none.
-func (s *Server) user(r *http.Request) string {
+func (s *Server) user(r *http.Request) string { return s.sessionOf(r).user }
+
+// sessionOf returns the live session of r (zero for none), forgetting it
+// once it has expired.
+func (s *Server) sessionOf(r *http.Request) session {
 	c, err := r.Cookie(cookieName)
 	if err != nil {
-		return ""
+		return session{}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	se, ok := s.sessions[c.Value]
 	if !ok {
-		return ""
+		return session{}
 	}
 	if !s.opts.Now().Before(se.expires) {
 		delete(s.sessions, c.Value)
-		return ""
+		return session{}
 	}
-	return se.user
+	return se
 }
 
 // page wraps a page handler: no session, to the login page (and back).
