@@ -356,8 +356,11 @@ type OfferInfo struct {
 	// Outcome is pending (not answered yet; Reason is what the device
 	// says it waits for), installed or refused (with Reason, from the
 	// device's pack.rejected event or its status).
-	Outcome  string    `json:"outcome"`
-	Reason   string    `json:"reason,omitempty"`
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason,omitempty"`
+	// Why is Reason sorted into one of the Why* kinds, for a dashboard
+	// to say in its own language ("" when there is no reason).
+	Why      string    `json:"why,omitempty"`
 	Answered time.Time `json:"answered,omitzero"` // when the hub received the answer
 }
 
@@ -373,25 +376,18 @@ func (h *Hub) PackStates(ctx context.Context, site string) ([]PackState, error) 
 		return nil, err
 	}
 	byScope := map[[2]string]db.Offer{}
-	oldest := time.Time{}
 	for _, o := range offers {
-		if !o.Withdrawn.IsZero() {
-			continue
-		}
-		byScope[[2]string{o.Site, o.Device}] = o
-		if oldest.IsZero() || o.Offered.Before(oldest) {
-			oldest = o.Offered
+		if o.Withdrawn.IsZero() {
+			byScope[[2]string{o.Site, o.Device}] = o
 		}
 	}
 	reports, err := h.db.OfferStates(ctx, site)
 	if err != nil {
 		return nil, err
 	}
-	var evs []db.PackEvent
-	if !oldest.IsZero() {
-		if evs, err = h.db.PackEvents(ctx, site, oldest); err != nil {
-			return nil, err
-		}
+	answers, err := h.db.PackAnswers(ctx, site)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]PackState, 0, len(devs))
 	for _, d := range devs {
@@ -403,15 +399,14 @@ func (h *Hub) PackStates(ctx context.Context, site string) ([]PackState, error) 
 		if ok {
 			info := &OfferInfo{Pack: o.Pack, Version: o.Version, SHA256: o.SHA256, Rollback: o.Rollback, Scope: o.Device,
 				Offered: o.Offered, Outcome: OutcomePending}
-			for _, e := range evs {
-				if e.Site != d.Site || e.Device != d.Device || e.Pack != o.Pack || e.Version != o.Version || e.Received.Before(o.Offered) {
-					continue
-				}
-				info.Answered = e.Received
-				if e.Kind == string(wire.PackInstalled) {
-					info.Outcome, info.Reason = OutcomeInstalled, ""
+			// The device's answer for this version, if it came after the
+			// offer (an earlier one was of an earlier offer of it).
+			if a, ok := answers[[4]string{d.Site, d.Device, o.Pack, o.Version}]; ok && !a.Received.Before(o.Offered) {
+				info.Answered = a.Received
+				if a.Kind == string(wire.PackInstalled) {
+					info.Outcome = OutcomeInstalled
 				} else {
-					info.Outcome, info.Reason = OutcomeRefused, e.Reason
+					info.Outcome, info.Reason = OutcomeRefused, a.Reason
 				}
 			}
 			if info.Outcome == OutcomePending && d.Pack == o.Pack && d.PackVersion == o.Version {
@@ -427,9 +422,81 @@ func (h *Hub) PackStates(ctx context.Context, site string) ([]PackState, error) 
 					info.Outcome = rep.State
 				}
 			}
+			info.Why = WhyOf(info.Reason)
 			ps.Offer = info
 		}
 		out = append(out, ps)
 	}
 	return out, nil
+}
+
+// The kinds of reason a device gives for a refused or waiting offer
+// (OfferInfo.Why). The device's reason is free text (the contract keeps it
+// for people); WhyOf sorts it by the phrases edge/delivery and the content
+// installer put in it (the content.Err* sentinels).
+const (
+	WhyWaitingVisit = "waiting_visit" // pending: a visit is running
+	WhyWaitingHours = "waiting_hours" // pending: within opening hours
+	WhyDownload     = "download"      // pending: the download failed, it tries again
+	WhyNotHub       = "not_hub"       // the URL is not on the device's configured hub
+	WhyFileChanged  = "file_changed"  // size or SHA-256 not the offer's
+	WhyCertificate  = "certificate"   // the hub's certificate is not trusted
+	WhyTooBig       = "too_big"       // above the device's content.max_download
+	WhyHubError     = "hub_error"     // the hub answered with an error or a redirect
+	WhyUnknownKey   = "unknown_key"   // signed by a key the device does not trust
+	WhyUnsigned     = "unsigned"
+	WhyBadSignature = "bad_signature"
+	WhyNoRollback   = "no_rollback" // a rollback to what is not the device's previous pack
+	WhyDowngrade    = "downgrade"   // older than the active pack
+	WhyAppTooOld    = "app_too_old"
+	WhyInvalid      = "invalid"     // the validator found problems
+	WhyNotOffered   = "not_offered" // the file holds another pack or version
+	WhyDamaged      = "damaged"     // not a sound .wfpack
+	WhyOther        = "other"       // none of these: show the device's words
+)
+
+var whyPhrases = []struct{ phrase, why string }{
+	// edge/delivery's own (checked first: they may wrap a content error).
+	{"waiting for the visit", WhyWaitingVisit},
+	{"waiting for the room to close", WhyWaitingHours},
+	{"is not on this device's hub", WhyNotHub},
+	{"the file on the hub", WhyFileChanged},
+	{"certificate is not trusted", WhyCertificate},
+	{"content.max_download", WhyTooBig},
+	{"cannot download the pack", WhyDownload},
+	{"the download broke off", WhyDownload},
+	{"cannot store the download", WhyDownload},
+	{"the hub answered", WhyHubError},
+	{"a rollback to", WhyNoRollback},
+	// The content installer's, by its sentinels.
+	{content.ErrUnknownKey.Error(), WhyUnknownKey},
+	{content.ErrUnsigned.Error(), WhyUnsigned},
+	{content.ErrBadSignature.Error(), WhyBadSignature},
+	{content.ErrDowngrade.Error(), WhyDowngrade},
+	{content.ErrAppTooOld.Error(), WhyAppTooOld},
+	{content.ErrInvalid.Error(), WhyInvalid},
+	{content.ErrNotOffered.Error(), WhyNotOffered},
+	{content.ErrNoPrevious.Error(), WhyNoRollback},
+}
+
+var damagedPhrases = []error{content.ErrNotPack, content.ErrUnsafePath, content.ErrLink, content.ErrDuplicate,
+	content.ErrTooManyFiles, content.ErrTooLarge, content.ErrFileTooLarge, content.ErrCompressionBomb, content.ErrImageBomb,
+	content.ErrNotUTF8, content.ErrFileType}
+
+// WhyOf sorts a device's reason into a Why* kind ("" for no reason).
+func WhyOf(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	for _, p := range whyPhrases {
+		if strings.Contains(reason, p.phrase) {
+			return p.why
+		}
+	}
+	for _, e := range damagedPhrases {
+		if strings.Contains(reason, e.Error()) {
+			return WhyDamaged
+		}
+	}
+	return WhyOther
 }

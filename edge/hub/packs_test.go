@@ -169,7 +169,7 @@ func offersAndOutcomes(t *testing.T, d *db.DB) {
 		}
 		for _, s := range states {
 			w := want[s.Device]
-			if s.Offer == nil || s.Offer.Version != w[0] || s.Offer.Outcome != w[1] || s.Offer.Reason != w[2] {
+			if s.Offer == nil || s.Offer.Version != w[0] || s.Offer.Outcome != w[1] || s.Offer.Reason != w[2] || s.Offer.Why != hub.WhyOf(w[2]) {
 				t.Errorf("%s: offer %+v, want %v", s.Device, s.Offer, w)
 			}
 		}
@@ -218,5 +218,35 @@ func offersAndOutcomes(t *testing.T, d *db.DB) {
 	}
 	if _, ok := pub.msgs["wufang/v1/_offers/s1/kiosk-2"]; !ok {
 		t.Error("the API's offer was not published")
+	}
+}
+
+// WhyOf sorts the reasons devices give (as edge/delivery and the content
+// installer word them) into kinds a dashboard can say in its language.
+func TestWhyOf(t *testing.T) {
+	for reason, want := range map[string]string{
+		"":                             "",
+		"waiting for the visit to end": hub.WhyWaitingVisit,
+		"waiting for the room to close (opening hours; content.install_during_hours allows installs while open)":                              hub.WhyWaitingHours,
+		"cannot download the pack from the hub: dial tcp 127.0.0.1:9: connect: connection refused":                                            hub.WhyDownload,
+		"pack offer: the offered URL https://elsewhere.example/p.wfpack is not on this device's hub https://hub:9108 (content.hub_url); only": hub.WhyNotHub,
+		"pack offer: the downloaded file's SHA-256 0123 is not the offer's 4567: the file on the hub changed or was damaged":                  hub.WhyFileChanged,
+		"pack offer: the hub's certificate is not trusted (x509: certificate signed by unknown authority): check content.hub_ca_file":         hub.WhyCertificate,
+		"pack offer: the pack is 300 bytes, above this device's content.max_download of 200B":                                                 hub.WhyTooBig,
+		"pack offer: the hub answered 404 Not Found for https://hub/packs/x.wfpack: withdraw the offer and offer the pack again":              hub.WhyHubError,
+		"pack offer: lower version: a rollback to p 1.0.0, but this device's previous pack is none (active p 2.0.0); offer it as a new":       hub.WhyNoRollback,
+		"install pack: unknown signing key: the pack is signed with key 971123036bf34585, which is not in content.trusted_keys":               hub.WhyUnknownKey,
+		"install pack: unsigned pack: the pack is not signed; sign it with wufang-pack sign":                                                  hub.WhyUnsigned,
+		"install pack: bad signature: the signature does not match the pack's checksums":                                                      hub.WhyBadSignature,
+		"install pack: lower version: p 2.0.5 is older than the active 2.1.0; to go back to it on purpose, roll back":                         hub.WhyDowngrade,
+		"app too old for pack: pack p 3.0.0 needs wufang 2.0.0 or later, and this device runs 1.4.0":                                          hub.WhyAppTooOld,
+		"install pack: invalid pack: 2 problem(s) must be fixed first, the first: modules.yaml: ...":                                          hub.WhyInvalid,
+		"install pack: not the offered pack: the file holds p 2.0.0, the offer named p 2.1.0; offer the pack again from the hub":              hub.WhyNotOffered,
+		"install pack: compression bomb: media/a.png unpacks to 900 MB":                                                                       hub.WhyDamaged,
+		"something no one foresaw": hub.WhyOther,
+	} {
+		if got := hub.WhyOf(reason); got != want {
+			t.Errorf("WhyOf(%q) = %q, want %q", reason, got, want)
+		}
 	}
 }

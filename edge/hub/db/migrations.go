@@ -183,4 +183,27 @@ CREATE INDEX events_pack ON events (site, device, kind) WHERE kind IN ('pack.ins
 	`
 ALTER TABLE devices ADD COLUMN offer TEXT NOT NULL DEFAULT '';
 `,
+	// 4: each device's last answer (pack.installed or pack.rejected) for
+	// each pack version, written with the event, so the dashboard reads
+	// an offer's outcome without scanning the events and keeps it after
+	// the raw events are pruned. Filled from the events already stored.
+	`
+CREATE TABLE pack_answers (
+	site     TEXT NOT NULL,
+	device   TEXT NOT NULL,
+	pack     TEXT NOT NULL,
+	version  TEXT NOT NULL,
+	kind     TEXT NOT NULL,
+	reason   TEXT NOT NULL DEFAULT '',
+	time     BIGINT NOT NULL,
+	received BIGINT NOT NULL,
+	PRIMARY KEY (site, device, pack, version)
+);
+INSERT INTO pack_answers (site, device, pack, version, kind, reason, time, received)
+SELECT site, device, pack, pack_version, kind, reason, time, received FROM (
+	SELECT site, device, pack, pack_version, kind, reason, time, received,
+		ROW_NUMBER() OVER (PARTITION BY site, device, pack, pack_version ORDER BY received DESC, time DESC, seq DESC) AS n
+	FROM events WHERE kind IN ('pack.installed', 'pack.rejected') AND pack <> '' AND pack_version <> ''
+) latest WHERE n = 1;
+`,
 }

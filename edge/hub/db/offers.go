@@ -75,35 +75,56 @@ func (d *DB) Offers(ctx context.Context, site string) ([]Offer, error) {
 	return out, rows.Err()
 }
 
-// PackEvent is a pack.installed or pack.rejected event a device reported.
-type PackEvent struct {
+// PackAnswer is a device's last answer for one pack version: the
+// pack.installed or pack.rejected event it reported, kept in pack_answers
+// as the event is stored (and after the raw event is pruned).
+type PackAnswer struct {
 	Site, Device  string
-	Kind          string
 	Pack, Version string
+	Kind          string // wire.PackInstalled or wire.PackRejected
 	Reason        string
 	Time          time.Time // by the device's clock
 	Received      time.Time // when the hub stored it
 }
 
-// PackEvents returns the pack.installed and pack.rejected events of site
-// ("" for all) received at or after since, oldest first.
-func (d *DB) PackEvents(ctx context.Context, site string, since time.Time) ([]PackEvent, error) {
-	rows, err := d.sql.QueryContext(ctx, `SELECT site, device, kind, pack, pack_version, reason, time, received FROM events
-		WHERE ($1 = '' OR site = $1) AND kind IN ('pack.installed', 'pack.rejected') AND received >= $2
-		ORDER BY received, time, seq`, site, ms(since))
+// storeAnswers records the new pack events of a batch (in stream and seq
+// order) as their device's answer for their pack version; the one received
+// last wins.
+func storeAnswers(ctx context.Context, tx *sql.Tx, evs []*Event, now int64) error {
+	for _, e := range evs {
+		if e.Pack == "" || e.PackVer == "" {
+			continue // a refusal of a file that was not a pack: no version to answer for
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO pack_answers (site, device, pack, version, kind, reason, time, received)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (site, device, pack, version) DO UPDATE SET kind = excluded.kind, reason = excluded.reason,
+				time = excluded.time, received = excluded.received`,
+			e.Site, e.Device, text(e.Pack), text(e.PackVer), string(e.Kind), text(e.Reason), ms(e.Time), now)
+		if err != nil {
+			return fmt.Errorf("store pack answer %s/%s: %w", e.Site, e.Device, err)
+		}
+	}
+	return nil
+}
+
+// PackAnswers returns the devices' answers of site ("" for all), by
+// (site, device, pack, version).
+func (d *DB) PackAnswers(ctx context.Context, site string) (map[[4]string]PackAnswer, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT site, device, pack, version, kind, reason, time, received FROM pack_answers
+		WHERE $1 = '' OR site = $1`, site)
 	if err != nil {
-		return nil, fmt.Errorf("pack events: %w", err)
+		return nil, fmt.Errorf("pack answers: %w", err)
 	}
 	defer rows.Close()
-	var out []PackEvent
+	out := map[[4]string]PackAnswer{}
 	for rows.Next() {
-		var e PackEvent
+		var a PackAnswer
 		var t, rec int64
-		if err := rows.Scan(&e.Site, &e.Device, &e.Kind, &e.Pack, &e.Version, &e.Reason, &t, &rec); err != nil {
+		if err := rows.Scan(&a.Site, &a.Device, &a.Pack, &a.Version, &a.Kind, &a.Reason, &t, &rec); err != nil {
 			return nil, err
 		}
-		e.Time, e.Received = fromMS(t), fromMS(rec)
-		out = append(out, e)
+		a.Time, a.Received = fromMS(t), fromMS(rec)
+		out[[4]string{a.Site, a.Device, a.Pack, a.Version}] = a
 	}
 	return out, rows.Err()
 }

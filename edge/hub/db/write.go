@@ -116,9 +116,13 @@ func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64)
 	agg := newAggregate()
 	newIn := map[streamKey]int{}
 	inserted := 0
+	var answers []*Event // pack.installed and pack.rejected, for pack_answers
 	counted := func(e *Event) {
 		inserted++
 		newIn[e.key()]++
+		if e.Kind == wire.PackInstalled || e.Kind == wire.PackRejected {
+			answers = append(answers, e)
+		}
 		if loc := zones[e.Site]; loc != nil {
 			day, hour := bucket(e.Time, loc, now)
 			agg.add(e, day.(string), hour.(int))
@@ -214,6 +218,9 @@ func (d *DB) storeBatch(ctx context.Context, tx *sql.Tx, evs []Event, now int64)
 	}
 	if err := insert(sure, false); err != nil {
 		return 0, fmt.Errorf("insert events: %w", err)
+	}
+	if err := storeAnswers(ctx, tx, answers, now); err != nil {
+		return 0, err
 	}
 	// Move each stream's mark. The common case needs no walk: nothing was
 	// stored past the mark, and the batch continues it without a gap and
