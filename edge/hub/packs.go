@@ -483,6 +483,19 @@ var damagedPhrases = []error{content.ErrNotPack, content.ErrUnsafePath, content.
 	content.ErrTooManyFiles, content.ErrTooLarge, content.ErrFileTooLarge, content.ErrCompressionBomb, content.ErrImageBomb,
 	content.ErrNotUTF8, content.ErrFileType}
 
+// Whys lists every kind WhyOf returns.
+func Whys() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range whyPhrases {
+		if !seen[p.why] {
+			seen[p.why] = true
+			out = append(out, p.why)
+		}
+	}
+	return append(out, WhyDamaged, WhyOther)
+}
+
 // WhyOf sorts a device's reason into a Why* kind ("" for no reason).
 func WhyOf(reason string) string {
 	if reason == "" {

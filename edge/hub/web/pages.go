@@ -214,6 +214,45 @@ type DeviceRow struct {
 	CompleteThrough uint64
 	Missing         uint64
 	Sensors         []SensorState
+	Offer           *OfferCell // nil: nothing offered to the device
+}
+
+// OfferCell is the device's pack offer as the table shows it.
+type OfferCell struct {
+	hub.OfferInfo
+	State   string // pending, installed, refused, in the page's language
+	Class   string // pending, ok, bad
+	Release string // "pack version", with "(rollback)"
+	Scope   string // to the whole site, or to this device
+	Offered string // when, in the site's time
+	Said    string // the device's reason, said in the page's language ("" if none or not recognised)
+	Detail  string // the device's own words ("" if none)
+}
+
+func (v *view) offerCell(o *hub.OfferInfo, loc *time.Location) *OfferCell {
+	if o == nil {
+		return nil
+	}
+	c := &OfferCell{OfferInfo: *o, State: v.T("offer." + o.Outcome), Release: o.Pack + " " + o.Version,
+		Scope: v.T("offer.scope.device"), Offered: v.Time(o.Offered, loc), Detail: o.Reason}
+	if o.Rollback {
+		c.Release += " " + v.T("offer.rollback")
+	}
+	if o.Scope == wire.OfferAll {
+		c.Scope = v.T("offer.scope.site")
+	}
+	switch o.Outcome {
+	case hub.OutcomeInstalled:
+		c.Class = "ok"
+	case hub.OutcomeRefused:
+		c.Class = "bad"
+	default:
+		c.Class = "incomplete"
+	}
+	if o.Why != "" && o.Why != hub.WhyOther {
+		c.Said = v.T("why." + o.Why)
+	}
+	return c
 }
 
 // SensorState is one sensor's health.
@@ -273,8 +312,16 @@ func (s *Server) siteData(ctx context.Context, v *view, site, days string) (*Sit
 	for _, a := range mine {
 		p.Alerts = append(p.Alerts, AlertRow{Alert: a, Title: v.T("alert." + a.Kind), Since: v.Time(a.Since, loc)})
 	}
+	packs, err := s.hub.PackStates(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	offers := map[string]*hub.OfferInfo{}
+	for _, ps := range packs {
+		offers[ps.Device] = ps.Offer
+	}
 	for _, d := range st.Devices {
-		row := DeviceRow{Device: d, LastHeard: v.Time(d.LastHeard, loc), Since: v.Time(d.Since, loc)}
+		row := DeviceRow{Device: d, LastHeard: v.Time(d.LastHeard, loc), Since: v.Time(d.Since, loc), Offer: v.offerCell(offers[d.Device], loc)}
 		for _, x := range d.Streams {
 			if x.Epoch == d.Epoch || len(d.Streams) == 1 {
 				row.CompleteThrough = x.CompleteThrough
