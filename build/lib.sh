@@ -42,7 +42,9 @@ FYNE_PACKAGES=(gcc pkg-config libc6-dev libgl1-mesa-dev libx11-dev libxcursor-de
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev)
 # The test suite: a real broker and database, a virtual screen, taps and
 # screenshots; a browser (with CJK fonts) for the hub dashboard's tests.
-TEST_PACKAGES=(mosquitto postgresql-15 xvfb xdotool imagemagick x11-utils ca-certificates curl unzip git file chromium fonts-noto-cjk)
+# cage, Xwayland and wayland-info: the real screen session turned by kiosk.rotate (kiosk/session).
+TEST_PACKAGES=(mosquitto postgresql-15 xvfb xdotool imagemagick x11-utils ca-certificates curl unzip git file chromium fonts-noto-cjk
+	cage xwayland wayland-utils)
 
 # The boards, by Debian architecture: Go's GOARCH/GOARM, and for those that
 # get the kiosk (cgo) the cross C compiler and multiarch triplet. armel is

@@ -42,15 +42,16 @@ signed content packs, the door counter and exhibit sensors, the event
 store and its MQTT uplink, in one process. It starts full screen on the
 attached display after boot (cage on tty1, no desktop), as the wufang
 user, and is restarted by systemd if it exits or stops answering.`,
-			arches:     []string{"amd64", "arm64", "armhf"},
-			bins:       []string{"wufang-kiosk", "wufang-render", "wufang-edge"},
-			units:      []string{"wufang-kiosk.service"},
-			files:      append([]file{{"build/kiosk-session.sh", "/usr/libexec/wufang/kiosk-session", 0o755}}, docs("wufang-kiosk")...),
-			config:     true,
-			depends:    append(append([]string{"cage", "xwayland"}, kioskLibs...), userDeps...),
-			recommends: []string{"wlr-randr"},
-			conflicts:  []string{"wufang-edge"},
-			font:       true,
+			arches: []string{"amd64", "arm64", "armhf"},
+			bins:   []string{"wufang-kiosk", "wufang-render", "wufang-edge"},
+			units:  []string{"wufang-kiosk.service"},
+			files:  append([]file{{"build/kiosk-session.sh", "/usr/libexec/wufang/kiosk-session", 0o755}}, docs("wufang-kiosk")...),
+			config: true,
+			// wlr-randr turns the screen under cage 0.1.5 and later, udevadm
+			// applies the touch rule (kiosk/session).
+			depends:   append(append([]string{"cage", "xwayland", "wlr-randr", "udev"}, kioskLibs...), userDeps...),
+			conflicts: []string{"wufang-edge"},
+			font:      true,
 		},
 		{
 			name:    "wufang-edge",

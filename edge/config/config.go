@@ -113,6 +113,11 @@ type Kiosk struct {
 	// or "closed". Empty means always open.
 	OpeningHours map[string]string `yaml:"opening_hours"`
 	LargeText    bool              `yaml:"large_text"`
+	// Rotate turns the screen and the touch input together, in degrees
+	// (0, 90, 180 or 270; wl_output's transform, as cage -r and wlr-randr
+	// --transform count). kiosk/session turns it into cage's flags and a
+	// libinput calibration matrix for the touchscreen.
+	Rotate int `yaml:"rotate"`
 }
 
 // Content configures content packs.

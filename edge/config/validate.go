@@ -22,6 +22,9 @@ import (
 // Buttons lists the physical button names the kiosk understands.
 var Buttons = []string{"a", "b", "c", "d", "ok", "back"}
 
+// Rotations are the values kiosk.rotate allows, in degrees.
+var Rotations = []int{0, 90, 180, 270}
+
 var pinPattern = regexp.MustCompile(`^GPIO([0-9]{1,2})$`)
 
 // ValidPin reports whether name is a BCM GPIO name of a Raspberry Pi header
@@ -293,6 +296,9 @@ func (d *decoder) validateKiosk(k *Kiosk) {
 	}
 	if h := k.AdminPINHash; h != "" && !strings.HasPrefix(h, "$argon2id$") && !strings.HasPrefix(h, "$scrypt$") {
 		d.failAt("kiosk.admin_pin_hash", "is not a PIN hash; paste the line that `wufang-kiosk hash-pin` printed (it starts with $argon2id$)")
+	}
+	if !slices.Contains(Rotations, k.Rotate) {
+		d.failAt("kiosk.rotate", "%d is not a rotation; use 0, 90, 180 or 270 (degrees; see Rotation in DEPLOY.md)", k.Rotate)
 	}
 	if _, err := ParseSchedule(k.OpeningHours); err != nil {
 		key := "kiosk.opening_hours"

@@ -28,6 +28,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/config"
 	wversion "github.com/wufang-kiosk/wufang/internal/version"
 	"github.com/wufang-kiosk/wufang/kiosk/admin"
+	"github.com/wufang-kiosk/wufang/kiosk/session"
 )
 
 // version is the one every wufang binary reports (internal/version says how
@@ -42,6 +43,8 @@ Usage:
   wufang-kiosk render PACK --size 800x480 --lang zh-CN --out DIR
                                                       draw every screen of a pack to PNG files
                                                       (runs wufang-render)
+  wufang-kiosk session start|rotate|touch-rule [--config PATH]
+                                                      the screen session of a board (below)
   wufang-kiosk --version
 
 Options:
@@ -56,6 +59,8 @@ Options:
                   screen change
   --version       print the version
 
+The screen session (wufang-kiosk.service; kiosk.rotate turns the screen and the touch):
+` + session.Usage + `
 Exit status: 0 after "exit to the desktop", 75 after "restart the app" (the
 session script or systemd starts it again), 1 on a start-up error (the message
 says what to fix), 2 on a usage error.
@@ -76,6 +81,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return admin.HashPINCommand(stdin, stdout, stderr, isTTY)
 		case "render":
 			return renderCommand(args[1:], stdout, stderr)
+		case "session":
+			return session.Command(args[1:], stdout, stderr)
 		}
 	}
 	fl := flag.NewFlagSet("wufang-kiosk", flag.ContinueOnError)
