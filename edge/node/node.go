@@ -18,6 +18,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,6 +116,9 @@ type Node struct {
 	dropped uint64 // sensor events a slow Sensors consumer missed
 	closed  bool
 	errs    []error
+	// quit says which of the node's own loops ended before its ctx did
+	// (Healthy reports it).
+	quit map[string]error
 
 	done chan struct{}
 	err  error
@@ -255,14 +260,18 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (*Node, error)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		n.record(r.Events())
-		if err := r.Wait(); err != nil {
+		err := r.Wait()
+		if err != nil {
 			n.fail(fmt.Errorf("sensors: %w", err))
 		}
+		n.ended(ctx, "the sensors", err)
 	})
 	wg.Go(func() {
-		if err := n.uplink.Run(ctx); err != nil {
+		err := n.uplink.Run(ctx)
+		if err != nil {
 			n.fail(err)
 		}
+		n.ended(ctx, "the MQTT uplink", err)
 	})
 	if ln != nil {
 		// Timeouts so that idle keep-alive connections and slow clients
@@ -359,6 +368,55 @@ func (n *Node) fail(err error) {
 	n.mu.Lock()
 	n.errs = append(n.errs, err)
 	n.mu.Unlock()
+}
+
+// ended notes that the loop what returned (with err) while the node was
+// to run on.
+func (n *Node) ended(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.quit == nil {
+		n.quit = map[string]error{}
+	}
+	n.quit[what] = err
+}
+
+// Healthy reports whether the node does its work, for the service
+// watchdog (wufang-edge run, wufang-kiosk): nil while the event store
+// accepts writes and the sensors and the uplink loops run. A disconnected
+// uplink is healthy: a broker outage is the uplink's to ride out (the
+// backlog waits in the store), not a reason to restart the device. The
+// store's "disk full" is healthy too (it works in the space it freed);
+// "write error" and "damaged" are not: events are being lost.
+func (n *Node) Healthy() error {
+	select {
+	case <-n.done:
+		return errors.New("the node has stopped")
+	default:
+	}
+	st := n.Store.Stats()
+	if st.State == store.StateFailing || st.State == store.StateDamaged {
+		return fmt.Errorf("the event store does not accept writes (%s): %s", st.State, st.LastError)
+	}
+	n.mu.Lock()
+	var quit []string
+	for what, err := range n.quit {
+		if err != nil {
+			quit = append(quit, fmt.Sprintf("%s stopped: %v", what, err))
+		} else {
+			quit = append(quit, what+" stopped")
+		}
+	}
+	n.mu.Unlock()
+	if len(quit) > 0 {
+		slices.Sort(quit)
+		return errors.New(strings.Join(quit, "; "))
+	}
+	_ = n.uplink.State() // answers, or the check hangs: the uplink's lock is stuck
+	return nil
 }
 
 // record stores what the sensors report and hands a copy to every Sensors

@@ -32,6 +32,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/node"
+	"github.com/wufang-kiosk/wufang/internal/sdnotify"
 	wversion "github.com/wufang-kiosk/wufang/internal/version"
 )
 
@@ -164,11 +165,15 @@ func (e *env) run(args []string) error {
 	if err != nil {
 		return err
 	}
+	// systemd (Type=notify, WatchdogSec=): ready now; the watchdog is fed
+	// while the node is healthy (edge/node Healthy).
+	stopNotify := sdnotify.FromEnv().Serve(ctx, "running", func(context.Context) error { return n.Healthy() }, log)
 	select {
 	case <-ctx.Done():
 		log.Info("stopping")
 	case <-n.Done(): // stopped by itself: the store broke (Wait says so)
 	}
+	stopNotify()
 	if err := n.Wait(); err != nil {
 		return err
 	}
