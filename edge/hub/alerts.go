@@ -30,6 +30,17 @@ type Alert struct {
 	Device  string    `json:"device,omitempty"`
 	Since   time.Time `json:"since,omitzero"`
 	Message string    `json:"message"` // for staff, in English
+	// The facts the message is made of, so a page can write it in its
+	// own language (edge/hub/web does, keyed by Kind); a fact a kind does
+	// not have is left out (0 or "").
+	Sensor  string  `json:"sensor,omitempty"`  // sensor_fault: the sensor's config name
+	State   string  `json:"state,omitempty"`   // sensor_fault: its health as the device sent it ("fault: ...")
+	Backlog uint64  `json:"backlog,omitempty"` // backlog_growing: events waiting on the device
+	Day     string  `json:"day,omitempty"`     // door_imbalance, sessions_low: the closed day (local yyyy-mm-dd)
+	Entries int64   `json:"entries,omitempty"` // door_imbalance: that day's entries
+	Exits   int64   `json:"exits,omitempty"`   // door_imbalance: and exits
+	Ratio   float64 `json:"ratio,omitempty"`   // sessions_low: kiosk sessions per entry that day
+	Median  float64 `json:"median,omitempty"`  // sessions_low: the site's 4-week median of that ratio
 }
 
 // Alerts computes the open alerts of every site, by site, kind, device.
@@ -61,12 +72,12 @@ func (h *Hub) Alerts(ctx context.Context) ([]Alert, error) {
 			}
 			for _, name := range slices.Sorted(mapKeys(d.Sensors)) {
 				if v := d.Sensors[name]; v != "ok" && strings.HasPrefix(v, "fault") {
-					out = append(out, Alert{Kind: AlertSensorFault, Site: s.Site, Device: d.Device, Since: d.LastHeard,
+					out = append(out, Alert{Kind: AlertSensorFault, Site: s.Site, Device: d.Device, Since: d.LastHeard, Sensor: name, State: v,
 						Message: fmt.Sprintf("%s: sensor %s reports %q", d.Device, name, v)})
 				}
 			}
 			if since, ok := h.back.growing(d.Site+"/"+d.Device, now); ok && d.Backlog > 0 {
-				out = append(out, Alert{Kind: AlertBacklogGrowing, Site: s.Site, Device: d.Device, Since: since,
+				out = append(out, Alert{Kind: AlertBacklogGrowing, Site: s.Site, Device: d.Device, Since: since, Backlog: d.Backlog,
 					Message: fmt.Sprintf("%s: %d events waiting to be sent, and growing for %s: its uplink cannot reach the broker", d.Device, d.Backlog, now.Sub(since).Round(time.Minute))})
 			}
 		}
@@ -104,7 +115,7 @@ func (h *Hub) closedDayAlerts(s Site, now time.Time, rows []db.Day) []Alert {
 	e, x := last.Entries, last.Exits
 	if last.HasData && e+x >= h.opts.ImbalanceMin {
 		if diff := abs(e - x); float64(diff) > h.opts.ImbalanceShare*float64(max(e, x)) {
-			out = append(out, Alert{Kind: AlertDoorImbalance, Site: s.Site, Since: midnight,
+			out = append(out, Alert{Kind: AlertDoorImbalance, Site: s.Site, Since: midnight, Day: yesterday, Entries: e, Exits: x,
 				Message: fmt.Sprintf("%s: %d entries but %d exits (a beam out of line or blocked?)", yesterday, e, x)})
 		}
 	}
@@ -122,7 +133,7 @@ func (h *Hub) closedDayAlerts(s Site, now time.Time, rows []db.Day) []Alert {
 		}
 		r := float64(last.Sessions) / float64(last.Entries)
 		if median > 0 && r < h.opts.SessionsShare*median {
-			out = append(out, Alert{Kind: AlertSessionsLow, Site: s.Site, Since: midnight,
+			out = append(out, Alert{Kind: AlertSessionsLow, Site: s.Site, Since: midnight, Day: yesterday, Ratio: r, Median: median,
 				Message: fmt.Sprintf("%s: %.2f kiosk sessions per visitor, the 4-week median is %.2f: is a screen not working?", yesterday, r, median)})
 		}
 	}

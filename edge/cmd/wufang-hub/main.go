@@ -254,6 +254,7 @@ func (e *env) run(args []string) error {
 			return err
 		}
 		defer dash.Close()
+		go dash.Run(ctx) // warms the overview's caches now, so the first page after a start does not wait
 		srv = web.HTTPServer(cfg.HTTP.Listen, dash.Handler(mux))
 		tls := cfg.HTTP.TLSCert != ""
 		go func() {

@@ -91,4 +91,27 @@ func testAllDays(t *testing.T, d *db.DB) {
 	if g := got["s2"]; len(g) != 1 || g[0].Day != "2026-03-02" || g[0].Entries != 2 || g[0].FromEvents != 1 {
 		t.Fatalf("s2 %+v", g)
 	}
+	// Sums is Days summed, for every site at once.
+	sums, err := d.Sums(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 2 {
+		t.Fatalf("sums %+v", sums)
+	}
+	for _, sm := range sums {
+		var want db.Bucket
+		for _, r := range got[sm.Site] {
+			want.Add(r.Bucket)
+		}
+		if sm.Bucket != want || !sm.HasData {
+			t.Errorf("%s: Sums %+v, Days summed %+v", sm.Site, sm, want)
+		}
+	}
+	if sums[0].Site != "s1" || sums[0].Entries != 7 || sums[0].Exits != 1 || sums[0].Sessions != 3 || sums[1].Entries != 2 {
+		t.Fatalf("sums %+v", sums)
+	}
+	if none, err := d.Sums(ctx, "2027-01-01", "2027-01-31"); err != nil || len(none) != 0 {
+		t.Fatalf("a range with nothing: %+v %v", none, err)
+	}
 }

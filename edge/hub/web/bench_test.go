@@ -195,3 +195,149 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// freshDashboard is a new dashboard (every cache empty, as after a start)
+// on the benchmark's hub, served on a new port (a new origin: the browser
+// has nothing of it cached either).
+func freshDashboard(b *testing.B) (*Server, *httptest.Server) {
+	b.Helper()
+	w, err := New(benchWeb.hub, Options{Open: true, Now: benchWeb.opts.Now, Log: benchWeb.opts.Log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(w.Handler(http.NotFoundHandler()))
+	b.Cleanup(func() { srv.CloseClientConnections(); srv.Close() }) // the overview's live stream stays open
+	return w, srv
+}
+
+func getTime(b *testing.B, url string) time.Duration {
+	b.Helper()
+	t0 := time.Now()
+	resp, err := http.Get(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b.Fatalf("%s: %s", url, resp.Status)
+	}
+	return time.Since(t0)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// BenchmarkColdOverview: the overview's first load after a start. Each
+// iteration makes a fresh dashboard and reports (medians over the
+// iterations): cold-ms, the first load with nothing warmed (the page
+// computes the alerts and every site's sums itself); warm-start-ms, what
+// Run's warming at start takes; first-ms, the first load once warmed;
+// warm-ms, a later load (the baseline). old-days-ms is what the cold
+// overview used to query, two Days a site (week and year), against
+// sums-ms, the two Sums queries that replace them, in the same run.
+func BenchmarkColdOverview(b *testing.B) {
+	benchHub(b)
+	var cold, warming, first, warm, old, sums []time.Duration
+	for b.Loop() {
+		_, srv := freshDashboard(b)
+		cold = append(cold, getTime(b, srv.URL+"/?lang=zh"))
+
+		w, srv := freshDashboard(b)
+		t0 := time.Now()
+		if err := w.Warm(ctx); err != nil {
+			b.Fatal(err)
+		}
+		warming = append(warming, time.Since(t0))
+		first = append(first, getTime(b, srv.URL+"/?lang=zh"))
+		warm = append(warm, getTime(b, srv.URL+"/?lang=zh"))
+
+		sites, err := benchWeb.hub.Sites(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		t0 = time.Now()
+		for _, st := range sites {
+			for _, k := range pastRanges(st, loc) {
+				if _, err := benchWeb.hub.Days(ctx, k.site, k.from, k.to); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		old = append(old, time.Since(t0))
+		t0 = time.Now()
+		for _, k := range pastRanges(sites[0], loc) {
+			if _, err := benchWeb.hub.Sums(ctx, k.from, k.to); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sums = append(sums, time.Since(t0))
+	}
+	c, f, wm := median(cold), median(first), median(warm)
+	b.ReportMetric(ms(c), "cold-ms")
+	b.ReportMetric(ms(median(warming)), "warm-start-ms")
+	b.ReportMetric(ms(f), "first-ms")
+	b.ReportMetric(ms(wm), "warm-ms")
+	b.ReportMetric(float64(c)/float64(wm), "cold/warm")
+	b.ReportMetric(float64(f)/float64(wm), "first/warm")
+	b.ReportMetric(ms(median(old)), "old-days-ms")
+	b.ReportMetric(ms(median(sums)), "sums-ms")
+	b.ReportMetric(float64(median(old))/float64(median(sums)), "old/sums")
+}
+
+// BenchmarkFCPCold: first contentful paint of the overview in headless
+// Chromium for the first load after a start, as wufang-hub run starts the
+// dashboard (Run warming its caches): start-fcp-ms, the load sent the
+// moment the dashboard starts (racing the warming); first-fcp-ms, the first
+// load once warmed; warm-fcp-ms, a later load (the baseline); with the
+// server's time of each (start-server-ms: the racing load's time to the
+// last byte).
+func BenchmarkFCPCold(b *testing.B) {
+	benchHub(b)
+	br := newBrowser(b)
+	fcp := func(url string) float64 {
+		if err := chromedp.Do(br.ctx, chromedp.EmulateViewport(1366, 768), chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("footer"))); err != nil {
+			b.Fatal(err)
+		}
+		v, err := chromedp.Run(br.ctx, chromedp.Poll[float64](`(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime`, chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return v
+	}
+	var start, first, warm []float64
+	var startServer []time.Duration
+	for b.Loop() {
+		w, srv := freshDashboard(b)
+		rctx, cancel := context.WithCancel(ctx)
+		go w.Run(rctx)
+		start = append(start, fcp(srv.URL+"/?lang=zh"))
+		cancel()
+
+		w, srv = freshDashboard(b)
+		rctx, cancel = context.WithCancel(ctx)
+		go w.Run(rctx)
+		startServer = append(startServer, getTime(b, srv.URL+"/?lang=zh"))
+		cancel()
+
+		w, srv = freshDashboard(b)
+		if err := w.Warm(ctx); err != nil {
+			b.Fatal(err)
+		}
+		first = append(first, fcp(srv.URL+"/?lang=zh"))
+		warm = append(warm, fcp(srv.URL+"/?lang=zh"))
+	}
+	med := func(xs []float64) float64 { slices.Sort(xs); return xs[len(xs)/2] }
+	s, f, wm := med(start), med(first), med(warm)
+	b.ReportMetric(ms(median(startServer)), "start-server-ms")
+	b.ReportMetric(s, "start-fcp-ms")
+	b.ReportMetric(f, "first-fcp-ms")
+	b.ReportMetric(wm, "warm-fcp-ms")
+	b.ReportMetric(s/wm, "start/warm")
+	b.ReportMetric(f/wm, "first/warm")
+}

@@ -75,15 +75,12 @@ var messages = map[string][2]string{ // [zh, en]
 	"alerts":                {"告警", "Alerts"},
 	"nodata":                {"暂无数据", "no data yet"},
 	"incomplete":            {"不完整", "incomplete"},
+	"counting":              {"统计中…", "counting…"},
 	"tz":                    {"时区", "time zone"},
 	"tz.unknown":            {"时区未知（设备尚未上报）", "time zone not known yet (no device has reported it)"},
 	"live":                  {"实时更新", "live"},
 	"live.off":              {"实时更新已断开，请刷新", "live updates stopped: reload the page"},
 	"of":                    {"/", "of"},
-	"offline.since":         {"离线，自", "offline since"},
-	"backlog.n":             {"待上传事件", "events waiting on devices"},
-	"missing.n":             {"未收到的事件", "events not received"},
-	"dropped.n":             {"设备丢弃的事件", "events dropped by devices"},
 	"complete":              {"数据完整", "complete"},
 	"site.hours":            {"今日各时段入场（对比上周同日）", "Today's entries by hour (against the same weekday last week)"},
 	"site.days":             {"近 %v 天每日入场", "Entries per day, last %v days"},
@@ -170,6 +167,9 @@ var messages = map[string][2]string{ // [zh, en]
 	"alert.backlog_growing": {"积压持续增长", "Backlog growing"},
 	"alert.door_imbalance":  {"进出人数不平衡", "Door imbalance"},
 	"alert.sessions_low":    {"互动次数过低", "Few kiosk sessions"},
+	"lang.zh":               {"中文", "Chinese"},
+	"lang.en":               {"英文", "English"},
+	"report.hoursnote":      {"日期范围超过 %v 天，不列出最忙的时段", "not shown for a range longer than %v days"},
 	"generated":             {"生成于", "Generated"},
 	"open":                  {"未配置工作人员登录：本机上的任何人都能打开此页面。用 wufang-hub hash-password 生成密码，写入配置的 http.users。", "No staff login is configured: anyone on this machine can open this page. Make a password with wufang-hub hash-password and add it under http.users in the config."},
 }
@@ -184,6 +184,11 @@ func (l Lang) T(key string) string {
 		return m[1]
 	}
 	return m[0]
+}
+
+// Tf is T with values put in (the message's verbs, %v or %[1]s).
+func (l Lang) Tf(key string, args ...any) string {
+	return fmt.Sprintf(l.T(key), args...)
 }
 
 // Num writes n with thousands separators (both languages group by three
@@ -249,16 +254,17 @@ func (l Lang) Month(m string) string {
 }
 
 // Time writes an instant in loc: the date and 24-hour time, as both
-// languages write them.
+// languages write them, and the zone's offset (UTC+8), so a time is never
+// read as another zone's.
 func (l Lang) Time(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "—"
 	}
 	t = t.In(loc)
 	if l == EN {
-		return t.Format("2 Jan 2006 15:04")
+		return t.Format("2 Jan 2006 15:04") + " " + zoneLabel(t)
 	}
-	return fmt.Sprintf("%d年%d月%d日 %s", t.Year(), t.Month(), t.Day(), t.Format("15:04"))
+	return fmt.Sprintf("%d年%d月%d日 %s %s", t.Year(), t.Month(), t.Day(), t.Format("15:04"), zoneLabel(t))
 }
 
 // with returns the URL of r with the query key set to value.

@@ -12,6 +12,7 @@ import (
 type liveCell struct {
 	Text       string `json:"t"`
 	Incomplete bool   `json:"i,omitempty"`
+	Unknown    bool   `json:"n,omitempty"` // no data yet, or still counting
 }
 
 // liveSite is a site's overview numbers as the stream sends them, already
@@ -21,7 +22,7 @@ type liveSite map[string]liveCell
 func liveRows(rows []SiteRow) map[string]liveSite {
 	out := make(map[string]liveSite, len(rows))
 	for _, r := range rows {
-		cell := func(c Cell) liveCell { return liveCell{Text: c.Text, Incomplete: c.Incomplete} }
+		cell := func(c Cell) liveCell { return liveCell{Text: c.Text, Incomplete: c.Incomplete, Unknown: !c.Known} }
 		out[r.Site] = liveSite{
 			"today": cell(r.Today), "inroom": cell(r.InRoom), "week": cell(r.Week), "year": cell(r.Year),
 			"sessions": cell(r.Sessions), "devices": {Text: fmt.Sprintf("%d/%d", r.Online, r.Devices), Incomplete: r.Online < r.Devices},

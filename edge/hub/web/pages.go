@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"maps"
 	"net/http"
@@ -25,6 +24,10 @@ type Cell struct {
 	Incomplete bool
 	Text       string
 }
+
+// pending is a number still being counted (the dashboard has just
+// started): it says so, and the overview's live stream brings it.
+func (v *view) pending() Cell { return Cell{Text: v.T("counting")} }
 
 func (v *view) cell(n int64, known, incomplete bool) Cell {
 	c := Cell{Value: n, Known: known, Incomplete: known && incomplete}
@@ -67,13 +70,13 @@ func (s *Server) overviewRows(ctx context.Context, v *view) ([]SiteRow, error) {
 	for _, a := range alerts {
 		perSite[a.Site]++
 	}
+	past, err := s.pastSums(ctx, sites, false)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]SiteRow, 0, len(sites))
 	for _, st := range sites {
-		r, err := s.siteRow(ctx, v, st, perSite[st.Site])
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, r)
+		rows = append(rows, s.siteRow(v, st, perSite[st.Site], past))
 	}
 	// What needs attention first: open alerts, then devices offline, then
 	// incomplete numbers; then by id.
@@ -83,7 +86,7 @@ func (s *Server) overviewRows(ctx context.Context, v *view) ([]SiteRow, error) {
 	return rows, nil
 }
 
-func (s *Server) siteRow(ctx context.Context, v *view, st hub.Site, alerts int) (SiteRow, error) {
+func (s *Server) siteRow(v *view, st hub.Site, alerts int, past map[rangeKey]rangeSum) SiteRow {
 	loc, known := s.location(st.TimeZone)
 	c := st.Completeness
 	inc := !c.Complete
@@ -92,23 +95,13 @@ func (s *Server) siteRow(ctx context.Context, v *view, st hub.Site, alerts int) 
 	r.InRoom = v.cell(int64(st.InRoom), st.TodayKnown, inc)
 	r.Sessions = v.cell(int64(st.Today.Sessions), st.TodayKnown, inc)
 	if known {
-		today, _ := time.ParseInLocation(wire.DateLayout, st.Date, loc)
-		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
-		jan1 := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, loc)
 		// Today's part is the devices' own count (the totals, as in the
 		// today column), so the three agree; earlier days are the hub's.
-		todays := hub.Days{From: st.Date, To: st.Date, Total: db.BucketOf(st.Today),
-			Days: []hub.Day{{Date: st.Date, HasData: st.TodayKnown}}}
-		week, weekHas, err := s.rangeSum(ctx, st.Site, monday.Format(wire.DateLayout), todays)
-		if err != nil {
-			return r, err
+		week, year, weekHas, yearHas, ok := weekYear(st, loc, past)
+		r.Week, r.Year = v.cell(week.Entries, weekHas, inc), v.cell(year.Entries, yearHas, inc)
+		if !ok {
+			r.Week, r.Year = v.pending(), v.pending()
 		}
-		year, yearHas, err := s.rangeSum(ctx, st.Site, jan1.Format(wire.DateLayout), todays)
-		if err != nil {
-			return r, err
-		}
-		r.Week = v.cell(week.Entries, weekHas, inc)
-		r.Year = v.cell(year.Entries, yearHas, inc)
 	} else {
 		r.Week, r.Year = v.cell(0, false, false), v.cell(0, false, false)
 	}
@@ -117,7 +110,7 @@ func (s *Server) siteRow(ctx context.Context, v *view, st hub.Site, alerts int) 
 	if inc {
 		r.Attention++
 	}
-	return r, nil
+	return r
 }
 
 func anyData(days []hub.Day) bool {
@@ -128,16 +121,16 @@ func anyData(days []hub.Day) bool {
 func (v *view) notes(c hub.Completeness, loc *time.Location) []string {
 	var out []string
 	for _, o := range c.Offline {
-		out = append(out, o.Device+" "+v.T("offline.since")+" "+v.Time(o.Since, loc))
+		out = append(out, v.Tf("note.offline", o.Device, v.Time(o.Since, loc)))
 	}
 	if c.Backlog > 0 {
-		out = append(out, v.T("backlog.n")+": "+v.Num(int64(c.Backlog)))
+		out = append(out, v.Tf("note.backlog", v.Num(int64(c.Backlog))))
 	}
 	if c.Missing > 0 {
-		out = append(out, v.T("missing.n")+": "+v.Num(int64(c.Missing)))
+		out = append(out, v.Tf("note.missing", v.Num(int64(c.Missing))))
 	}
 	if c.Dropped > 0 {
-		out = append(out, v.T("dropped.n")+": "+v.Num(int64(c.Dropped)))
+		out = append(out, v.Tf("note.dropped", v.Num(int64(c.Dropped))))
 	}
 	return out
 }
@@ -159,20 +152,14 @@ func (s *Server) queryFailed(w http.ResponseWriter, v *view, err error) {
 		s.fail(w, v, http.StatusNotFound, v.T("unknown.site"))
 		return
 	}
-	var bad interface{ BadRequest() bool }
+	var bad badInput
 	if errors.As(err, &bad) {
-		s.fail(w, v, http.StatusBadRequest, err.Error())
+		s.fail(w, v, http.StatusBadRequest, bad.In(v.Lang))
 		return
 	}
 	s.opts.Log.Error("dashboard: query", "err", err)
-	s.fail(w, v, http.StatusInternalServerError, "the hub could not read its database: "+err.Error())
+	s.fail(w, v, http.StatusInternalServerError, v.Tf("err.db", err.Error()))
 }
-
-// badInput is a request the user can fix.
-type badInput string
-
-func (e badInput) Error() string    { return string(e) }
-func (e badInput) BadRequest() bool { return true }
 
 // SitePage is the site page's data.
 type SitePage struct {
@@ -210,7 +197,7 @@ type HourRow struct {
 type DeviceRow struct {
 	hub.Device
 	LastHeard       string
-	Since           string
+	State           string // online, or offline since when
 	CompleteThrough uint64
 	Missing         uint64
 	Sensors         []SensorState
@@ -266,6 +253,7 @@ type AlertRow struct {
 	hub.Alert
 	Title string
 	Since string
+	Text  string // the message in the page's language
 }
 
 // MinAnswers is how many answers a question needs before it is ranked.
@@ -304,13 +292,15 @@ func (s *Server) siteData(ctx context.Context, v *view, site, days string) (*Sit
 			mine = append(mine, a)
 		}
 	}
-	if p.Row, err = s.siteRow(ctx, v, st, len(mine)); err != nil {
+	past, err := s.pastSums(ctx, []hub.Site{st}, false)
+	if err != nil {
 		return nil, err
 	}
+	p.Row = s.siteRow(v, st, len(mine), past)
 	loc, _ := s.location(st.TimeZone)
 	p.Loc = loc
 	for _, a := range mine {
-		p.Alerts = append(p.Alerts, AlertRow{Alert: a, Title: v.T("alert." + a.Kind), Since: v.Time(a.Since, loc)})
+		p.Alerts = append(p.Alerts, AlertRow{Alert: a, Title: v.T("alert." + a.Kind), Since: v.Time(a.Since, loc), Text: v.AlertText(a, loc, v.Generated)})
 	}
 	packs, err := s.hub.PackStates(ctx, site)
 	if err != nil {
@@ -321,7 +311,7 @@ func (s *Server) siteData(ctx context.Context, v *view, site, days string) (*Sit
 		offers[ps.Device] = ps.Offer
 	}
 	for _, d := range st.Devices {
-		row := DeviceRow{Device: d, LastHeard: v.Time(d.LastHeard, loc), Since: v.Time(d.Since, loc), Offer: v.offerCell(offers[d.Device], loc)}
+		row := DeviceRow{Device: d, LastHeard: v.Time(d.LastHeard, loc), State: v.deviceState(d, loc), Offer: v.offerCell(offers[d.Device], loc)}
 		for _, x := range d.Streams {
 			if x.Epoch == d.Epoch || len(d.Streams) == 1 {
 				row.CompleteThrough = x.CompleteThrough
@@ -329,7 +319,7 @@ func (s *Server) siteData(ctx context.Context, v *view, site, days string) (*Sit
 			row.Missing += x.Missing
 		}
 		for _, name := range slices.Sorted(maps.Keys(d.Sensors)) {
-			row.Sensors = append(row.Sensors, SensorState{Name: name, State: d.Sensors[name], OK: d.Sensors[name] == "ok"})
+			row.Sensors = append(row.Sensors, SensorState{Name: name, State: v.SensorText(d.Sensors[name]), OK: d.Sensors[name] == "ok"})
 		}
 		p.Devices = append(p.Devices, row)
 	}
@@ -386,11 +376,6 @@ func (v *view) Q(a hub.Answer) string {
 		}
 	}
 	return a.Step
-}
-
-// Tf is T with one number put in.
-func (v *view) Tf(key string, n any) string {
-	return fmt.Sprintf(v.T(key), n)
 }
 
 func shiftDate(date string, days int) string {

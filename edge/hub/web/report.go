@@ -41,6 +41,9 @@ type Report struct {
 	HasData   bool
 }
 
+// MaxHoursDays is the longest range that lists the busiest hours.
+func (r *Report) MaxHoursDays() int { return maxHoursDays }
+
 // ReportSite is one site's line.
 type ReportSite struct {
 	Site, TimeZone string
@@ -96,7 +99,7 @@ func (s *Server) reportData(ctx context.Context, r *http.Request) (*Report, erro
 		f, err1 := time.Parse(wire.DateLayout, from)
 		t, err2 := time.Parse(wire.DateLayout, to)
 		if err1 != nil || err2 != nil || t.Before(f) || t.Sub(f) > hub.MaxDays*24*time.Hour {
-			return nil, badInput(fmt.Sprintf("from %q and to %q: give two dates yyyy-mm-dd, from first, at most %d days apart", from, to, hub.MaxDays))
+			return nil, badInput{"err.range", []any{from, to, hub.MaxDays}}
 		}
 		rep.From, rep.To = from, to
 	default:
@@ -105,7 +108,7 @@ func (s *Server) reportData(ctx context.Context, r *http.Request) (*Report, erro
 		}
 		m, err := time.Parse("2006-01", month)
 		if err != nil {
-			return nil, badInput(fmt.Sprintf("month %q: want yyyy-mm", month))
+			return nil, badInput{"err.month", []any{month}}
 		}
 		rep.Month = month
 		rep.From, rep.To = m.Format(wire.DateLayout), m.AddDate(0, 1, -1).Format(wire.DateLayout)

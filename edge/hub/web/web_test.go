@@ -394,7 +394,7 @@ func TestOverviewNumbers(t *testing.T) {
 	if cells["new"]["today"] != "no data yet" || cells["new"]["week"] != "no data yet" {
 		t.Errorf("new: %v", cells["new"])
 	}
-	if !strings.Contains(body, "door1 offline since 10 Mar 2026 11:00") || !strings.Contains(body, "events waiting on devices: 7") {
+	if !strings.Contains(body, "door1 offline since 10 Mar 2026 11:00 UTC") || !strings.Contains(body, "7 events waiting on devices") {
 		t.Errorf("the overview does not say why ldn is incomplete")
 	}
 	if !strings.Contains(body, "time zone Asia/Shanghai") || !strings.Contains(body, "time zone not known yet") {

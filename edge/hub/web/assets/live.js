@@ -27,6 +27,7 @@
           span.textContent = c.t;
         }
         span.classList.toggle("incomplete", !!c.i);
+        span.classList.toggle("nodata", !!c.n);
       }
     }
     // A site that appeared or went needs the page itself.
