@@ -415,6 +415,33 @@ func (in *Installer) Rollback(ctx context.Context) (Info, error) {
 	return prev, nil
 }
 
+// UseBuiltin makes no installed pack active, so the kiosk shows its
+// built-in pack (Active returns ErrNoPack), and keeps the pack that was
+// active as the previous one: Rollback brings it back. It is recorded as a
+// pack.installed event of the built-in pack (id and version given by the
+// caller, which holds that pack) with the reason "builtin". It returns the
+// pack that was active; ErrNoPack when the built-in pack already shows.
+func (in *Installer) UseBuiltin(ctx context.Context, builtinID, builtinVersion string) (Info, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	st, err := in.readState()
+	if err != nil {
+		return Info{}, err
+	}
+	if st.Active == nil {
+		return Info{}, fmt.Errorf("back to the built-in pack: %w: the built-in pack already shows", ErrNoPack)
+	}
+	if err := in.faultAt("builtin"); err != nil {
+		return Info{}, err
+	}
+	was := *st.Active
+	if err := in.writeState(&state{V: 1, Previous: &was}); err != nil {
+		return Info{}, err
+	}
+	in.record(ctx, wire.Event{V: wire.Version, Time: in.now(), Kind: wire.PackInstalled, Pack: builtinID, PackVer: builtinVersion, Reason: "builtin"})
+	return was, nil
+}
+
 // sweep removes staging folders and slots that current.json does not name:
 // leftovers of interrupted installs and packs older than the previous one.
 func (in *Installer) sweep(st *state) {

@@ -121,6 +121,66 @@ func TestInstallAndRollback(t *testing.T) {
 	}
 }
 
+// TestUseBuiltin: back to the built-in pack keeps the installed pack as the
+// rollback target; a rollback brings it back, and an install after it is no
+// downgrade check against a pack that no longer shows.
+func TestUseBuiltin(t *testing.T) {
+	ctx := context.Background()
+	in, root, log := newInstaller(t)
+	if _, err := in.UseBuiltin(ctx, "builtin", "2.0.0"); !errors.Is(err, ErrNoPack) {
+		t.Fatalf("nothing installed: %v", err)
+	}
+	v1 := writePack(t, root, "my-pack", "1.0.0")
+	v2 := writePack(t, root, "my-pack", "1.1.0")
+	for _, p := range []string{v1, v2} {
+		if _, err := in.Install(ctx, p, InstallOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	was, err := in.UseBuiltin(ctx, "builtin", "2.0.0")
+	if err != nil || was.Version != "1.1.0" {
+		t.Fatalf("use builtin: %+v %v", was, err)
+	}
+	if _, _, _, err := in.Active(); !errors.Is(err, ErrNoPack) {
+		t.Fatalf("active after builtin: %v", err)
+	}
+	if p, err := in.Previous(); err != nil || p.Version != "1.1.0" {
+		t.Fatalf("previous after builtin: %+v %v", p, err)
+	}
+	if _, err := in.UseBuiltin(ctx, "builtin", "2.0.0"); !errors.Is(err, ErrNoPack) {
+		t.Fatalf("twice: %v", err)
+	}
+	// A new installer on the same folder (a restart) still shows the built-in pack.
+	again := &Installer{Dir: in.Dir, AllowUnsigned: true, AppVersion: "1.0.0"}
+	if _, _, _, err := again.Active(); !errors.Is(err, ErrNoPack) {
+		t.Fatalf("after a restart: %v", err)
+	}
+	if info, err := in.Rollback(ctx); err != nil || info.Version != "1.1.0" {
+		t.Fatalf("rollback from builtin: %+v %v", info, err)
+	}
+	if v := activeVersion(t, in); v != "1.1.0" {
+		t.Fatalf("after rollback: %s", v)
+	}
+	if _, err := in.Previous(); !errors.Is(err, ErrNoPrevious) {
+		t.Fatalf("previous after rollback from builtin: %v", err)
+	}
+	// The built-in pack shows again: an older version of my-pack installs.
+	if _, err := in.UseBuiltin(ctx, "builtin", "2.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Install(ctx, v1, InstallOptions{}); err != nil {
+		t.Fatalf("install after builtin: %v", err)
+	}
+	want := []string{
+		"pack.installed my-pack 1.0.0 ", "pack.installed my-pack 1.1.0 ",
+		"pack.installed builtin 2.0.0 builtin", "pack.installed my-pack 1.1.0 rollback",
+		"pack.installed builtin 2.0.0 builtin", "pack.installed my-pack 1.0.0 ",
+	}
+	if !slices.Equal(log.events, want) {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(log.events, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestInstallMinAppVersion(t *testing.T) {
 	in, root, _ := newInstaller(t)
 	p := writePack(t, root, "my-pack", "1.0.0", func(s string) string {
