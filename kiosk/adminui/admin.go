@@ -46,6 +46,9 @@ type Packs interface {
 	Previous() (content.Info, error)
 	Rollback(ctx context.Context) (content.Info, error)
 	Install(ctx context.Context, path string, opts content.InstallOptions) (content.Result, error)
+	// UseBuiltin makes no installed pack active (the built-in one shows)
+	// and keeps the active one as the previous one.
+	UseBuiltin(ctx context.Context, builtinID, builtinVersion string) (content.Info, error)
 }
 
 var _ Packs = (*content.Installer)(nil)
@@ -133,6 +136,12 @@ type Admin struct {
 	frame     *fyne.Container
 	prevTheme fyne.Theme
 	themeSize float32 // text size of the admin theme in use; 0 before the first
+	// m are the sizes the shown screen was built for; body is the space
+	// its page has under the header (and beside or under the menu).
+	m       metrics
+	body    fyne.Size
+	resizeQ bool      // a redraw for a new window size is queued
+	laidOut fyne.Size // the admin frame's size when last laid out
 
 	pin pinState
 
@@ -292,8 +301,10 @@ func (a *Admin) takeOver() {
 		a.prevTheme = app.Settings().Theme()
 	}
 	a.frame = container.NewStack()
+	a.laidOut = fyne.Size{}
+	a.m = metricsFor(w.Canvas().Size())
 	bg := canvas.NewRectangle(th.Color(fynetheme.ColorNameBackground, fynetheme.VariantDark))
-	w.SetContent(container.NewStack(bg, a.frame))
+	w.SetContent(container.New(watch{a}, bg, a.frame))
 	a.idle.Start()
 }
 
@@ -339,6 +350,45 @@ func (a *Admin) show(obj fyne.CanvasObject) {
 	}
 	a.frame.Objects = []fyne.CanvasObject{obj}
 	a.frame.Refresh()
+}
+
+// measure sets the sizes for the window's size before a screen is built;
+// a screen built for other sizes is built anew rather than patched.
+func (a *Admin) measure() {
+	size := a.laidOut
+	if size.Width < 1 || size.Height < 1 {
+		size = a.opts.Window.Canvas().Size()
+	}
+	m := metricsFor(size)
+	if m != a.m && a.frame != nil {
+		a.frame.Objects = nil
+	}
+	a.m = m
+}
+
+// resized is the admin frame laid out at size: when that is not the size
+// its screen was built for, the screen is drawn again.
+func (a *Admin) resized(size fyne.Size) {
+	if !a.shown || size.Width < 1 || size.Height < 1 {
+		return
+	}
+	a.laidOut = size
+	if a.resizeQ || metricsFor(size) == a.m {
+		return
+	}
+	a.resizeQ = true
+	a.post(func() {
+		a.guard("resize", func() {
+			a.resizeQ = false
+			switch {
+			case !a.shown:
+			case a.active.Load():
+				a.render()
+			default:
+				a.showPIN()
+			}
+		})
+	})
 }
 
 // useTheme makes the app theme the admin theme with text of size: the

@@ -3,6 +3,7 @@ package adminui
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"image/color"
 	iofs "io/fs"
@@ -611,7 +612,118 @@ func writePack(t *testing.T, path, version string, key *content.PrivateKey, chan
 	}
 }
 
-func TestInstallFromUSBAndRollback(t *testing.T) {
+// card is the pack card on the USB list whose text has text: the list is
+// paged back to its start and forward until it shows.
+func (r *rig) card(text string) *fyne.Container {
+	r.t.Helper()
+	r.drain()
+	for r.hasEnabled("Previous") {
+		r.tap("Previous")
+	}
+	for {
+		// The smallest coloured band with the text and a button.
+		var found *fyne.Container
+		least := 0
+		walk(r.w.Content(), func(o fyne.CanvasObject) {
+			c, ok := o.(*fyne.Container)
+			if !ok || len(c.Objects) != 2 {
+				return
+			}
+			if _, ok := c.Objects[0].(*canvas.Rectangle); !ok {
+				return
+			}
+			hasText, hasButton, n := false, false, 0
+			walk(c.Objects[1], func(o fyne.CanvasObject) {
+				n++
+				switch o := o.(type) {
+				case *widget.Label:
+					hasText = hasText || strings.Contains(o.Text, text)
+				case *widget.Button:
+					hasButton = true
+				}
+			})
+			if hasText && hasButton && (found == nil || n < least) {
+				found, least = c, n
+			}
+		})
+		if found != nil {
+			return found
+		}
+		if !r.hasEnabled("Next") {
+			r.t.Fatalf("no pack card %q; screen shows:\n%s", text, strings.Join(r.texts(), "\n"))
+		}
+		r.tap("Next")
+	}
+}
+
+// cardText is a card's lines.
+func cardText(c *fyne.Container) string {
+	var out []string
+	walk(c, func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Label:
+			out = append(out, o.Text)
+		case *widget.Button:
+			out = append(out, "["+o.Text+"]")
+		}
+	})
+	return strings.Join(out, "\n")
+}
+
+// openCard taps the button of the card naming text.
+func (r *rig) openCard(text string) {
+	r.t.Helper()
+	var b *widget.Button
+	walk(r.card(text), func(o fyne.CanvasObject) {
+		if x, ok := o.(*widget.Button); ok {
+			b = x
+		}
+	})
+	test.Tap(b)
+	r.drain()
+}
+
+// hasEnabled reports whether an enabled button with label shows.
+func (r *rig) hasEnabled(label string) bool {
+	ok := false
+	walk(r.w.Content(), func(o fyne.CanvasObject) {
+		if b, is := o.(*widget.Button); is && strings.Contains(b.Text, label) && !b.Disabled() {
+			ok = true
+		}
+	})
+	return ok
+}
+
+// checked waits until every pack on the stick has its preview.
+func (r *rig) checked() {
+	r.t.Helper()
+	r.waitFor("the stick's packs checked", func() bool {
+		if r.a.usb.scanning || len(r.a.usb.files) == 0 {
+			return false
+		}
+		for _, c := range r.a.usb.checks {
+			if c == nil {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func (r *rig) activeVersion() string {
+	r.t.Helper()
+	_, _, info, err := r.in.Active()
+	if err != nil {
+		return err.Error()
+	}
+	return info.Version
+}
+
+// TestInstallPreview: every pack on the stick is shown before anything is
+// installed (what it is, newer, same or older, who signed it, whether it
+// passed the checks), refusals say why on the same screen, and a pack is
+// installed only from its confirmation screen.
+func TestInstallPreview(t *testing.T) {
 	key, err := content.GenerateKey(rand.Reader, "centre-staff")
 	if err != nil {
 		t.Fatal(err)
@@ -625,12 +737,18 @@ func TestInstallFromUSBAndRollback(t *testing.T) {
 	}
 	stick := filepath.Join(r.usb, "staff", "STICK")
 	writePack(t, filepath.Join(stick, "packs", "flowtest-1.1.0.wfpack"), "1.1.0", &key, nil)
+	writePack(t, filepath.Join(stick, "same.wfpack"), "1.0.0", &key, nil)
 	writePack(t, filepath.Join(stick, "bad.wfpack"), "1.2.0", &key, func(y string) string {
 		return strings.Replace(y, "  - traffic\n", "  - cooking\n", 1)
 	})
 	writePack(t, filepath.Join(stick, "old-0.9.0.wfpack"), "0.9.0", &key, nil)
 	other, _ := content.GenerateKey(rand.Reader, "someone")
 	writePack(t, filepath.Join(stick, "stranger.wfpack"), "2.0.0", &other, nil)
+	writePack(t, filepath.Join(stick, "unsigned.wfpack"), "2.1.0", nil, nil)
+	writePack(t, filepath.Join(stick, "future.wfpack"), "3.0.0", &key, func(y string) string {
+		return strings.Replace(y, "min_app_version: \"\"\n", "min_app_version: 9.0.0\n", 1)
+	})
+	os.WriteFile(filepath.Join(stick, "junk.wfpack"), []byte("not a zip at all"), 0o644)
 	// Not listed: too deep, hidden, a macOS shadow file.
 	writePack(t, filepath.Join(stick, "a", "b", "c", "deep.wfpack"), "1.3.0", &key, nil)
 	writePack(t, filepath.Join(stick, ".Trashes", "trash.wfpack"), "1.3.0", &key, nil)
@@ -638,71 +756,197 @@ func TestInstallFromUSBAndRollback(t *testing.T) {
 
 	r.enter()
 	r.tap("U盘安装 USB")
-	r.waitFor("the stick's packs", func() bool { return r.shows("Tap a pack") })
-	for _, name := range []string{"flowtest-1.1.0.wfpack", "bad.wfpack", "old-0.9.0.wfpack", "stranger.wfpack"} {
-		r.button(name)
-	}
+	r.checked()
 	for _, name := range []string{"deep", "trash", "._bad"} {
-		if r.shows(name) {
-			t.Errorf("%s is listed", name)
+		for r.hasEnabled("Previous") {
+			r.tap("Previous")
+		}
+		for {
+			if r.shows(name) {
+				t.Errorf("%s is listed", name)
+			}
+			if !r.hasEnabled("Next") {
+				break
+			}
+			r.tap("Next")
+		}
+	}
+	if r.hasEnabled("Next") || !r.shows("/ 3") && !r.shows("/ 2") {
+		t.Errorf("9 packs at 800×480 are not paged:\n%s", strings.Join(r.texts(), "\n"))
+	}
+	key5 := key.Public().ID()
+	want := map[string][]string{
+		"flowtest-1.1.0.wfpack": {"flowtest 1.1.0", "较新 Newer than the active flowtest 1.0.0", "centre-staff (key " + key5 + ") 可信 trusted", "✓ 检查通过 Checks passed", "[安装… Install…]"},
+		"same.wfpack":           {"Same version as the active one", "✓ 检查通过", "[安装… Install…]"},
+		"old-0.9.0.wfpack":      {"较旧 Older than the active flowtest 1.0.0", "✗ 不能安装 Cannot be installed: 版本比当前的旧 older than the active pack", "[查看 View]"},
+		"bad.wfpack":            {"the pack has errors", "[查看 View]"},
+		"stranger.wfpack":       {"key " + other.Public().ID() + " 不受信任 not trusted", "签名密钥不受信任 signed by a key this kiosk does not trust"},
+		"unsigned.wfpack":       {"未签名 Unsigned", "没有签名 the pack is not signed"},
+		"future.wfpack":         {"需要更新应用 it needs a newer app version"},
+		"junk.wfpack":           {"不是内容包 not a content pack"},
+	}
+	for name, lines := range want {
+		text := cardText(r.card(name))
+		for _, l := range lines {
+			if !strings.Contains(text, l) {
+				t.Errorf("card %s does not say %q:\n%s", name, l, text)
+			}
 		}
 	}
 
-	// A bad pack: refused, with what is wrong and where.
-	r.tap("bad.wfpack")
-	r.waitFor("the refusal", func() bool { return r.shows("未安装 Not installed") })
-	r.mustShow("内容有错误 the pack has errors")
+	// A refused pack: what is wrong and what to do, and no install button.
+	r.openCard("bad.wfpack")
+	r.mustShow("不能安装 Cannot be installed: 内容有错误 the pack has errors")
 	r.mustShow("cooking")
-	r.mustShow("The active pack is unchanged")
+	r.mustShow("must be fixed first")
+	if r.hasEnabled("安装 Install flowtest") {
+		t.Error("a refused pack offers an install")
+	}
 	r.tap("Back to the list")
-	r.waitFor("the list", func() bool { return r.shows("Tap a pack") })
-
-	// A pack signed by a stranger.
-	r.tap("stranger.wfpack")
-	r.waitFor("the refusal", func() bool { return r.shows("未安装 Not installed") })
-	r.mustShow("does not trust")
+	r.openCard("stranger.wfpack")
+	r.mustShow("add that key's public key line to the config")
 	r.tap("Back to the list")
-	r.waitFor("the list", func() bool { return r.shows("Tap a pack") })
+	r.openCard("future.wfpack")
+	r.mustShow("本机应用 This app\n1.0.0\n需要 Pack needs\nwufang 9.0.0 或更高 or later (min_app_version)")
+	r.mustShow("update the app first")
+	r.tap("Back to the list")
+	r.openCard("old-0.9.0.wfpack")
+	r.mustShow("roll back on the Content screen")
+	r.tap("Back to the list")
 
-	// The good pack: installed and live at once.
-	r.tap("flowtest-1.1.0.wfpack")
+	// The good pack: nothing is installed until the confirmation's Install.
+	r.openCard("flowtest-1.1.0.wfpack")
+	r.mustShow("安装这个内容包？ Install this pack?")
+	r.mustShow("centre-staff")
+	r.mustShow("较新 Newer than the active flowtest 1.0.0")
+	r.mustShow("packs/flowtest-1.1.0.wfpack")
+	if v := r.activeVersion(); v != "1.0.0" || len(r.live) != 0 {
+		t.Fatalf("before the confirmation: active %s, OnPack %+v", v, r.live)
+	}
+	r.tap("Back to the list")
+	r.checked()
+	if v := r.activeVersion(); v != "1.0.0" || len(r.live) != 0 {
+		t.Fatalf("after going back: active %s, OnPack %+v", v, r.live)
+	}
+	r.openCard("flowtest-1.1.0.wfpack")
+	r.tap("安装 Install flowtest 1.1.0")
 	r.waitFor("the install", func() bool { return r.shows("已安装，正在展示 Installed and showing") })
 	r.mustShow("flowtest 1.1.0")
-	r.mustShow("centre-staff")
 	r.mustShow("Roll back to (Content): flowtest 1.0.0")
-	if len(r.live) != 1 || r.live[0].Version != "1.1.0" {
+	if len(r.live) != 1 || r.live[0].Version != "1.1.0" || r.activeVersion() != "1.1.0" {
+		t.Fatalf("OnPack calls: %+v, active %s", r.live, r.activeVersion())
+	}
+	// Back on the list, the comparisons are with the new active pack.
+	r.tap("Back to the list")
+	r.checked()
+	if text := cardText(r.card("same.wfpack")); !strings.Contains(text, "Older than the active flowtest 1.1.0") {
+		t.Errorf("same.wfpack after the install:\n%s", text)
+	}
+}
+
+// TestInstallRefusedForTheApp: a refusal at install time for the app
+// version names both versions.
+func TestInstallRefusedForTheApp(t *testing.T) {
+	key, _ := content.GenerateKey(rand.Reader, "centre-staff")
+	r := newRig(t, rigOpts{pinHash: pinHash(t), key: &key})
+	writePack(t, filepath.Join(r.usb, "p.wfpack"), "1.1.0", &key, func(y string) string {
+		return strings.Replace(y, "min_app_version: \"\"\n", "min_app_version: 1.0.0\n", 1)
+	})
+	r.enter()
+	r.tap("U盘安装 USB")
+	r.checked()
+	r.openCard("p.wfpack")
+	r.mustShow("本机应用 This app\n1.0.0\n需要 Pack needs\nwufang 1.0.0 或更高 or later")
+	// The app changes under the open screen (as if the preview were stale):
+	// Install refuses, and says both versions.
+	r.in.AppVersion = "0.9.0"
+	r.tap("安装 Install flowtest 1.1.0")
+	r.waitFor("the refusal", func() bool { return r.shows("未安装 Not installed") })
+	r.mustShow("需要更新应用 it needs a newer app version")
+	r.mustShow("本机 This device runs 0.9.0; 内容包需要 the pack needs 1.0.0 or later")
+	r.mustShow("The active pack is unchanged")
+	if len(r.live) != 0 {
+		t.Fatalf("OnPack: %+v", r.live)
+	}
+}
+
+// installed installs the test pack at each version in turn, signed by key.
+func (r *rig) installed(key *content.PrivateKey, versions ...string) {
+	r.t.Helper()
+	for _, v := range versions {
+		f := filepath.Join(r.t.TempDir(), v+".wfpack")
+		writePack(r.t, f, v, key, nil)
+		if _, err := r.in.Install(r.t.Context(), f, content.InstallOptions{}); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+// TestBackToBuiltin: from the Content screen, behind a confirmation, with
+// a good pack installed; the built-in pack goes live at once, admin says
+// so, and Roll back brings the installed pack back.
+func TestBackToBuiltin(t *testing.T) {
+	key, _ := content.GenerateKey(rand.Reader, "centre-staff")
+	r := newRig(t, rigOpts{pinHash: pinHash(t), key: &key})
+	r.installed(&key, "1.0.0", "1.1.0")
+	bi := builtinInfo()
+	if bi.ID == "" {
+		t.Fatal("the built-in pack does not load")
+	}
+	r.enter()
+	r.tap("内容 Content")
+	r.waitFor("the content screen", func() bool { return r.shows("Back to the built-in pack") })
+	r.tap("Back to the built-in pack")
+	r.mustShow("回到内置内容？ Back to the built-in pack?")
+	r.mustShow("flowtest 1.1.0 is kept as the previous pack")
+	r.tap("Cancel")
+	if v := r.activeVersion(); v != "1.1.0" || len(r.live) != 0 {
+		t.Fatalf("cancel: active %s, OnPack %+v", v, r.live)
+	}
+	r.tap("Back to the built-in pack")
+	r.tap("Use the built-in pack")
+	r.waitFor("the outcome", func() bool { return r.shows("Now showing the built-in pack " + bi.ID + " " + bi.Version) })
+	if len(r.live) != 1 || r.live[0].ID != bi.ID || r.live[0].Version != bi.Version {
 		t.Fatalf("OnPack calls: %+v", r.live)
 	}
-	r.tap("Back to the list")
-	r.waitFor("the list", func() bool { return r.shows("Tap a pack") })
-
-	// An older version: refused.
-	r.tap("old-0.9.0.wfpack")
-	r.waitFor("the refusal", func() bool { return r.shows("未安装 Not installed") })
-	r.mustShow("版本比当前的旧 older than the active pack")
-	r.mustShow("0.9.0 is older than the active 1.1.0")
-	if _, _, info, _ := r.in.Active(); info.Version != "1.1.0" {
-		t.Fatalf("active after refusals: %s", info.Version)
+	if _, _, _, err := r.in.Active(); !errors.Is(err, content.ErrNoPack) {
+		t.Fatalf("active after going back: %v", err)
 	}
+	r.waitFor("the content screen", func() bool { return r.shows("Roll back to flowtest 1.1.0") })
+	r.mustShow("内置内容 The built-in pack: ")
+	if r.shows("Back to the built-in pack") && r.hasEnabled("Back to the built-in pack") {
+		t.Fatal("offered to go back to the built-in pack while it shows")
+	}
+	r.tap("Roll back to flowtest 1.1.0")
+	r.tap("回滚 Roll back")
+	r.waitFor("the rollback", func() bool { return r.shows("Rolled back; now showing flowtest 1.1.0") })
+	if len(r.live) != 2 || r.live[1].Version != "1.1.0" || r.activeVersion() != "1.1.0" {
+		t.Fatalf("OnPack calls: %+v", r.live)
+	}
+}
 
-	// Rollback, behind a confirmation.
+func TestRollback(t *testing.T) {
+	key, _ := content.GenerateKey(rand.Reader, "centre-staff")
+	r := newRig(t, rigOpts{pinHash: pinHash(t), key: &key})
+	r.installed(&key, "1.0.0", "1.1.0")
+	r.enter()
 	r.tap("内容 Content")
 	r.waitFor("the content screen", func() bool { return r.shows("Roll back to flowtest 1.0.0") })
 	r.mustShow("centre-staff")
 	r.tap("Roll back to flowtest 1.0.0")
 	r.mustShow("Roll back?")
 	r.tap("Cancel")
-	if _, _, info, _ := r.in.Active(); info.Version != "1.1.0" || len(r.live) != 1 {
-		t.Fatalf("cancel rolled back: %s", info.Version)
+	if v := r.activeVersion(); v != "1.1.0" || len(r.live) != 0 {
+		t.Fatalf("cancel rolled back: %s", v)
 	}
 	r.waitFor("the content screen", func() bool { return r.shows("Roll back to flowtest 1.0.0") })
 	r.tap("Roll back to flowtest 1.0.0")
 	r.tap("回滚 Roll back")
 	r.waitFor("the rollback", func() bool { return r.shows("Rolled back; now showing flowtest 1.0.0") })
-	if _, _, info, _ := r.in.Active(); info.Version != "1.0.0" {
-		t.Fatalf("active after rollback: %s", info.Version)
+	if v := r.activeVersion(); v != "1.0.0" {
+		t.Fatalf("active after rollback: %s", v)
 	}
-	if len(r.live) != 2 || r.live[1].Version != "1.0.0" {
+	if len(r.live) != 1 || r.live[0].Version != "1.0.0" {
 		t.Fatalf("OnPack calls: %+v", r.live)
 	}
 	// The previous pack is now 1.1.0: a second rollback undoes the first.
@@ -716,17 +960,21 @@ func TestEmptyStick(t *testing.T) {
 	r.waitFor("the search", func() bool { return r.shows("No .wfpack file found") })
 	writePack(t, filepath.Join(r.usb, "x.wfpack"), "1.1.0", nil, nil)
 	r.tap("Search again")
-	r.waitFor("the search", func() bool { return r.shows("x.wfpack") })
+	r.checked()
 	// Unsigned and not allowed.
-	r.tap("x.wfpack")
-	r.waitFor("the refusal", func() bool { return r.shows("没有签名 the pack is not signed") })
+	r.openCard("x.wfpack")
+	r.mustShow("没有签名 the pack is not signed")
+	r.mustShow("wufang-pack sign")
 	r.tap("内容 Content")
-	r.waitFor("content", func() bool { return r.shows("the built-in pack") })
+	r.waitFor("content", func() bool { return r.shows("The built-in pack") })
 	r.mustShow("Nothing to roll back to")
+	if r.shows("Back to the built-in pack") {
+		t.Fatal("offered to go back to the built-in pack while it shows")
+	}
 }
 
 // overlaps lists the labels and buttons on screen that cover one another
-// or reach beyond the 800×480 canvas: what does not fit.
+// or reach beyond the canvas: what does not fit.
 func (r *rig) overlaps() []string {
 	type box struct {
 		name string
@@ -756,9 +1004,10 @@ func (r *rig) overlaps() []string {
 	}
 	root := r.w.Content()
 	visit(root, root.Position())
+	scr := r.w.Canvas().Size()
 	var out []string
 	for i, a := range boxes {
-		if a.pos.X < 0 || a.pos.Y < 0 || a.pos.X+a.size.Width > 800.5 || a.pos.Y+a.size.Height > 480.5 {
+		if a.pos.X < 0 || a.pos.Y < 0 || a.pos.X+a.size.Width > scr.Width+0.5 || a.pos.Y+a.size.Height > scr.Height+0.5 {
 			out = append(out, fmt.Sprintf("%q at %v size %v is off the screen", a.name, a.pos, a.size))
 		}
 		for _, b := range boxes[i+1:] {
@@ -852,8 +1101,9 @@ func TestPanicsAreContained(t *testing.T) {
 	r.a.opts.OnPack = func(iofs.FS, *content.Pack, content.Info) { panic("OnPack exploded") }
 	writePack(t, filepath.Join(r.usb, "p.wfpack"), "1.1.0", &key, nil)
 	r.tap("U盘安装 USB")
-	r.waitFor("the list", func() bool { return r.shows("p.wfpack") })
-	r.tap("p.wfpack")
+	r.checked()
+	r.openCard("p.wfpack")
+	r.tap("安装 Install flowtest 1.1.0")
 	r.waitFor("the install", func() bool { return r.shows("Installed and showing") })
 	if !strings.Contains(r.logs.String(), "OnPack exploded") {
 		t.Fatal("the OnPack panic was not logged")

@@ -75,31 +75,46 @@ func (a *Admin) openPage(id string) {
 
 // render draws the current screen (show updates the shown widgets in place
 // when only texts and colours changed, so a refresh never swaps a button
-// under a finger).
+// under a finger). In landscape the menu is a column on the left; in
+// portrait it is a grid across the top.
 func (a *Admin) render() {
 	if !a.active.Load() || a.frame == nil {
 		return
 	}
-	a.useTheme(textSize)
+	a.measure()
+	a.useTheme(a.m.text)
 	p := pageByID(a.page)
 	a.builds++
+	n := 1
+	if a.m.portrait {
+		n = 4
+	}
+	menu := container.New(grid{n: n, pad: a.pad()})
+	for _, q := range pages {
+		b := a.button(q.label, func() { a.openPage(q.id) })
+		if q.id == a.page {
+			b.Importance = widget.HighImportance
+		}
+		menu.Add(a.tall(b))
+	}
+	head := container.NewVBox(container.NewBorder(nil, nil, nil, a.tall(a.button("离开 Leave", a.leave)), heading(p.title)), widget.NewSeparator())
+	pad := a.pad()
+	if a.m.portrait {
+		head = container.NewVBox(menu, head)
+		a.body = fyne.NewSize(a.m.size.Width, a.m.size.Height-head.MinSize().Height-pad)
+	} else {
+		a.body = fyne.NewSize(a.m.size.Width-menu.MinSize().Width-pad, a.m.size.Height-head.MinSize().Height-pad)
+	}
 	var body fyne.CanvasObject
 	if a.confirm != nil {
 		body = a.confirmBody()
 	} else {
 		body = p.build(a)
 	}
-	menu := container.NewGridWithRows(len(pages))
-	for _, q := range pages {
-		b := a.button(q.label, func() { a.openPage(q.id) })
-		if q.id == a.page {
-			b.Importance = widget.HighImportance
-		}
-		menu.Add(b)
+	scr := container.NewBorder(head, nil, nil, nil, body)
+	if !a.m.portrait {
+		scr = container.NewBorder(nil, nil, menu, nil, container.NewBorder(head, nil, nil, nil, body))
 	}
-	head := container.NewBorder(nil, nil, nil, tall(a.button("离开 Leave", a.leave)), heading(p.title))
-	scr := container.NewBorder(nil, nil, menu, nil,
-		container.NewBorder(container.NewVBox(head, widget.NewSeparator()), nil, nil, nil, body))
 	if p.live && a.confirm == nil && a.tick == nil {
 		a.startTick(refreshEvery, a.fetchStatus)
 	}
@@ -112,7 +127,7 @@ func shape(o fyne.CanvasObject, b *strings.Builder) {
 	switch o := o.(type) {
 	case *fyne.Container:
 		switch l := o.Layout.(type) {
-		case cols, minHeight:
+		case cols, minHeight, grid, keypad, split:
 			fmt.Fprintf(b, "[%T%v", l, l)
 		default:
 			fmt.Fprintf(b, "[%T", l)
@@ -145,27 +160,34 @@ func patch(old, new fyne.CanvasObject) bool {
 	if a.String() != b.String() {
 		return false
 	}
-	apply(old, new)
+	if apply(old, new) {
+		relayout(old)
+	}
 	return true
 }
 
-func apply(old, new fyne.CanvasObject) {
+// apply copies new's texts, colours and handlers onto old, and reports
+// whether a text changed that may change sizes (a button's, a wrapped
+// label's).
+func apply(old, new fyne.CanvasObject) (resized bool) {
 	switch o := old.(type) {
 	case *fyne.Container:
 		n := new.(*fyne.Container)
 		for i := range o.Objects {
-			apply(o.Objects[i], n.Objects[i])
+			resized = apply(o.Objects[i], n.Objects[i]) || resized
 		}
 	case *container.ThemeOverride:
-		apply(o.Content, new.(*container.ThemeOverride).Content)
+		return apply(o.Content, new.(*container.ThemeOverride).Content)
 	case *widget.Label:
 		if n := new.(*widget.Label); o.Text != n.Text {
 			o.SetText(n.Text)
+			resized = o.Wrapping != fyne.TextWrapOff
 		}
 	case *widget.Button:
 		n := new.(*widget.Button)
 		o.OnTapped = n.OnTapped
 		if o.Text != n.Text || o.Importance != n.Importance {
+			resized = o.Text != n.Text
 			o.Text, o.Importance = n.Text, n.Importance
 			o.Refresh()
 		}
@@ -179,6 +201,23 @@ func apply(old, new fyne.CanvasObject) {
 			o.FillColor = n.FillColor
 			o.Refresh()
 		}
+	}
+	return resized
+}
+
+// relayout lays every container under o out again at its size: after a
+// patch changed a size, from the outside in (a container only lays out
+// its children when its own size changes).
+func relayout(o fyne.CanvasObject) {
+	c, ok := o.(*fyne.Container)
+	if !ok {
+		return
+	}
+	if c.Layout != nil {
+		c.Layout.Layout(c.Objects, c.Size())
+	}
+	for _, k := range c.Objects {
+		relayout(k)
 	}
 }
 
@@ -234,17 +273,47 @@ func sameStatus(a, b Status) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// paged shows items per to a page under header, with page buttons when
-// they do not fit one.
-func (a *Admin) paged(header fyne.CanvasObject, items []fyne.CanvasObject, per int) fyne.CanvasObject {
-	n := max(1, (len(items)+per-1)/per)
+// paged shows items under header, as many to a page as fit the page's
+// space, with page buttons when they do not all fit one.
+func (a *Admin) paged(header fyne.CanvasObject, items []fyne.CanvasObject) fyne.CanvasObject {
+	pad := a.pad()
+	avail := a.body.Height
+	if header != nil {
+		avail -= header.MinSize().Height + pad
+	}
+	heights := make([]float32, len(items))
+	var all float32
+	for i, it := range items {
+		heights[i] = it.MinSize().Height + pad
+		all += heights[i]
+	}
+	// Split into pages; the page buttons take a row when there is more
+	// than one.
+	var starts []int
+	if all <= avail {
+		starts = []int{0}
+	} else {
+		avail -= a.m.touch + pad
+		var used float32
+		for i, h := range heights {
+			if i == 0 || used+h > avail {
+				starts = append(starts, i)
+				used = 0
+			}
+			used += h
+		}
+	}
+	n := len(starts)
 	a.pageIdx = min(max(a.pageIdx, 0), n-1)
 	box := container.NewVBox()
 	if header != nil {
 		box.Add(header)
 	}
-	lo := a.pageIdx * per
-	for _, it := range items[lo:min(lo+per, len(items))] {
+	lo, hi := starts[a.pageIdx], len(items)
+	if a.pageIdx+1 < n {
+		hi = starts[a.pageIdx+1]
+	}
+	for _, it := range items[lo:hi] {
 		box.Add(it)
 	}
 	if n == 1 {
@@ -259,7 +328,7 @@ func (a *Admin) paged(header fyne.CanvasObject, items []fyne.CanvasObject, per i
 		next.Disable()
 	}
 	at := widget.NewLabelWithStyle(fmt.Sprintf("%d / %d", a.pageIdx+1, n), fyne.TextAlignCenter, fyne.TextStyle{})
-	return container.NewBorder(nil, tall(container.New(cols{0.4, 0.2, 0.4}, prev, at, next)), nil, nil, box)
+	return container.NewBorder(nil, a.tall(container.New(cols{0.4, 0.2, 0.4}, prev, at, next)), nil, nil, box)
 }
 
 // noDevice is what a status screen says without a device runtime.
@@ -327,11 +396,35 @@ func (a *Admin) countsPage() fyne.CanvasObject {
 		}
 		perModule = append(perModule, row(mfr, name, scp(t), scp(l)))
 	}
-	pagesOf := []fyne.CanvasObject{
+	blocks := []fyne.CanvasObject{
 		container.NewVBox(append([]fyne.CanvasObject{header}, totals...)...),
 		container.NewVBox(perModule...),
 	}
-	return a.paged(nil, pagesOf, 1)
+	if o := a.overview(blocks); o != nil {
+		return o
+	}
+	return a.paged(nil, blocks)
+}
+
+// overview is the counts above the uplink and the device, on one screen,
+// when the screen is big enough for that (1920×1080 and 1080×1920 are);
+// nil otherwise.
+func (a *Admin) overview(counts []fyne.CanvasObject) fyne.CanvasObject {
+	if a.m.s < 1.5 || len(counts) != 2 {
+		return nil
+	}
+	figures := container.New(cols{0.5, 0.5}, counts[0], container.NewVBox(counts[1]))
+	if a.m.portrait {
+		figures = container.NewVBox(counts...)
+	}
+	o := container.NewVBox(figures,
+		container.New(cols{0.5, 0.5},
+			container.NewVBox(band(rowColour, heading("上传 Uplink")), a.uplinkPage()),
+			container.NewVBox(band(rowColour, heading("设备 Device")), a.devicePage())))
+	if o.MinSize().Height > a.body.Height {
+		return nil
+	}
+	return o
 }
 
 // moduleIDs are the five modules, then any other module id counted.
@@ -572,6 +665,6 @@ func (a *Admin) confirmScreen(question, detail, yes string, onYes, onNo func()) 
 	d.Alignment = fyne.TextAlignCenter
 	yb := a.danger(yes, onYes)
 	nb := a.button("取消 Cancel", onNo)
-	buttons := container.New(minHeight(2*touchHeight), container.New(cols{0.5, 0.5}, nb, yb))
+	buttons := container.New(minHeight(2*a.m.touch), container.New(cols{0.5, 0.5}, nb, yb))
 	return container.NewVBox(q, d, widget.NewLabel(""), buttons)
 }

@@ -47,7 +47,8 @@ func lockedMsg(d time.Duration) string {
 }
 
 func (a *Admin) showPIN() {
-	a.useTheme(pinText)
+	a.measure()
+	a.useTheme(a.m.pin)
 	a.stopTick()
 	locked := a.lockedFor()
 	msg := a.pin.msg
@@ -75,7 +76,7 @@ func (a *Admin) showPIN() {
 		}
 		return b
 	}
-	pad := container.NewGridWithColumns(3)
+	pad := container.New(keypad{minSide: minKey * a.m.s, pad: 2 * a.pad()})
 	for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
 		pad.Add(key(d, func() { a.pinDigit(d) }))
 	}
@@ -91,11 +92,16 @@ func (a *Admin) showPIN() {
 			widget.NewLabel("请输入 PIN\nEnter the PIN"),
 			dotLabel,
 		),
-		a.button("取消 Cancel", a.leave),
+		a.tall(a.button("取消 Cancel", a.leave)),
 		nil, nil,
 		status,
 	)
-	a.show(container.New(cols{0.42, 0.58}, left, pad))
+	// Landscape: the prompt beside the keys; portrait: above them.
+	frac := float32(0.42)
+	if a.m.portrait {
+		frac = 0.36
+	}
+	a.show(container.New(split{portrait: a.m.portrait, frac: frac, pad: a.pad()}, left, pad))
 }
 
 func (a *Admin) pinDigit(d string) {

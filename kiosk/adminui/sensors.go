@@ -20,9 +20,6 @@ const LitFor = 2 * time.Second
 // events: a storm of events must not build screens as fast as it comes.
 const sensorRedrawGap = 500 * time.Millisecond
 
-// sensorsPerPage rows fit 800×480 under the header.
-const sensorsPerPage = 5
-
 // followSensors keeps each sensor's last event and, while the Sensors
 // screen shows, redraws it. It runs until the device closes ch.
 func (a *Admin) followSensors(ch <-chan sensors.Event) {
@@ -229,5 +226,5 @@ func (a *Admin) sensorsPage() fyne.CanvasObject {
 		items = append(items, band(bg, line))
 	}
 	header := row(fr, "传感器 Sensor", "状态 Health", "最近 Last event")
-	return a.paged(header, items, sensorsPerPage)
+	return a.paged(header, items)
 }
