@@ -1,7 +1,8 @@
 // Package adminui is the kiosk's staff mode on screen: a hidden hot zone in
 // the top-left corner (press and hold for five seconds), a PIN pad, and the
-// staff screens — counts, uplink, a live sensor view, content with rollback,
-// install from a USB stick, device information, restart and exit.
+// staff screens — counts, uplink, a live sensor view, content with rollback
+// and the way back to the built-in pack, install from a USB stick, device
+// information, restart and exit.
 //
 // It builds on kiosk/admin (PIN verification, the persistent lockout, the
 // idle timer) and declares the small interfaces and value types it needs
@@ -22,8 +23,12 @@
 //
 // Admin mode replaces the window's content with its own and puts the
 // visitor content back when it leaves: on the Leave button, or by itself
-// after two minutes without input (admin.AutoLeave). Everything fits an
-// 800×480 screen without scrolling; long lists are paged.
+// after two minutes without input (admin.AutoLeave). Nothing scrolls: text
+// and buttons grow with the screen (metricsFor), pages hold what fits and
+// long lists are paged; at 1920×1080 the counts, the uplink and the device
+// share one screen. In portrait the menu runs across the top and the PIN
+// keys sit under their prompt. A pack on a USB stick is checked and shown
+// before it is installed, and installs only from its confirmation screen.
 //
 // While it shows, admin mode sets the app theme to a dark, compact variant
 // of the kiosk theme (same CJK font) and restores the kiosk's theme when it
