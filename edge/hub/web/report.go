@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -39,6 +40,10 @@ type Report struct {
 	Sessions  int64
 	Partial   bool
 	HasData   bool
+	// Incomplete are the chosen sites whose numbers in the range are not
+	// all in yet: a device offline since a day of the range, or events
+	// waiting on a device, not received, or dropped.
+	Incomplete []hub.Site
 }
 
 // MaxHoursDays is the longest range that lists the busiest hours.
@@ -121,6 +126,9 @@ func (s *Server) reportData(ctx context.Context, r *http.Request) (*Report, erro
 	nDays := int(t.Sub(f).Hours()/24) + 1
 	rep.HoursNote = nDays > maxHoursDays
 	for _, st := range chosen {
+		if s.incompleteIn(st, rep.To) {
+			rep.Incomplete = append(rep.Incomplete, st)
+		}
 		if st.TimeZone != "" && !slices.Contains(rep.Zones, st.TimeZone) {
 			rep.Zones = append(rep.Zones, st.TimeZone)
 		}
@@ -199,6 +207,31 @@ func (s *Server) reportData(ctx context.Context, r *http.Request) (*Report, erro
 		rep.Modules = append(rep.Modules, *mods[k])
 	}
 	return rep, nil
+}
+
+// incompleteIn: the site's numbers up to the day to may still change.
+func (s *Server) incompleteIn(st hub.Site, to string) bool {
+	c := st.Completeness
+	if c.Backlog > 0 || c.Missing > 0 || c.Dropped > 0 {
+		return true
+	}
+	loc, _ := s.location(st.TimeZone)
+	for _, o := range c.Offline {
+		if o.Since.IsZero() || o.Since.In(loc).Format(wire.DateLayout) <= to {
+			return true
+		}
+	}
+	return false
+}
+
+// SiteNotes says why a site's numbers are incomplete, in one line.
+func (v *view) SiteNotes(st hub.Site) string {
+	loc, _ := time.LoadLocation(st.TimeZone)
+	sep := "; "
+	if v.Lang == ZH {
+		sep = "；"
+	}
+	return strings.Join(v.notes(st.Completeness, loc), sep)
 }
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request, v *view) {

@@ -370,3 +370,30 @@ func TestOverviewDoesNotWaitForWarming(t *testing.T) {
 		t.Fatalf("once warmed: %v", cells["sh"])
 	}
 }
+
+// TestReportSaysIncomplete: a report whose range a device's absence or
+// backlog touches says so, site by site; a complete site's does not.
+func TestReportSaysIncomplete(t *testing.T) {
+	f := newFixture(t)
+	c := f.loggedIn(t)
+	_, body := get(t, c, f.srv.URL+"/report?site=ldn&month=2026-03&lang=en")
+	words := strings.Join(strings.Fields(pageWords(t, body)), " ")
+	if !strings.Contains(words, "ldn: door1 offline since 10 Mar 2026 11:00 UTC; 7 events waiting on devices") {
+		t.Errorf("the ldn report does not say why it is incomplete: %s", words)
+	}
+	_, body = get(t, c, f.srv.URL+"/report?site=ldn&month=2026-03&lang=zh")
+	words = strings.Join(strings.Fields(pageWords(t, body)), " ")
+	if !strings.Contains(words, "ldn：door1 自 2026年3月10日 11:00 UTC 起离线；设备上还有 7 个事件待上传") {
+		t.Errorf("the Chinese ldn report does not say why it is incomplete: %s", words)
+	}
+	_, body = get(t, c, f.srv.URL+"/report?site=sh&month=2026-03&lang=en")
+	if strings.Contains(body, "report-incomplete") {
+		t.Error("the complete sh's report says it is incomplete")
+	}
+	// February ended before ldn's device went away, but its backlog may
+	// hold any day's events.
+	_, body = get(t, c, f.srv.URL+"/report?site=ldn&month=2026-02&lang=en")
+	if !strings.Contains(body, "report-incomplete") {
+		t.Error("ldn's February report, with 7 events still on the device, does not say it may change")
+	}
+}
