@@ -160,6 +160,9 @@ type Admin struct {
 	fetching bool
 	packView packView
 	usb      usbView
+	// checkGen is usb.gen for the goroutine checking the stick's packs: it
+	// stops when a new scan starts or admin mode leaves.
+	checkGen atomic.Int64
 
 	sens sensorFeed
 }
@@ -320,6 +323,9 @@ func (a *Admin) leave() {
 	a.pin = pinState{}
 	a.confirm = nil
 	a.status = nil
+	a.usb.gen++ // the stick is looked at again next time
+	a.checkGen.Store(int64(a.usb.gen))
+	a.usb.files, a.usb.checks, a.usb.chosen, a.usb.result, a.usb.scanning = nil, nil, -1, nil, false
 	a.opts.Window.SetContent(a.visitor)
 	if app := fyne.CurrentApp(); app != nil && a.prevTheme != nil {
 		app.Settings().SetTheme(a.prevTheme)

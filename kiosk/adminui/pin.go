@@ -97,11 +97,11 @@ func (a *Admin) showPIN() {
 		status,
 	)
 	// Landscape: the prompt beside the keys; portrait: above them.
-	frac := float32(0.42)
+	frac, gap := float32(0.42), a.pad()
 	if a.m.portrait {
-		frac = 0.36
+		frac, gap = 0.36, a.m.touch/2 // Cancel is not a key's neighbour
 	}
-	a.show(container.New(split{portrait: a.m.portrait, frac: frac, pad: a.pad()}, left, pad))
+	a.show(container.New(split{portrait: a.m.portrait, frac: frac, pad: gap}, left, pad))
 }
 
 func (a *Admin) pinDigit(d string) {

@@ -78,6 +78,7 @@ func (a *Admin) scanUSB() {
 		return
 	}
 	u.gen++
+	a.checkGen.Store(int64(u.gen))
 	u.scanning, u.result, u.chosen, u.checks = true, nil, -1, nil
 	gen := u.gen
 	root := a.opts.USBRoot
@@ -120,6 +121,9 @@ func (a *Admin) checkPacks(gen int, files []packFile) {
 		}()
 		showing, installed := showingPack(pk)
 		for i, f := range files {
+			if a.checkGen.Load() != int64(gen) {
+				return // a new scan, or admin mode left
+			}
 			pv := previewPack(f.path, trust, showing, installed)
 			a.post(func() {
 				a.guard("preview", func() {
@@ -423,36 +427,54 @@ func (a *Admin) packScreen(i int) fyne.CanvasObject {
 	if pv == nil {
 		return container.NewBorder(nil, a.tall(back), nil, nil, widget.NewLabel("正在检查 Checking "+filepath.Base(f.rel)+" …"))
 	}
-	fr := cols{0.25, 0.75}
+	file := a.field("文件 File", f.rel+"   "+sizeText(f.size))
 	rows := []fyne.CanvasObject{
-		band(rowColour, row(fr, "内容包 Pack", titleOf(pv.title, pv.id, pv.version))),
-		row(fr, "版本 Version", pv.version+"  "+vsText(pv)),
-		row(fr, "签名 Signed by", signerText(pv.signer)),
-		row(fr, "检查 Checks", checkText(pv)),
-		row(fr, "文件 File", f.rel+"   "+sizeText(f.size)),
+		band(rowColour, a.field("内容包 Pack", titleOf(pv.title, pv.id, pv.version))),
+		a.field("版本 Version", pv.version+"  "+vsText(pv)),
+		a.field("签名 Signed by", signerText(pv.signer)),
+		a.field("检查 Checks", checkText(pv)),
+		file,
 	}
 	switch {
 	case !pv.signed: // not even read as a pack
-		rows = []fyne.CanvasObject{band(rowColour, row(fr, "文件 File", f.rel+"   "+sizeText(f.size)))}
+		rows = []fyne.CanvasObject{band(rowColour, file)}
 	case pv.id == "": // read and its signature checked, but no pack.yaml
-		rows = []fyne.CanvasObject{band(rowColour, row(fr, "文件 File", f.rel+"   "+sizeText(f.size))), rows[2], rows[3]}
+		rows = []fyne.CanvasObject{band(rowColour, file), rows[2], rows[3]}
 	}
-	if pv.minApp != "" {
+	switch {
+	case pv.minApp == "":
+	case a.narrow():
+		rows = append(rows, a.field("应用版本 App version", "本机 This app "+a.appVersion()+" · 需要 needs "+pv.minApp+"+"))
+	default:
 		rows = append(rows,
-			row(fr, "本机应用 This app", a.appVersion()),
-			row(fr, "需要 Pack needs", "wufang "+pv.minApp+" 或更高 or later (min_app_version)"))
+			a.field("本机应用 This app", a.appVersion()),
+			a.field("需要 Pack needs", "wufang "+pv.minApp+" 或更高 or later (min_app_version)"))
 	}
 	var buttons fyne.CanvasObject
 	if pv.installs() {
 		yes := a.primary("安装 Install "+pv.id+" "+pv.version, func() { a.install(f) })
 		buttons = container.New(minHeight(2*a.m.touch), container.New(cols{0.5, 0.5}, back, yes))
-		rows = append([]fyne.CanvasObject{heading("安装这个内容包？ Install this pack? 访客会立即看到它 Visitors get it at once.")}, rows...)
+		q := para("安装这个内容包？ Install this pack? 访客会立即看到它 Visitors get it at once.", 120)
+		q.TextStyle.Bold = true
+		rows = append([]fyne.CanvasObject{q}, rows...)
 	} else {
 		buttons = a.tall(back)
 		rows = append(rows, band(badColour, para("不能安装 Cannot be installed: "+refusal(pv.refused)+"\n"+whatToDo(pv.refused), 300)))
 	}
 	return container.NewBorder(nil, buttons, nil, nil, container.NewVBox(rows...))
 }
+
+// field is a name and its value: side by side, or the value under its name
+// where the page is narrow (portrait on the 7" panel).
+func (a *Admin) field(name, value string) fyne.CanvasObject {
+	if a.narrow() {
+		return container.NewVBox(heading(name), truncated(value))
+	}
+	return row(cols{0.25, 0.75}, name, value)
+}
+
+// narrow is a page too narrow for a name and its value on one line.
+func (a *Admin) narrow() bool { return a.body.Width < 40*a.m.text }
 
 // appVersion is the app's version as the installer checks it.
 func (a *Admin) appVersion() string {
@@ -470,10 +492,19 @@ func appText(app, min string) string {
 	return fmt.Sprintf("本机 This device runs %s; 内容包需要 the pack needs %s or later", app, min)
 }
 
-// whatToDo is the refusal's own sentence, which says what to do.
+// whatToDo is the refusal's own sentence, which says what to do, without
+// the prefixes that name the step and the kind of refusal (refusal says
+// that in plain words).
 func whatToDo(err error) string {
-	s := err.Error()
-	s = strings.TrimPrefix(s, "install pack: ")
+	s := strings.TrimPrefix(err.Error(), "install pack: ")
+	for _, e := range []error{content.ErrNotPack, content.ErrUnsafePath, content.ErrLink, content.ErrDuplicate,
+		content.ErrTooManyFiles, content.ErrTooLarge, content.ErrFileTooLarge, content.ErrCompressionBomb,
+		content.ErrImageBomb, content.ErrNotUTF8, content.ErrFileType, content.ErrUnsigned, content.ErrUnknownKey,
+		content.ErrBadSignature, content.ErrInvalid, content.ErrAppTooOld, content.ErrDowngrade} {
+		if t, ok := strings.CutPrefix(s, e.Error()+": "); ok && errors.Is(err, e) {
+			return t
+		}
+	}
 	return s
 }
 
