@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"reflect"
 
 	"github.com/fyne-io/oksvg"
 	"github.com/srwiley/rasterx"
@@ -25,9 +26,17 @@ import (
 //     At per pixel);
 //   - each path over its own bounding box (boxScanner), where rasterx's
 //     scanner clears and scans the whole picture for every path.
+//   - with stroke widths and dashes that follow the picture's size
+//     (scaleStrokes), where oksvg draws them in pixels whatever the scale.
 //
 // Rasterising was most of the kiosk's start-up time.
-func rasterSVG(doc []byte, w, h int) (img *image.RGBA, err error) {
+func rasterSVG(doc []byte, w, h int) (*image.RGBA, error) {
+	return drawSVG(doc, w, h, true)
+}
+
+// drawSVG is rasterSVG; without scaled it draws the strokes as oksvg (and
+// so Fyne) does, for the comparison with Fyne's pictures.
+func drawSVG(doc []byte, w, h int, scaled bool) (img *image.RGBA, err error) {
 	if w <= 0 || h <= 0 {
 		return nil, fmt.Errorf("svg: empty size %dx%d", w, h)
 	}
@@ -51,6 +60,9 @@ func rasterSVG(doc []byte, w, h int) (img *image.RGBA, err error) {
 		y = vb.Y + (-vb.Y/vb.H)*float64(imgH)
 	}
 	icon.SetTarget(0, y, float64(imgW), float64(imgH))
+	if scaled {
+		scaleStrokes(icon)
+	}
 	img = image.NewRGBA(image.Rect(0, 0, imgW, imgH))
 	scanner := &boxScanner{dst: img}
 	scanner.Clear()
@@ -61,6 +73,51 @@ func rasterSVG(doc []byte, w, h int) (img *image.RGBA, err error) {
 	}()
 	icon.Draw(rasterx.NewDasher(w, h, scanner), 1)
 	return img, nil
+}
+
+// scaleStrokes makes every path's line as wide, relative to the picture,
+// at any size: SVG gives stroke-width and dash lengths in the path's user
+// units, so they scale with the transform from them to the bitmap (the
+// icon's, to the target size, times the path's own from its groups); oksvg
+// hands them to rasterx unscaled, so a line 4 units wide came out 4 px
+// wide in a picture drawn 300 px or 1200 px wide (hairline at 1080p). A
+// non-uniform scale gets the mean of its two (the square root of the
+// determinant), as most renderers do for a round pen.
+func scaleStrokes(icon *oksvg.SvgIcon) {
+	for i := range icon.SVGPaths {
+		p := &icon.SVGPaths[i]
+		k := matrixScale(icon.Transform.Mult(pathMatrix(p)))
+		p.LineWidth *= k
+		p.DashOffset *= k
+		if len(p.Dash) > 0 { // paths of one style share the slice: scale a copy
+			d := make([]float64, len(p.Dash))
+			for j, l := range p.Dash {
+				d[j] = l * k
+			}
+			p.Dash = d
+		}
+	}
+}
+
+func matrixScale(m rasterx.Matrix2D) float64 {
+	return math.Sqrt(math.Abs(m.A*m.D - m.B*m.C))
+}
+
+// pathMatrix is the transform oksvg keeps for a path from its groups'
+// transform attributes, in a field it does not export; it is read (never
+// written) by reflection. Should a new oksvg rename the field, the
+// identity is used and TestStrokesScale's scaled group fails.
+func pathMatrix(p *oksvg.SvgPath) rasterx.Matrix2D {
+	v := reflect.ValueOf(p).Elem().FieldByName("mAdder")
+	if !v.IsValid() {
+		return rasterx.Identity
+	}
+	m := v.FieldByName("M")
+	if !m.IsValid() || m.Type() != reflect.TypeFor[rasterx.Matrix2D]() {
+		return rasterx.Identity
+	}
+	f := func(name string) float64 { return m.FieldByName(name).Float() }
+	return rasterx.Matrix2D{A: f("A"), B: f("B"), C: f("C"), D: f("D"), E: f("E"), F: f("F")}
 }
 
 // boxScanner is a rasterx.Scanner that fills each path over its bounding

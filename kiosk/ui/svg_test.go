@@ -49,7 +49,10 @@ func builtinSVGs(tb testing.TB) map[string][]byte {
 }
 
 // rasterSVG draws every built-in picture as Fyne did: same size, and the
-// same pixels within rounding (premultiplied against straight alpha).
+// same pixels within rounding (premultiplied against straight alpha),
+// strokes aside: Fyne draws a stroke-width in pixels at any size, rasterSVG
+// scales it with the picture (TestStrokesScale), so the comparison is with
+// that off.
 func TestRasterSVGMatchesFyne(t *testing.T) {
 	test.NewTempApp(t)
 	all := builtinSVGs(t)
@@ -58,7 +61,7 @@ func TestRasterSVGMatchesFyne(t *testing.T) {
 	for i := 0; i < len(names); i += step {
 		name, doc := names[i], all[names[i]]
 		want := fyneSVG(t, name, doc, 160, 120)
-		got, err := rasterSVG(doc, 160, 120)
+		got, err := drawSVG(doc, 160, 120, false)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -115,4 +118,124 @@ func BenchmarkRasterSVG(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestStrokesScale: a line keeps its width relative to the picture at any
+// size, also inside a group with its own scale, and so do dashes; a
+// built-in drawing at 1200 px wide, scaled back down to 300, looks like
+// the drawing made at 300 (before, its lines were a quarter as wide).
+func TestStrokesScale(t *testing.T) {
+	// thickness is the run of dark pixels down column x.
+	thickness := func(img *image.RGBA, x int) int {
+		n := 0
+		for y := range img.Rect.Dy() {
+			if img.RGBAAt(x, y).A > 127 {
+				n++
+			}
+		}
+		return n
+	}
+	// dashes counts the dark runs along row y.
+	dashes := func(img *image.RGBA, y int) int {
+		n, in := 0, false
+		for x := range img.Rect.Dx() {
+			on := img.RGBAAt(x, y).A > 127
+			if on && !in {
+				n++
+			}
+			in = on
+		}
+		return n
+	}
+	for _, c := range []struct {
+		name, body string
+		units      float64 // the line's width in picture units (view box 100)
+	}{
+		{"plain", `<path d="M0 50 H100" stroke="#000" stroke-width="10" fill="none"/>`, 10},
+		{"group scale", `<g transform="scale(2 2)"><path d="M0 25 H50" stroke="#000" stroke-width="5" fill="none"/></g>`, 10},
+		{"group translate", `<g transform="translate(0 20)"><path d="M0 30 H100" stroke="#000" stroke-width="8" fill="none"/></g>`, 8},
+	} {
+		doc := []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">` + c.body + `</svg>`)
+		for _, size := range []int{100, 400, 1000} {
+			img, err := rasterSVG(doc, size, size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := c.units * float64(size) / 100
+			if got := float64(thickness(img, size/2)); got < want-1.5 || got > want+1.5 {
+				t.Errorf("%s at %d px: line %v px wide, want %.0f", c.name, size, got, want)
+			}
+		}
+	}
+	dashed := []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">` +
+		`<path d="M0 50 H100" stroke="#000" stroke-width="6" stroke-dasharray="10 10" fill="none"/>` +
+		`<path d="M0 80 H100" stroke="#000" stroke-width="6" stroke-dasharray="10 10" fill="none"/></svg>`)
+	for _, size := range []int{100, 500} {
+		img, err := rasterSVG(dashed, size, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, y := range []int{size / 2, size * 8 / 10} { // the second path shares the first's dash list
+			if n := dashes(img, y); n != 5 {
+				t.Errorf("dashed line at %d px, row %d: %d dashes, want 5", size, y, n)
+			}
+		}
+	}
+
+	all := builtinSVGs(t)
+	for _, name := range []string{"media/art/welcome.svg", "media/art/lorry.svg", "media/icons/fire.svg"} {
+		doc, ok := all[name]
+		if !ok {
+			t.Fatalf("no built-in %s", name)
+		}
+		small, err := rasterSVG(doc, 300, 300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		big, err := rasterSVG(doc, 1200, 1200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := meanDiff(small, shrink(big, 4)); d > 6 {
+			t.Errorf("%s: drawn at 1200 px and shrunk to 300 differs from the 300 px drawing by %.1f per channel on average", name, d)
+		}
+	}
+}
+
+// shrink averages k×k blocks of img.
+func shrink(img *image.RGBA, k int) *image.RGBA {
+	b := img.Rect
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx()/k, b.Dy()/k))
+	for y := range out.Rect.Dy() {
+		for x := range out.Rect.Dx() {
+			var s [4]int
+			for dy := range k {
+				for dx := range k {
+					i := img.PixOffset(x*k+dx, y*k+dy)
+					for c := range 4 {
+						s[c] += int(img.Pix[i+c])
+					}
+				}
+			}
+			o := out.PixOffset(x, y)
+			for c := range 4 {
+				out.Pix[o+c] = uint8(s[c] / (k * k))
+			}
+		}
+	}
+	return out
+}
+
+// meanDiff is the mean absolute difference per channel of two pictures of
+// one size (a size mismatch counts as the largest difference).
+func meanDiff(a, b *image.RGBA) float64 {
+	if a.Rect.Size() != b.Rect.Size() {
+		return 255
+	}
+	var sum int
+	for i := range a.Pix {
+		d := int(a.Pix[i]) - int(b.Pix[i])
+		sum += max(d, -d)
+	}
+	return float64(sum) / float64(len(a.Pix))
 }
