@@ -11,6 +11,7 @@ func (s State) clone() State {
 	c.Answer = slices.Clone(s.Answer)
 	c.Shuffle = slices.Clone(s.Shuffle)
 	c.Picked = slices.Clone(s.Picked)
+	c.Slips = slices.Clone(s.Slips)
 	c.Found = slices.Clone(s.Found)
 	c.Path = slices.Clone(s.Path)
 	c.Done = slices.Clone(s.Done)
@@ -26,10 +27,11 @@ func (s State) clone() State {
 // hot path of every Dispatch; TestStateEqualCoversEveryField keeps it in
 // step with the struct.
 func (s State) equal(o State) bool {
-	return s.Screen == o.Screen && s.Lang == o.Lang && s.Slide == o.Slide && s.Module == o.Module &&
+	return s.Screen == o.Screen && s.Lang == o.Lang && s.Slide == o.Slide && s.SlideLang == o.SlideLang && s.Module == o.Module &&
 		s.StepIdx == o.StepIdx && slices.Equal(s.Visit, o.Visit) && s.Pos == o.Pos && s.Seed == o.Seed && s.StillThere == o.StillThere && s.Countdown == o.Countdown &&
 		s.StepType == o.StepType && s.Answered == o.Answered && s.Correct == o.Correct && s.Multi == o.Multi &&
 		slices.Equal(s.Selected, o.Selected) && slices.Equal(s.Order, o.Order) && slices.Equal(s.Answer, o.Answer) && slices.Equal(s.Shuffle, o.Shuffle) && slices.Equal(s.Picked, o.Picked) &&
+		s.Wrong == o.Wrong && slices.Equal(s.Slips, o.Slips) &&
 		slices.Equal(s.Found, o.Found) && s.Revealed == o.Revealed &&
 		(s.LastTap == nil) == (o.LastTap == nil) && (s.LastTap == nil || *s.LastTap == *o.LastTap) &&
 		s.Misses == o.Misses && s.Decoy == o.Decoy && s.Intro == o.Intro && s.Retries == o.Retries && s.Situation == o.Situation && s.Branch == o.Branch && s.Outcome == o.Outcome &&

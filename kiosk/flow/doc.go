@@ -11,7 +11,9 @@
 //	   └──────────── after ThanksFor (8 s), or OK ──────────────────────────────────────────┘
 //
 // The attract loop advances its slides on a timer (a slide's Seconds, or
-// 8 s). A presence.start (Wake) or any input on it starts a session
+// 8 s), showing each slide in each of the pack's languages in turn
+// (State.SlideLang) before the next; the visit still starts in the
+// pack's first language. A presence.start (Wake) or any input on it starts a session
 // (session.start, with the language shown). A language button on the
 // attract screen (SetLang) starts the session in that language.
 //
@@ -65,8 +67,10 @@
 //
 // Questions are choice, order, hotspot and scenario steps; lessons are not.
 // A question is right when answered right the first time: choice, the
-// selected set equals the right set; order, the whole order right when the
-// last item is placed; hotspot, every target found with no more misses than
+// selected set equals the right set; order, no wrong item tried in any
+// slot (a wrong item goes back at once, State.Wrong, and the slot counts
+// as slipped, State.Slips; the step is answered when the last slot is
+// filled, always in the right order); hotspot, every target found with no more misses than
 // targets (giving up with Next, "show me", or RevealAfterMisses misses is
 // wrong); scenario, the first outcome reached is good (after a bad outcome
 // Retry goes back to the situation of the last choice; the story can then
@@ -88,9 +92,10 @@
 //	Lesson           ok: next; back: previous step (home from the first)
 //	Choice           a–d: option 1–4 (one right option: answers at once;
 //	                 several: toggles, ok submits); answered: ok next
-//	Order            a–d: place the first, second, … item not placed yet (the
-//	                 shuffle guarantees the right next item is always among
-//	                 them); back: take back the last item; answered: ok next
+//	Order            a–d: place the first, second, … item not placed yet in
+//	                 the next slot (the shuffle guarantees the right next
+//	                 item is always among them; a wrong one goes back);
+//	                 back: take back the last item; answered: ok next
 //	Hotspot          a / b / c / d: move the highlight left / right / up /
 //	                 down over a HotspotGrid×HotspotGrid grid of the picture;
 //	                 ok: look there (finds a target overlapping the cell, or

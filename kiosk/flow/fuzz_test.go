@@ -153,14 +153,25 @@ func invariants(s flow.State, p *content.Pack) error {
 			return fail("order")
 		}
 		seen := map[int]bool{}
-		for _, pos := range s.Picked {
-			if pos < 0 || pos >= len(s.Shuffle) || seen[pos] {
-				return fail("picked")
+		for slot, pos := range s.Picked {
+			if pos < 0 || pos >= len(s.Shuffle) || seen[pos] || s.Shuffle[pos] != slot {
+				return fail("picked") // only the right item goes into a slot
 			}
 			seen[pos] = true
 		}
 		if len(st.Items) > 0 && s.Answered != (len(s.Picked) == len(s.Shuffle)) {
 			return fail("order answered")
+		}
+		if len(st.Items) > 0 && s.Answered && s.Correct != (len(s.Slips) == 0) {
+			return fail("order scored")
+		}
+		if s.Wrong < 0 || s.Wrong > len(s.Shuffle) || len(s.Slips) > s.Misses {
+			return fail("order slips")
+		}
+		for _, slot := range s.Slips {
+			if slot < 0 || slot > len(s.Picked) && !s.Answered {
+				return fail("slip after the next slot")
+			}
 		}
 	case content.Hotspot:
 		if len(s.Found) != len(st.Targets) || s.Cursor < 0 || s.Cursor >= flow.HotspotGrid*flow.HotspotGrid {

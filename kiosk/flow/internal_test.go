@@ -7,7 +7,7 @@ import (
 
 // Changing any one field but Seq makes equal false.
 func TestStateEqualCoversEveryField(t *testing.T) {
-	base := State{LastTap: &[2]float64{0.1, 0.2}, Visit: []int{0}, Selected: []int{1}, Order: []int{0}, Answer: []string{"a"}, Shuffle: []int{1, 0}, Picked: []int{0},
+	base := State{LastTap: &[2]float64{0.1, 0.2}, Visit: []int{0}, Selected: []int{1}, Order: []int{0}, Answer: []string{"a"}, Shuffle: []int{1, 0}, Picked: []int{0}, Slips: []int{0},
 		Found: []bool{false}, Path: []string{"a"}, Done: []bool{false}, Buttons: []ButtonHint{{Button: "a"}}}
 	rt := reflect.TypeFor[State]()
 	for i := range rt.NumField() {

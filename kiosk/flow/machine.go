@@ -277,10 +277,13 @@ func (m *Machine) fire(s *slot, gen uint64, f func()) {
 	m.notifyUnlock(before)
 }
 
+// armSlide shows the attract loop's next page after this one's time: the
+// same slide in the pack's next language, or, after the last language,
+// the next slide in the first.
 func (m *Machine) armSlide() {
 	m.disarm(&m.slide)
 	n := len(m.pack.Attract)
-	if m.st.Screen != Attract || n < 2 {
+	if m.st.Screen != Attract || n*max(1, len(m.pack.Languages)) < 2 {
 		return
 	}
 	d := DefaultSlide
@@ -291,7 +294,13 @@ func (m *Machine) armSlide() {
 		if m.st.Screen != Attract || len(m.pack.Attract) == 0 {
 			return
 		}
-		m.st.Slide = (m.st.Slide + 1) % len(m.pack.Attract)
+		langs := m.pack.Languages
+		if i := slices.Index(langs, m.st.SlideLang); i >= 0 && i+1 < len(langs) {
+			m.st.SlideLang = langs[i+1]
+		} else {
+			m.st.SlideLang = m.defaultLang()
+			m.st.Slide = (m.st.Slide + 1) % len(m.pack.Attract)
+		}
 		m.armSlide()
 	})
 }

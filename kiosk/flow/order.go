@@ -6,8 +6,14 @@ import (
 	"github.com/wufang-kiosk/wufang/content"
 )
 
-// orderKind: put the items in order by picking them one after the other;
-// Back takes back the last one picked.
+// orderKind: put the items in order by placing them one after the other
+// into numbered slots. A right item goes into the next slot; a wrong one
+// goes back where it was (State.Wrong names it, for the UI's cue) and
+// counts as a slip of that slot. Back takes back the last item placed.
+// The step is answered when the last slot is filled, and right when no
+// wrong item was tried in any slot: the visitor's first try at each slot,
+// which is their first try at the whole order (the cue tells them at once
+// where it went wrong, so a second try is no longer a first answer).
 type orderKind struct{}
 
 func (orderKind) enter(m *Machine, st *content.Step) {
@@ -44,22 +50,26 @@ func (m *Machine) pick(n int) {
 		n < 0 || n >= len(m.st.Shuffle) || slices.Contains(m.st.Picked, n) {
 		return
 	}
-	m.st.Picked = append(slices.Clone(m.st.Picked), n)
-	if len(m.st.Picked) < len(m.st.Shuffle) {
+	slot := len(m.st.Picked)
+	if m.st.Shuffle[n] != slot { // not the item of the next slot: it goes back
+		m.st.Wrong = n + 1
+		m.st.Misses++
+		if !slices.Contains(m.st.Slips, slot) {
+			m.st.Slips = append(slices.Clone(m.st.Slips), slot)
+		}
 		return
 	}
-	ok := true
-	for i, pos := range m.st.Picked {
-		if m.st.Shuffle[pos] != i {
-			ok = false
-		}
+	m.st.Wrong = 0
+	m.st.Picked = append(slices.Clone(m.st.Picked), n)
+	if len(m.st.Picked) == len(m.st.Shuffle) {
+		m.answer(len(m.st.Slips) == 0)
 	}
-	m.answer(ok)
 }
 
 func (m *Machine) undo() {
 	if m.st.StepType == content.Order && !m.st.Answered && len(m.st.Picked) > 0 {
 		m.st.Picked = slices.Clone(m.st.Picked[:len(m.st.Picked)-1])
+		m.st.Wrong = 0
 	}
 }
 

@@ -283,20 +283,23 @@ func choiceRight(st *content.Step) int {
 	return n
 }
 
-// orderAnswer is the display positions to pick: the right order, or the
-// display order (wrong: a shuffle is never the right order), which is
-// always reachable with buttons (press a, a, a …).
+// orderAnswer is the display positions to pick: the right order, or, for
+// a wrong answer, first a wrong item for the first slot (it goes back)
+// and then the right order. The wrong one is shown first or second, so
+// button A or B reaches it.
 func orderAnswer(shuffle []int, right bool) []int {
 	pos := make([]int, len(shuffle))
 	for p, item := range shuffle {
 		pos[item] = p
 	}
-	if !right {
-		for i := range pos {
-			pos[i] = i
-		}
+	if right || len(shuffle) < 2 {
+		return pos
 	}
-	return pos
+	wrong := 0
+	if shuffle[0] == 0 {
+		wrong = 1
+	}
+	return append([]int{wrong}, pos...)
 }
 
 // branchFor picks a branch of the situation leading (eventually) to a good

@@ -32,9 +32,9 @@ func TestOpeningHours(t *testing.T) {
 	r.wantScreen(flow.Closed)
 	r.advance(time.Minute) // 09:00:30: the minute check opens
 	r.wantScreen(flow.Attract)
-	r.advance(5 * time.Second)
-	if r.st().Slide != 1 {
-		t.Fatal("slides do not run after opening")
+	r.advance(5 * time.Second) // the first slide, in Chinese, then in English
+	if s := r.st(); s.Slide != 0 || s.SlideLang != "en" {
+		t.Fatalf("slides do not run after opening: slide %d in %q", s.Slide, s.SlideLang)
 	}
 	if n := len(r.events()); n != 0 {
 		t.Fatalf("%d events while closed", n)

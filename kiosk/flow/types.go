@@ -122,6 +122,12 @@ type State struct {
 	Module  int    // index into pack.Mods; -1 when none
 	StepIdx int    // index into the module's Steps
 
+	// SlideLang is the language the attract slide is shown in: each slide
+	// shows in each of the pack's languages in turn, for its Seconds each,
+	// before the next slide ("" off the attract screen). Lang stays the
+	// language a visit starts in.
+	SlideLang string
+
 	// Visit lists the indices of the module's steps this module run shows,
 	// in order: every step, except that of each question bank only the
 	// drawn steps are there. Pos is StepIdx's position in it.
@@ -144,11 +150,13 @@ type State struct {
 	Order     []int       // choice: shown position -> option index; scenario: shown position -> branch index of the current situation
 	Answer    []string    // choice: the ids of the options chosen first (content.Step.OptionID), in file order; scenario: the outcome id reached first
 	Shuffle   []int       // order: display position -> item index (stable for the step visit)
-	Picked    []int       // order: display positions tapped so far, in tap order
+	Picked    []int       // order: display positions placed so far, slot by slot (only right ones: a wrong one goes back)
+	Wrong     int         // order: 1 + display position of the item just tried in the wrong slot (it went back; the UI cues it), 0 none
+	Slips     []int       // order: the slots (0-based) a wrong item was tried in, each once; the step is right when there are none
 	Found     []bool      // hotspot: per target, found
 	Revealed  bool        // hotspot: the visitor gave up (or missed too often) and was shown the targets
 	LastTap   *[2]float64 // hotspot: last tap that missed (for a miss marker), nil if none
-	Misses    int         // hotspot: taps that found nothing
+	Misses    int         // hotspot: taps that found nothing; order: wrong placements
 	Decoy     int         // hotspot: 1 + index of the decoy last tapped (its "that one is safe" label shows), 0 none
 	Intro     bool        // scenario: the title and set-up are shown; Next starts the story
 	Situation string      // scenario: current situation id

@@ -195,7 +195,7 @@ func (m *Machine) toAttract() {
 	m.disarm(&m.thanks)
 	m.away = false
 	m.saved, m.answered = nil, nil
-	m.st = State{Seq: m.st.Seq, Screen: Attract, Lang: m.defaultLang(), Module: -1, Branch: -1}
+	m.st = State{Seq: m.st.Seq, Screen: Attract, Lang: m.defaultLang(), SlideLang: m.defaultLang(), Module: -1, Branch: -1}
 	if !m.isOpen() {
 		m.toClosed()
 		return
@@ -206,7 +206,7 @@ func (m *Machine) toAttract() {
 func (m *Machine) toClosed() {
 	m.disarm(&m.slide)
 	m.st.Screen = Closed
-	m.st.Slide = 0
+	m.st.Slide, m.st.SlideLang = 0, ""
 }
 
 func (m *Machine) wake() {
@@ -218,7 +218,7 @@ func (m *Machine) wake() {
 	m.away = false // someone is there, whatever the presence sensor said before
 	m.session++
 	m.st.Screen = Home
-	m.st.Slide = 0
+	m.st.Slide, m.st.SlideLang = 0, ""
 	m.st.InSession = true
 	m.st.Done = make([]bool, len(m.pack.Mods))
 	m.st.Module = -1
@@ -352,6 +352,8 @@ type stepLocal struct {
 	StepType                         string
 	Answered, Correct, Multi         bool
 	Selected, Order, Shuffle, Picked []int
+	Wrong                            int
+	Slips                            []int
 	Answer                           []string
 	Found                            []bool
 	Revealed                         bool
@@ -366,7 +368,7 @@ type stepLocal struct {
 
 func (m *Machine) saveStep() stepLocal {
 	s := &m.st
-	return stepLocal{s.StepType, s.Answered, s.Correct, s.Multi, s.Selected, s.Order, s.Shuffle, s.Picked, s.Answer,
+	return stepLocal{s.StepType, s.Answered, s.Correct, s.Multi, s.Selected, s.Order, s.Shuffle, s.Picked, s.Wrong, s.Slips, s.Answer,
 		s.Found, s.Revealed, s.LastTap, s.Misses, s.Decoy, s.Intro, s.Situation, s.Outcome, s.Branch, s.Retries, s.Path, s.Cursor}
 }
 
@@ -374,6 +376,7 @@ func (m *Machine) restoreStep(l stepLocal) {
 	s := &m.st
 	s.StepType, s.Answered, s.Correct, s.Multi = l.StepType, l.Answered, l.Correct, l.Multi
 	s.Selected, s.Order, s.Shuffle, s.Picked, s.Answer, s.Found = l.Selected, l.Order, l.Shuffle, l.Picked, l.Answer, l.Found
+	s.Wrong, s.Slips = l.Wrong, l.Slips
 	s.Revealed, s.LastTap, s.Misses, s.Decoy, s.Intro = l.Revealed, l.LastTap, l.Misses, l.Decoy, l.Intro
 	s.Situation, s.Outcome, s.Branch, s.Retries = l.Situation, l.Outcome, l.Branch, l.Retries
 	s.Path, s.Cursor = l.Path, l.Cursor

@@ -256,24 +256,49 @@ func TestOrderStep(t *testing.T) {
 		t.Fatalf("shuffle %v", s.Shuffle)
 	}
 	right := orderAnswer(s.Shuffle, true)
-	// Wrong first pick, undone with Back: not yet a submission.
+	// The second item tried in the first slot goes back, named for the cue,
+	// and slips the slot; tried again, it slips no other slot.
 	r.do(inN(flow.Pick, right[1]), inN(flow.Pick, right[1]))
-	if got := r.st().Picked; !slices.Equal(got, []int{right[1]}) {
-		t.Fatalf("picked %v (a repeated pick must be ignored)", got)
+	if s := r.st(); len(s.Picked) != 0 || s.Wrong != right[1]+1 || s.Misses != 2 || !slices.Equal(s.Slips, []int{0}) || s.Answered {
+		t.Fatalf("after a wrong item twice: picked %v wrong %d misses %d slips %v", s.Picked, s.Wrong, s.Misses, s.Slips)
 	}
+	// The right one goes in and clears the cue; picking it again does nothing.
+	r.do(inN(flow.Pick, right[0]), inN(flow.Pick, right[0]))
+	if s := r.st(); !slices.Equal(s.Picked, right[:1]) || s.Wrong != 0 || s.Misses != 2 {
+		t.Fatalf("after the right item: picked %v wrong %d misses %d", s.Picked, s.Wrong, s.Misses)
+	}
+	// Back takes it out again; the slip stays (it was the first try).
 	r.do(in(flow.Back))
-	if s := r.st(); len(s.Picked) != 0 || s.Screen != flow.Step || curStep(r).ID != "fire-order" {
+	if s := r.st(); len(s.Picked) != 0 || s.Screen != flow.Step || curStep(r).ID != "fire-order" || s.Wrong != 0 || !slices.Equal(s.Slips, []int{0}) {
 		t.Fatalf("back did not undo: %+v", s)
 	}
 	for _, p := range right {
 		r.do(inN(flow.Pick, p))
 	}
-	if s := r.st(); !s.Answered || !s.Correct {
-		t.Fatalf("%+v", s)
+	if s := r.st(); !s.Answered || s.Correct || !slices.Equal(s.Picked, right) {
+		t.Fatalf("finished after a slip: answered %v correct %v picked %v", s.Answered, s.Correct, s.Picked)
+	}
+	if a := answers(r); len(a) == 0 || a[len(a)-1].Step != "fire-order" || *a[len(a)-1].Correct {
+		t.Fatalf("recorded %+v, want fire-order answered wrong last", a)
 	}
 	// Shuffle stays put for the visit of the step.
 	if !slices.Equal(r.st().Shuffle, s.Shuffle) {
 		t.Fatal("shuffle changed")
+	}
+}
+
+// TestOrderUndoIsNoSlip: taking back a right item and placing it again is
+// still a first try: the step is right.
+func TestOrderUndoIsNoSlip(t *testing.T) {
+	r := newRig(t, flow.Options{})
+	gotoStep(r, "fire-order")
+	right := orderAnswer(r.st().Shuffle, true)
+	r.do(inN(flow.Pick, right[0]), inN(flow.Pick, right[1]), in(flow.Back), in(flow.Back))
+	for _, p := range right {
+		r.do(inN(flow.Pick, p))
+	}
+	if s := r.st(); !s.Answered || !s.Correct || s.Misses != 0 || len(s.Slips) != 0 {
+		t.Fatalf("%+v", s)
 	}
 }
 
@@ -488,21 +513,25 @@ func TestFeedbackSkip(t *testing.T) {
 
 func TestAttractSlides(t *testing.T) {
 	r := newRig(t, flow.Options{})
+	// Each slide in Chinese, then in English, for its time each (the first
+	// slide 5 s, the others 8 s); the visit language stays the first.
 	want := []struct {
 		after time.Duration
 		slide int
-	}{{4 * time.Second, 0}, {time.Second, 1}, {8 * time.Second, 2}, {8 * time.Second, 0}, {5 * time.Second, 1}}
+		lang  string
+	}{{0, 0, "zh-CN"}, {4 * time.Second, 0, "zh-CN"}, {time.Second, 0, "en"}, {5 * time.Second, 1, "zh-CN"},
+		{8 * time.Second, 1, "en"}, {8 * time.Second, 2, "zh-CN"}, {8 * time.Second, 2, "en"}, {8 * time.Second, 0, "zh-CN"}}
 	for i, w := range want {
 		r.advance(w.after)
-		if got := r.st().Slide; got != w.slide {
-			t.Fatalf("step %d: slide %d, want %d", i, got, w.slide)
+		if s := r.st(); s.Slide != w.slide || s.SlideLang != w.lang || s.Lang != "zh-CN" {
+			t.Fatalf("step %d: slide %d in %q (visit language %q), want %d in %q", i, s.Slide, s.SlideLang, s.Lang, w.slide, w.lang)
 		}
 	}
 	// Waking stops the slides; the timer left behind must not move anything.
 	r.do(in(flow.Wake))
 	seq := r.st().Seq
 	r.advance(30 * time.Second)
-	if s := r.st(); s.Slide != 0 || s.Seq != seq {
+	if s := r.st(); s.Slide != 0 || s.SlideLang != "" || s.Seq != seq || s.Lang != "zh-CN" {
 		t.Fatalf("slides moved in a session: %+v", s)
 	}
 	if got := r.kinds(); !slices.Equal(got, []wire.Kind{wire.SessionStart}) {

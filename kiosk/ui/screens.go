@@ -15,8 +15,12 @@ import (
 	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
 )
 
-// attract is the idle loop: one slide of the pack, and an unmissable
-// "touch to start" in both languages. A tap anywhere starts a visit.
+// attract is the idle loop: one slide of the pack, in the language the
+// loop shows it in now (State.SlideLang: each slide in Chinese, then in
+// English), and an unmissable "touch to start" in both languages. A tap
+// anywhere starts a visit. Both languages on one slide do not fit 800×480
+// at the text floor: the longest built-in slide (no "safe account") needs
+// about 13 lines of 22 px beside its picture, where 10 fit.
 func (u *UI) attract(v *view) fyne.CanvasObject {
 	var sl content.Slide
 	if v.p != nil && len(v.p.Attract) > 0 {
@@ -334,10 +338,16 @@ func (u *UI) result(v *view) fyne.CanvasObject {
 	left := col(v.px(4), []float32{v.px(48), v.px(34), -1}, starRow, row(v.px(gap), []float32{-1.3, -1}, head, sc), remCard)
 
 	hl := v.mod.Hotline
-	call := v.centred(v.m("call"), 22, 14, v.on, false)
-	lbl := v.centred(v.t(hl.Label), 28, 16, v.on, true)
+	// "Road accidents: call" over the number: what to call it for, then
+	// the number, read as one sentence (not "In an emergency call /
+	// Road accidents / 122").
+	call := v.m("call")
+	if l := v.t(hl.Label); l != "" {
+		call = v.m("callFor", l)
+	}
+	lbl := v.centred(call, 28, 16, v.on, true)
 	num := v.centred(hl.Number, 150, 40, v.on, true)
-	hot := u.newTapBox(v.col, v.px(radius), v.px(12), col(v.px(4), []float32{v.px(32), v.px(40), -1}, call, lbl, num), nil)
+	hot := u.newTapBox(v.col, v.px(radius), v.px(12), col(v.px(4), []float32{v.px(76), -1}, lbl, num), nil)
 
 	visitor := ""
 	if st.VisitorToday > 0 {

@@ -91,16 +91,25 @@ func Shots(p *content.Pack, lang string) []Shot {
 					shuffle[i] = n - 1 - i
 				}
 				b.Shuffle = shuffle
+				b.Picked = []int{}
 				add(name, b)
+				right := make([]int, n) // display positions in the right order
+				for i := range right {
+					right[i] = n - 1 - i
+				}
 				s := b
-				s.Picked = []int{n - 1, 0}[:min(2, n)]
+				s.Picked = right[:min(2, n)]
 				add(name+"-picking", s)
+				if n > 2 { // the first item tried in the second slot: it went back
+					s := b
+					s.Picked, s.Wrong, s.Misses, s.Slips = right[:1], right[n-1]+1, 1, []int{1}
+					add(name+"-wrong", s)
+				}
 				s = b
 				s.Answered = true
-				s.Picked = make([]int, n)
-				for i := range s.Picked {
-					s.Picked[i] = i // display order, reversed: wrong except the middle
-				}
+				s.Picked = right
+				s.Slips = []int{1}[:min(1, n-1)] // one slip: the second slot
+				s.Misses = len(s.Slips)
 				add(name+"-answered", s)
 			case content.Hotspot:
 				b.Found = make([]bool, len(st.Targets))

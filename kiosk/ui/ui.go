@@ -438,6 +438,9 @@ func (v *view) group(role string) *sizeGroup {
 
 func (u *UI) view(sz fyne.Size) *view {
 	v := &view{st: u.st, p: u.m.Pack(), lang: u.st.Lang, size: sz}
+	if v.st.Screen == flow.Attract && v.st.SlideLang != "" {
+		v.lang = v.st.SlideLang // the loop shows each slide in each language
+	}
 	v.portrait = sz.Height > sz.Width
 	if v.portrait {
 		v.s = min(sz.Width/480, sz.Height/800)

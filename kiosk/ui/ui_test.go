@@ -183,31 +183,6 @@ func TestLanguageEverywhere(t *testing.T) {
 	}
 }
 
-// TestOrderUndo: on an order step, the back button takes back the last
-// item placed.
-func TestOrderUndo(t *testing.T) {
-	fsys := os.DirFS(filepath.Join("testdata", "pack"))
-	p, _ := content.Load(fsys)
-	k := newKiosk(t, p, fsys, fyne.NewSize(800, 480))
-	k.wake()
-	k.tap("tile-0")
-	for k.u.st.StepType != content.Order {
-		k.doStep()
-	}
-	if _, ok := k.boxes()["undo"]; ok {
-		t.Fatal("undo shown before anything was placed")
-	}
-	k.tap("pick-0")
-	k.tap("pick-2")
-	k.tap("undo")
-	if got := k.u.st.Picked; len(got) != 1 || got[0] != 0 {
-		t.Fatalf("after undo: picked %v, want [0]", got)
-	}
-	if _, ok := k.boxes()["pick-2"]; !ok {
-		t.Error("the item taken back cannot be picked again")
-	}
-}
-
 // TestWarm: the attract pictures and module icons are drawn ahead, so
 // showing them later finds them ready.
 func TestWarm(t *testing.T) {

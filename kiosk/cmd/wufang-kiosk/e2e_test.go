@@ -229,11 +229,13 @@ func (d *driver) walkModule() {
 			}
 			continue
 		case s["type"] == "order":
-			// Letters stay on their items (issue 17): a picked item's letter
-			// does nothing, so press the letters in turn until one picks.
+			// Letters stay on their items (issue 17): a placed item's letter
+			// does nothing, and a wrong item goes back (the state changes,
+			// nothing is placed), so press the letters in turn until one
+			// fills the next slot.
 			picked := false
 			for _, k := range []string{"a", "b", "c", "d"} {
-				if d.keyMaybe(k, 2*time.Second) {
+				if d.keyMaybe(k, 2*time.Second) && (d.last.int("picked") > s.int("picked") || d.last["answered"] == "true") {
 					picked = true
 					break
 				}
