@@ -118,9 +118,16 @@ func (b *browser) text(t testing.TB, sel string) string {
 
 // shot saves a screenshot of the viewport under the test's artifact folder
 // (go test -artifacts keeps it), and a copy in $WUFANG_SCREENSHOTS when set.
-func (b *browser) shot(t *testing.T, name string) {
+func (b *browser) shot(t *testing.T, name string) { b.capture(t, name, chromedp.CaptureScreenshot()) }
+
+// fullShot is shot of the whole page, beyond the viewport.
+func (b *browser) fullShot(t *testing.T, name string) {
+	b.capture(t, name, chromedp.FullScreenshot(100))
+}
+
+func (b *browser) capture(t *testing.T, name string, a chromedp.Action[[]byte]) {
 	t.Helper()
-	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	buf, err := chromedp.Run(b.ctx, a)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -223,6 +230,7 @@ func TestBrowser(t *testing.T) {
 				b.do(t, chromedp.EmulateViewport(sz.w, sz.h, sz.opts...), chromedp.Navigate(base+p.path+sep(p.path)+"lang="+l),
 					chromedp.WaitVisible(chromedp.CSS("footer")))
 				b.shot(t, p.name+"-"+l+"-"+sz.name)
+				b.fullShot(t, p.name+"-"+l+"-"+sz.name+"-full")
 			}
 		}
 	}

@@ -124,13 +124,13 @@ func (v *view) notes(c hub.Completeness, loc *time.Location) []string {
 		out = append(out, v.Tf("note.offline", o.Device, v.Time(o.Since, loc)))
 	}
 	if c.Backlog > 0 {
-		out = append(out, v.Tf("note.backlog", v.Num(int64(c.Backlog))))
+		out = append(out, v.Tf(plural("note.backlog", int64(c.Backlog)), v.Num(int64(c.Backlog))))
 	}
 	if c.Missing > 0 {
-		out = append(out, v.Tf("note.missing", v.Num(int64(c.Missing))))
+		out = append(out, v.Tf(plural("note.missing", int64(c.Missing)), v.Num(int64(c.Missing))))
 	}
 	if c.Dropped > 0 {
-		out = append(out, v.Tf("note.dropped", v.Num(int64(c.Dropped))))
+		out = append(out, v.Tf(plural("note.dropped", int64(c.Dropped)), v.Num(int64(c.Dropped))))
 	}
 	return out
 }

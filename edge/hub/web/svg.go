@@ -39,7 +39,7 @@ func barChart(title string, labels []string, ss []series) template.HTML {
 		fmt.Fprintf(&b, `<line class="grid" x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f"/>`, left, w, y, y)
 		fmt.Fprintf(&b, `<text class="axis" x="%.0f" y="%.1f" text-anchor="end">%d</text>`, left-4, y+4, scale*int64(4-i)/4)
 	}
-	every := max(1, n/12)
+	every := max(1, (n+9)/10) // at most about ten labels: a Chinese date is wide
 	for i, l := range labels {
 		x0 := left + slot*float64(i) + slot*0.1
 		for j, s := range ss {

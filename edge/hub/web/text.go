@@ -23,23 +23,28 @@ var sentences = map[string][2]string{ // [zh, en]
 		"%[1]s: sensor %[2]s reports %[3]s."},
 	"alertmsg." + hub.AlertBacklogGrowing: {"%[1]s：有 %[2]s 个事件等待上传，且已持续增长 %[3]s：它的上行连接到不了消息服务器。",
 		"%[1]s: %[2]s events waiting to be sent, and growing for %[3]s: its uplink cannot reach the broker."},
+	"alertmsg." + hub.AlertBacklogGrowing + ".one": {"%[1]s：有 %[2]s 个事件等待上传，且已持续增长 %[3]s：它的上行连接到不了消息服务器。",
+		"%[1]s: %[2]s event waiting to be sent, and growing for %[3]s: its uplink cannot reach the broker."},
 	"alertmsg." + hub.AlertDoorImbalance: {"%[1]s：入场 %[2]s 人次，离场却只有 %[3]s 人次（光栅没对准或被挡住？）",
 		"%[1]s: %[2]s entries but %[3]s exits (a beam out of line or blocked?)"},
 	"alertmsg." + hub.AlertSessionsLow: {"%[1]s：每位访客 %[2]s 次互动，而近 4 周的中位数是 %[3]s：是不是有屏幕不工作？",
 		"%[1]s: %[2]s kiosk sessions per visitor, the 4-week median is %[3]s: is a screen not working?"},
-	"note.offline":  {"%[1]s 自 %[2]s 起离线", "%[1]s offline since %[2]s"},
-	"note.backlog":  {"设备上还有 %[1]s 个事件待上传", "%[1]s events waiting on devices"},
-	"note.missing":  {"%[1]s 个事件未收到", "%[1]s events not received"},
-	"note.dropped":  {"设备丢弃了 %[1]s 个事件", "%[1]s events dropped by devices"},
-	"state.offline": {"自 %[1]s 起离线", "offline since %[1]s"},
-	"state.never":   {"尚未上报状态", "no status reported yet"},
-	"sensor.ok":     {"正常", "ok"},
-	"sensor.warn":   {"警告：%[1]s", "warning: %[1]s"},
-	"sensor.fault":  {"故障：%[1]s", "fault: %[1]s"},
-	"dur.d":         {"%[1]d 天", "%[1]d d"},
-	"dur.h":         {"%[1]d 小时", "%[1]d h"},
-	"dur.min":       {"%[1]d 分钟", "%[1]d min"},
-	"days.n":        {"%[1]v 天", "%[1]v days"},
+	"note.offline":     {"%[1]s 自 %[2]s 起离线", "%[1]s offline since %[2]s"},
+	"note.backlog":     {"设备上还有 %[1]s 个事件待上传", "%[1]s events waiting on devices"},
+	"note.backlog.one": {"设备上还有 %[1]s 个事件待上传", "%[1]s event waiting on a device"},
+	"note.missing":     {"%[1]s 个事件未收到", "%[1]s events not received"},
+	"note.missing.one": {"%[1]s 个事件未收到", "%[1]s event not received"},
+	"note.dropped":     {"设备丢弃了 %[1]s 个事件", "%[1]s events dropped by devices"},
+	"note.dropped.one": {"设备丢弃了 %[1]s 个事件", "%[1]s event dropped by a device"},
+	"state.offline":    {"自 %[1]s 起离线", "offline since %[1]s"},
+	"state.never":      {"尚未上报状态", "no status reported yet"},
+	"sensor.ok":        {"正常", "ok"},
+	"sensor.warn":      {"警告：%[1]s", "warning: %[1]s"},
+	"sensor.fault":     {"故障：%[1]s", "fault: %[1]s"},
+	"dur.d":            {"%[1]d 天", "%[1]d d"},
+	"dur.h":            {"%[1]d 小时", "%[1]d h"},
+	"dur.min":          {"%[1]d 分钟", "%[1]d min"},
+	"days.n":           {"%[1]v 天", "%[1]v days"},
 	"err.range": {"从 %[1]q 到 %[2]q：请给两个日期（年-月-日），先早后晚，相隔不超过 %[3]d 天",
 		"from %[1]q and to %[2]q: give two dates yyyy-mm-dd, from first, at most %[3]d days apart"},
 	"err.month": {"月份 %[1]q：请写成 年-月（例如 2026-03）", "month %[1]q: want yyyy-mm (e.g. 2026-03)"},
@@ -61,7 +66,7 @@ func (v *view) AlertText(a hub.Alert, loc *time.Location, now time.Time) string 
 	case hub.AlertSensorFault:
 		return v.Tf("alertmsg."+a.Kind, a.Device, a.Sensor, v.SensorText(a.State))
 	case hub.AlertBacklogGrowing:
-		return v.Tf("alertmsg."+a.Kind, a.Device, v.Num(int64(a.Backlog)), v.Dur(now.Sub(a.Since)))
+		return v.Tf(plural("alertmsg."+a.Kind, int64(a.Backlog)), a.Device, v.Num(int64(a.Backlog)), v.Dur(now.Sub(a.Since)))
 	case hub.AlertDoorImbalance:
 		return v.Tf("alertmsg."+a.Kind, v.Date(a.Day), v.Num(a.Entries), v.Num(a.Exits))
 	case hub.AlertSessionsLow:
@@ -80,6 +85,15 @@ func (v *view) deviceState(d hub.Device, loc *time.Location) string {
 		return v.T("state.never")
 	}
 	return v.Tf("state.offline", v.Time(d.Since, loc))
+}
+
+// plural is key, or key.one for a count of one (English says "1 event";
+// Chinese has no plural, and its .one reads as its other).
+func plural(key string, n int64) string {
+	if n == 1 {
+		return key + ".one"
+	}
+	return key
 }
 
 // SensorText writes a sensor's health as the status topic gives it ("ok",

@@ -269,6 +269,10 @@ func TestIncompleteNotes(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("zh notes %q, want %q", got, want)
 	}
+	one := hub.Completeness{Devices: 1, Online: 1, Backlog: 1, Missing: 1, Dropped: 1}
+	if got, want := (&view{Lang: EN}).notes(one, ldn), []string{"1 event waiting on a device", "1 event not received", "1 event dropped by a device"}; !slices.Equal(got, want) {
+		t.Errorf("en notes of one %q, want %q", got, want)
+	}
 	for d, w := range map[time.Duration][2]string{
 		0: {"0 分钟", "0 min"}, 59 * time.Second: {"1 分钟", "1 min"}, 2*time.Hour + 5*time.Minute: {"2 小时 5 分钟", "2 h 5 min"},
 		3 * time.Hour: {"3 小时", "3 h"}, 49*time.Hour + 10*time.Minute: {"2 天 1 小时", "2 d 1 h"}, 48 * time.Hour: {"2 天", "2 d"},
