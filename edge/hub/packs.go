@@ -327,6 +327,22 @@ func (o *Offerer) previous(id, version string) (Release, bool) {
 	return best, found
 }
 
+// StandingOffers returns the offers of site ("" for all) that stand (not
+// withdrawn), by site and device (wire.OfferAll for the whole site).
+func (h *Hub) StandingOffers(ctx context.Context, site string) ([]db.Offer, error) {
+	all, err := h.db.Offers(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, o := range all {
+		if o.Withdrawn.IsZero() {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
 // The outcomes of an offer on a device.
 const (
 	OutcomePending   = wire.OfferPending

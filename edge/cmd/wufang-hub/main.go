@@ -244,11 +244,12 @@ func (e *env) run(args []string) error {
 		}
 		mux := http.NewServeMux()
 		h.Routes(mux, in.Stats)
-		if err := e.packRoutes(ctx, mux, h, d, cfg, password, log); err != nil {
+		off, err := e.packRoutes(ctx, mux, h, d, cfg, password, log)
+		if err != nil {
 			ln.Close()
 			return err
 		}
-		dash, err := dashboard(h, cfg, log)
+		dash, err := dashboard(h, cfg, off, log)
 		if err != nil {
 			ln.Close()
 			return err
@@ -296,8 +297,8 @@ func (e *env) run(args []string) error {
 // dashboard makes the web dashboard from the config: its users, the API
 // token, and Open (no login) when no user is configured, which the config
 // allows on loopback only.
-func dashboard(h *hub.Hub, cfg *hubconfig.Config, log *slog.Logger) (*web.Server, error) {
-	opts := web.Options{Users: cfg.HTTP.Users, Roles: cfg.HTTP.Roles, Secure: cfg.HTTP.TLSCert != "", SessionTTL: cfg.HTTP.SessionTTL.D(), Log: log,
+func dashboard(h *hub.Hub, cfg *hubconfig.Config, off *hub.Offerer, log *slog.Logger) (*web.Server, error) {
+	opts := web.Options{Users: cfg.HTTP.Users, Roles: cfg.HTTP.Roles, Offers: off, Secure: cfg.HTTP.TLSCert != "", SessionTTL: cfg.HTTP.SessionTTL.D(), Log: log,
 		Open: len(cfg.HTTP.Users) == 0}
 	if cfg.HTTP.TokenFile != "" {
 		tok, err := web.TokenFromFile(cfg.HTTP.TokenFile)

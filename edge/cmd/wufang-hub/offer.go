@@ -59,13 +59,15 @@ func offerer(d *db.DB, lib *hub.Library, cfg *hubconfig.Config, password string)
 // packRoutes serves the releases and the offer API when content.packs_dir
 // is set; the folder is read again every minute, so a release copied in is
 // offered without a restart.
-func (e *env) packRoutes(ctx context.Context, mux *http.ServeMux, h *hub.Hub, d *db.DB, cfg *hubconfig.Config, password string, log *slog.Logger) error {
+// It returns the Offerer the dashboard's offer actions use (nil without
+// content.packs_dir).
+func (e *env) packRoutes(ctx context.Context, mux *http.ServeMux, h *hub.Hub, d *db.DB, cfg *hubconfig.Config, password string, log *slog.Logger) (*hub.Offerer, error) {
 	if cfg.Content.PacksDir == "" {
-		return nil
+		return nil, nil
 	}
 	lib, err := library(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for file, why := range lib.Problems() {
 		log.Warn("a .wfpack in content.packs_dir is not offered", "file", file, "reason", why)
@@ -87,12 +89,13 @@ func (e *env) packRoutes(ctx context.Context, mux *http.ServeMux, h *hub.Hub, d 
 	token := ""
 	if cfg.Content.OfferTokenFile != "" {
 		if token, err = web.TokenFromFile(cfg.Content.OfferTokenFile); err != nil {
-			return fmt.Errorf("content.offer_token_file: %w", err)
+			return nil, fmt.Errorf("content.offer_token_file: %w", err)
 		}
 	}
-	h.PackRoutes(mux, lib, offerer(d, lib, cfg, password), token)
+	off := offerer(d, lib, cfg, password)
+	h.PackRoutes(mux, lib, off, token)
 	log.Info("serving packs", "releases", len(lib.Releases()), "public_url", cfg.Content.PublicURL, "offer_api", token != "")
-	return nil
+	return off, nil
 }
 
 func (e *env) offer(args []string) error {

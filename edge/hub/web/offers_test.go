@@ -1,10 +1,21 @@
 package web
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
+	"github.com/wufang-kiosk/wufang/content/contenttest"
 	"github.com/wufang-kiosk/wufang/edge/hub"
 	"github.com/wufang-kiosk/wufang/edge/hub/db"
 	"github.com/wufang-kiosk/wufang/edge/wire"
@@ -119,4 +130,187 @@ func TestEveryWhyIsSaid(t *testing.T) {
 			t.Errorf("no message why.%s", w)
 		}
 	}
+}
+
+type publishedMsgs struct {
+	mu   sync.Mutex
+	msgs map[string][]byte
+}
+
+func (p *publishedMsgs) publish(_ context.Context, topic string, b []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.msgs[topic] = b
+	return nil
+}
+
+func (p *publishedMsgs) get(topic string) ([]byte, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b, ok := p.msgs[topic]
+	return b, ok
+}
+
+// withOffers serves the fixture's dashboard again with an Offerer over a
+// packs folder holding two signed releases, 2.0.0 and 2.1.0.
+func (f *fixture) withOffers(t *testing.T) (*hub.Offerer, *publishedMsgs) {
+	t.Helper()
+	key := contenttest.Key(t, "district")
+	dir := t.TempDir()
+	for _, v := range []string{"2.0.0", "2.1.0"} {
+		if err := os.WriteFile(filepath.Join(dir, "p-"+v+".wfpack"), contenttest.Wfpack(t, v, &key), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lib := &hub.Library{Dir: dir, TrustedKeys: []string{key.Public().Line()}}
+	if err := lib.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	pub := &publishedMsgs{msgs: map[string][]byte{}}
+	off := &hub.Offerer{DB: f.db, Library: lib, PublicURL: "https://hub.example:9108", Publish: pub.publish, Now: f.clock.Now}
+	opts := f.web.opts
+	opts.Offers = off
+	w, err := New(f.hub, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.web = w
+	api := http.NewServeMux()
+	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api "+r.URL.Path) })
+	f.srv.Close()
+	f.srv = httptest.NewServer(w.Handler(api))
+	t.Cleanup(f.srv.Close)
+	return off, pub
+}
+
+// TestOfferActions: from the site page a user with the content role
+// withdraws a device's offer and offers the site the previous release (a
+// rollback), each a POST with the page's CSRF token; a user without the
+// role sees no buttons and is refused; a rollback with nothing older says
+// what to do.
+func TestOfferActions(t *testing.T) {
+	f := newFixture(t)
+	off, pub := f.withOffers(t)
+	if _, err := off.Offer(ctx, "sh", nil, "p-2.1.0.wfpack"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Offer(ctx, "sh", []string{"kiosk1"}, "p-2.1.0.wfpack"); err != nil {
+		t.Fatal(err)
+	}
+	standing := func() string {
+		t.Helper()
+		offers, err := f.hub.StandingOffers(ctx, "sh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, o := range offers {
+			s := o.Device + ":" + o.Version
+			if o.Rollback {
+				s += "r"
+			}
+			out = append(out, s)
+		}
+		return strings.Join(out, " ")
+	}
+	if s := standing(); s != "_all:2.1.0 kiosk1:2.1.0" {
+		t.Fatalf("standing offers %q", s)
+	}
+
+	// Without the role: no buttons, and the action is refused.
+	plain := f.loggedIn(t)
+	_, body := get(t, plain, f.srv.URL+"/site/sh?lang=en")
+	if strings.Contains(body, "/offers/withdraw") || !strings.Contains(body, "Offered to the whole site: <b>wufang-builtin 2.1.0</b>") {
+		t.Errorf("without the role the page reads %s", body)
+	}
+	resp := f.post(t, plain, "/site/sh/offers/withdraw", url.Values{"device": {"kiosk1"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("withdraw without the role: %s", resp.Status)
+	}
+
+	editor := f.client(t)
+	if resp := f.login(t, editor, testEditor, testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatal(resp.Status)
+	}
+	_, body = get(t, editor, f.srv.URL+"/site/sh?lang=en")
+	root := doc(t, body)
+	forms := find(root, func(n *html.Node) bool { return n.Data == "form" && strings.Contains(attrOf(n, "action"), "/offers/") })
+	var got []string
+	for _, fm := range forms {
+		dev := ""
+		for _, in := range find(fm, func(n *html.Node) bool { return n.Data == "input" && attrOf(n, "name") == "device" }) {
+			dev = attrOf(in, "value")
+		}
+		got = append(got, attrOf(fm, "action")+"("+dev+")")
+	}
+	if strings.Join(got, " ") != "/site/sh/offers/withdraw() /site/sh/offers/previous() /site/sh/offers/withdraw(kiosk1) /site/sh/offers/previous(kiosk1)" {
+		t.Errorf("offer forms %v", got)
+	}
+	// Without the CSRF token: refused, nothing changes.
+	resp, err := editor.PostForm(f.srv.URL+"/site/sh/offers/withdraw", url.Values{"device": {"kiosk1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || standing() != "_all:2.1.0 kiosk1:2.1.0" {
+		t.Errorf("withdraw without a token: %s, offers %q", resp.Status, standing())
+	}
+
+	// Withdraw kiosk1's own offer.
+	resp = f.post(t, editor, "/site/sh/offers/withdraw", url.Values{"device": {"kiosk1"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/site/sh?done=withdraw#devices" {
+		t.Fatalf("withdraw: %s %s", resp.Status, resp.Header.Get("Location"))
+	}
+	if b, ok := pub.get("wufang/v1/_offers/sh/kiosk1"); !ok || len(b) != 0 {
+		t.Errorf("the withdrawal published %q %v", b, ok)
+	}
+	if s := standing(); s != "_all:2.1.0" {
+		t.Errorf("after the withdrawal: %q", s)
+	}
+	_, body = get(t, editor, f.srv.URL+"/site/sh?done=withdraw&lang=zh")
+	if !strings.Contains(body, "已撤回发布。设备保留正在运行的内容包。") {
+		t.Errorf("no notice of the withdrawal")
+	}
+
+	// The site's previous release, as a rollback.
+	resp = f.post(t, editor, "/site/sh/offers/previous", url.Values{})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("previous: %s", resp.Status)
+	}
+	msg, err := wire.DecodeOffer(mustGet(t, pub, "wufang/v1/_offers/sh/_all"))
+	if err != nil || msg.Version != "2.0.0" || !msg.Rollback {
+		t.Errorf("the rollback published %+v %v", msg, err)
+	}
+	if s := standing(); s != "_all:2.0.0r" {
+		t.Errorf("after the rollback: %q", s)
+	}
+	_, body = get(t, editor, f.srv.URL+"/site/sh?lang=en")
+	if !strings.Contains(body, "wufang-builtin 2.0.0 (rollback)") {
+		t.Errorf("the rollback is not shown")
+	}
+
+	// Nothing older than 2.0.0: the refusal says what to do.
+	resp, err = editor.PostForm(f.srv.URL+"/site/sh/offers/previous?lang=en", url.Values{"csrf": {f.csrfOf(t, editor, "/login")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := readAll(t, resp)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(b, "put the previous release&#39;s .wfpack there first") {
+		t.Errorf("previous with nothing older: %s %s", resp.Status, b)
+	}
+	// A device id that is not one.
+	if resp := f.post(t, editor, "/site/sh/offers/withdraw", url.Values{"device": {"../x"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a bad device id: %s", resp.Status)
+	}
+}
+
+func attrOf(n *html.Node, key string) string { v, _ := attr(n, key); return v }
+
+func mustGet(t *testing.T, p *publishedMsgs, topic string) []byte {
+	t.Helper()
+	b, ok := p.get(topic)
+	if !ok {
+		t.Fatalf("nothing published on %s", topic)
+	}
+	return b
 }

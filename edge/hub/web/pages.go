@@ -185,6 +185,10 @@ type SitePage struct {
 	MinAns   int64
 	Feedback [3]int64
 	Alerts   []AlertRow
+
+	SiteOffer *SiteOffer // the offer to the whole site (nil: none)
+	CanOffer  bool       // the user may withdraw and roll back offers
+	Done      string     // what the offer action just done did
 }
 
 // HourRow is one hour of today against the same weekday last week.
@@ -214,6 +218,7 @@ type OfferCell struct {
 	Offered string // when, in the site's time
 	Said    string // the device's reason, said in the page's language ("" if none or not recognised)
 	Detail  string // the device's own words ("" if none)
+	Own     bool   // offered to this device (not its site's offer)
 }
 
 func (v *view) offerCell(o *hub.OfferInfo, loc *time.Location) *OfferCell {
@@ -227,6 +232,8 @@ func (v *view) offerCell(o *hub.OfferInfo, loc *time.Location) *OfferCell {
 	}
 	if o.Scope == wire.OfferAll {
 		c.Scope = v.T("offer.scope.site")
+	} else {
+		c.Own = true
 	}
 	switch o.Outcome {
 	case hub.OutcomeInstalled:
@@ -266,6 +273,10 @@ func (s *Server) sitePage(w http.ResponseWriter, r *http.Request, v *view) {
 	defer cancel()
 	p, err := s.siteData(ctx, v, r.PathValue("site"), r.URL.Query().Get("days"))
 	if err != nil {
+		s.queryFailed(w, v, err)
+		return
+	}
+	if err := s.offersOfSite(p, v, r, p.Loc); err != nil {
 		s.queryFailed(w, v, err)
 		return
 	}

@@ -52,6 +52,10 @@ type Options struct {
 	// Roles maps a user to the roles beyond looking (http.roles): only
 	// RoleContent so far, the studio's (roles.go).
 	Roles map[string][]string
+	// Offers withdraws offers and offers previous releases for the site
+	// page's offer actions (offers.go); nil: the hub serves no packs and
+	// the page only shows the offers.
+	Offers *hub.Offerer
 	// Open serves the pages and the API without a login: for a hub with
 	// no users configured that listens on loopback only (the config
 	// refuses Open beyond loopback), so `wufang-hub run` with no config
@@ -184,6 +188,7 @@ func (s *Server) Handler(api http.Handler) http.Handler {
 	mux.Handle("GET /packs/{file}", api)
 	mux.Handle("GET /metrics", s.apiGuard(api))
 	s.studioRoutes(mux)
+	s.offerRoutes(mux)
 	return headers(s.csrfGuard(mux))
 }
 
