@@ -39,9 +39,23 @@ type Library struct {
 	TrustedKeys []string
 
 	mu       sync.Mutex
-	lastMiss time.Time
 	releases []Release
-	problems map[string]string // file -> why it is not offered
+	problems map[string]string    // file -> why it is not offered
+	stamps   map[string]fileStamp // every .wfpack the last Scan read, as it was then
+}
+
+// fileStamp tells a file that changed since a Scan from one that did not.
+type fileStamp struct {
+	size int64
+	mod  time.Time
+}
+
+func stampOf(path string) (fileStamp, bool) {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return fileStamp{}, false
+	}
+	return fileStamp{fi.Size(), fi.ModTime()}, true
 }
 
 // Scan reads the folder; files that are not signed, valid packs are left
@@ -57,11 +71,16 @@ func (l *Library) Scan() error {
 	}
 	var rel []Release
 	probs := map[string]string{}
+	stamps := map[string]fileStamp{}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".wfpack") || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		r, err := readRelease(filepath.Join(l.Dir, e.Name()), keys)
+		path := filepath.Join(l.Dir, e.Name())
+		if st, ok := stampOf(path); ok {
+			stamps[e.Name()] = st // before the read: a change while reading is seen next time
+		}
+		r, err := readRelease(path, keys)
 		if err != nil {
 			probs[e.Name()] = err.Error()
 			continue
@@ -76,7 +95,7 @@ func (l *Library) Scan() error {
 		return c < 0
 	})
 	l.mu.Lock()
-	l.releases, l.problems = rel, probs
+	l.releases, l.problems, l.stamps = rel, probs, stamps
 	l.mu.Unlock()
 	return nil
 }
@@ -103,19 +122,22 @@ func readRelease(path string, keys []content.PublicKey) (Release, error) {
 		Size: int64(len(b)), Signer: signer.KeyID}, nil
 }
 
-func (l *Library) rescanDue() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if time.Since(l.lastMiss) < time.Second {
+// changed reports whether the folder's file name is not as the last Scan
+// saw it (new, or written since): only then is the folder read again for
+// a name the library does not know, so a file that is not a release is
+// not read again on every request for it.
+func (l *Library) changed(name string) bool {
+	if filepath.Base(name) != name || !strings.HasSuffix(name, ".wfpack") || strings.HasPrefix(name, ".") {
 		return false
 	}
-	l.lastMiss = time.Now()
-	return true
-}
-
-func fileExists(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular()
+	st, ok := stampOf(filepath.Join(l.Dir, name))
+	if !ok {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	old, seen := l.stamps[name]
+	return !seen || old.size != st.size || !old.mod.Equal(st.mod)
 }
 
 // Releases lists the signed packs, by id and version.
@@ -148,14 +170,14 @@ func (l *Library) Find(name string) (Release, bool) {
 
 // ServeHTTP serves GET /packs/{file} for the releases only: never a file
 // that is not a signed pack, never anything outside the folder. A name it
-// does not know, of a file that is in the folder, makes it read the folder
-// again (at most once a second), so a release copied in and offered by
-// wufang-hub offer is served at once. The
+// does not know, of a file in the folder that is new or changed since the
+// folder was last read, makes it read the folder again, so a release
+// copied in and offered by wufang-hub offer is served at once. The
 // device, not the hub, checks the file against the offer's SHA-256.
 func (l *Library) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
 	rel, ok := l.Find(name)
-	if !ok && filepath.Base(name) == name && fileExists(filepath.Join(l.Dir, name)) && l.rescanDue() {
+	if !ok && l.changed(name) {
 		_ = l.Scan()
 		rel, ok = l.Find(name)
 	}

@@ -96,6 +96,29 @@ func offersAndOutcomes(t *testing.T, d *db.DB) {
 		}
 	}
 
+	// Releases copied in one after the other are served at once, each
+	// (the folder is read again for a new or changed file, not on a timer).
+	for _, v := range []string{"2.3.0", "2.4.0"} {
+		name := "p-" + v + ".wfpack"
+		if err := os.WriteFile(filepath.Join(dir, name), contenttest.Wfpack(t, v, &district), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(srv.URL + "/packs/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET %s just after it was copied in: %d", name, resp.StatusCode)
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lib.Scan(); err != nil {
+		t.Fatal(err)
+	}
+
 	// Devices report in (their status says what they run).
 	for _, dev := range []string{"kiosk-1", "kiosk-2", "kiosk-3"} {
 		if err := d.StoreStatus(ctx, "s1", dev, epA, wire.Status{V: 1, Epoch: epA, Online: true, Pack: "wufang-builtin", PackVersion: "2.0.0", Time: now}, now); err != nil {

@@ -111,10 +111,16 @@ type device struct {
 // waitHTTP waits until url answers.
 func waitHTTP(t testing.TB, url string) {
 	t.Helper()
+	waitHTTPVia(t, &http.Client{Timeout: 2 * time.Second}, url)
+}
+
+// waitHTTPVia is waitHTTP with the client c.
+func waitHTTPVia(t testing.TB, c *http.Client, url string) {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		var v map[string]any
-		if getJSON(url, &v) == nil {
+		if getJSONVia(c, url, &v) == nil {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -125,7 +131,11 @@ func waitHTTP(t testing.TB, url string) {
 }
 
 func getJSON(url string, v any) error {
-	c := &http.Client{Timeout: 2 * time.Second}
+	return getJSONVia(&http.Client{Timeout: 2 * time.Second}, url, v)
+}
+
+// getJSONVia is getJSON with the client c (one that trusts a test CA).
+func getJSONVia(c *http.Client, url string, v any) error {
 	resp, err := c.Get(url)
 	if err != nil {
 		return err

@@ -2,26 +2,43 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"github.com/wufang-kiosk/wufang/content/contenttest"
 	"github.com/wufang-kiosk/wufang/edge/hub"
 	"github.com/wufang-kiosk/wufang/edge/uplink/brokertest"
+	"github.com/wufang-kiosk/wufang/internal/phc"
 )
 
-// TestOffersEndToEnd: a real broker, a real wufang-hub serving its packs
-// folder on loopback, and two simulated rooms (wufang-edge processes with
-// content.from_hub: true, closed all day so installs may go ahead). The
-// hub offers a signed pack to the site: both install it. Then one device
-// is offered, one after the other, a file that changed on the hub after
-// the offer was made (its size and SHA-256 no longer the offer's), a pack signed by
-// a key the hub trusts and the device does not, and an older version: it
-// refuses each and keeps its pack, and the hub records every outcome.
+// TestOffersEndToEnd: a real broker, a real wufang-hub serving its
+// dashboard and its packs folder over HTTPS on loopback (a throw-away CA
+// made in Go), and two simulated rooms (wufang-edge processes with
+// content.from_hub: true and the CA as content.hub_ca_file, closed all day
+// so installs may go ahead). The hub offers a signed pack to the site:
+// both install it. Then one device is offered, one after the other, a
+// file that changed on the hub after the offer was made (its size and
+// SHA-256 no longer the offer's), a pack signed by a key the hub trusts
+// and the device does not, an older version, and a pack whose URL is not
+// the device's hub (a hub whose content.public_url names another host):
+// it refuses each and keeps its pack. The hub's query layer (its JSON API)
+// and its dashboard page show every outcome, with the reason in the page's
+// language; a staff member with the content role withdraws the device's
+// own offer from the dashboard (login, CSRF token, POST form), and the
+// device is back on its site's offer.
 func TestOffersEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test in -short mode")
@@ -43,10 +60,35 @@ func TestOffersEndToEnd(t *testing.T) {
 	}
 	put("builtin-2.1.0.wfpack", contenttest.Wfpack(t, "2.1.0", &district))
 
+	// The hub's certificate, for 127.0.0.1 and localhost, from a CA the
+	// devices are given; this test's client trusts it too.
+	ca, err := brokertest.NewCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPEM, err := os.ReadFile(ca.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	tlsClient := func() *http.Client {
+		jar, _ := cookiejar.New(nil)
+		return &http.Client{Timeout: 5 * time.Second, Jar: jar,
+			Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	api := tlsClient()
+
+	const staff, staffPassword = "zhao", "correct horse battery staple"
+	staffHash, err := phc.Hash(staffPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
 	hubAddr := freeAddr(t)
-	hubURL := "http://" + hubAddr
-	hubCfg := filepath.Join(dir, "hub.yaml")
-	hubText := fmt.Sprintf(`data_dir: %s
+	hubURL := "https://" + hubAddr
+	hubConfig := func(publicURL string) string {
+		return fmt.Sprintf(`data_dir: %s
 mqtt:
   broker: %s
   client_id: hub-offers-e2e
@@ -54,17 +96,34 @@ mqtt:
   share_group: ""
 http:
   listen: %s
+  tls_cert: %s
+  tls_key: %s
+  users: {%s: %q}
+  roles: {%s: [content]}
 content:
   packs_dir: %s
   trusted_keys: [%q, %q]
   public_url: %s
-`, filepath.Join(dir, "hub"), b.URL(), hubAddr, packs, district.Public().Line(), other.Public().Line(), hubURL)
-	if err := os.WriteFile(hubCfg, []byte(hubText), 0o600); err != nil {
+`, filepath.Join(dir, "hub"), b.URL(), hubAddr, ca.ServerCertFile, ca.ServerKeyFile, staff, staffHash, staff,
+			packs, district.Public().Line(), other.Public().Line(), publicURL)
+	}
+	hubCfg := filepath.Join(dir, "hub.yaml")
+	if err := os.WriteFile(hubCfg, []byte(hubConfig(hubURL)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The same hub as a misconfigured one would offer: content.public_url
+	// names localhost, which the devices' content.hub_url does not (and
+	// the certificate would pass: only the device's check refuses it).
+	strayCfg := filepath.Join(dir, "hub-stray.yaml")
+	if err := os.WriteFile(strayCfg, []byte(hubConfig(strings.Replace(hubURL, "127.0.0.1", "localhost", 1))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	hubLog := filepath.Join(dir, "hub.log")
 	startProc(t, hubLog, hubBin, "--config", hubCfg, "run")
-	waitHTTP(t, hubURL+"/healthz")
+	waitHTTPVia(t, api, hubURL+"/healthz")
+	if _, err := (&http.Client{Timeout: 5 * time.Second}).Get(hubURL + "/healthz"); err == nil {
+		t.Error("a client without the test CA trusted the hub's certificate")
+	}
 
 	const site = "site-a"
 	devices := map[string]*device{}
@@ -90,8 +149,9 @@ kiosk:
 content:
   from_hub: true
   hub_url: %s
+  hub_ca_file: %s
   trusted_keys: [%q]
-`, site, id, filepath.Join(ddir, "data"), b.URL(), d.httpAddr, hubURL, district.Public().Line())
+`, site, id, filepath.Join(ddir, "data"), b.URL(), d.httpAddr, hubURL, ca.CAFile, district.Public().Line())
 		if err := os.MkdirAll(ddir, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -101,17 +161,50 @@ content:
 		startDevice(d)
 		devices[id] = d
 	}
-	offer := func(args ...string) {
+	offerWith := func(cfg string, args ...string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		if code := Main(append([]string{"--config", hubCfg, "offer", "--site", site}, args...), &out, &errOut); code != 0 {
+		if code := Main(append([]string{"--config", cfg, "offer", "--site", site}, args...), &out, &errOut); code != 0 {
 			t.Fatalf("wufang-hub offer %v: exit %d\n%s%s", args, code, out.String(), errOut.String())
 		}
 		t.Logf("wufang-hub offer %s: %s", strings.Join(args, " "), strings.TrimSpace(out.String()))
 	}
+	offer := func(args ...string) { t.Helper(); offerWith(hubCfg, args...) }
+
+	// The staff member logs in to the dashboard (over HTTPS, with the
+	// login page's CSRF token).
+	dash := tlsClient()
+	csrfRe := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	csrfOf := func(page string) string {
+		t.Helper()
+		_, body := fetch(t, dash, hubURL+page)
+		m := csrfRe.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s has no CSRF token:\n%s", page, body)
+		}
+		return m[1]
+	}
+	resp, err := dash.PostForm(hubURL+"/login", url.Values{"user": {staff}, "password": {staffPassword}, "next": {"/"}, "csrf": {csrfOf("/login")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %s", resp.Status)
+	}
+	// page returns each device's offer cell of the site page, in lang.
+	page := func(lang string) map[string]string {
+		t.Helper()
+		code, body := fetch(t, dash, hubURL+"/site/"+site+"?lang="+lang)
+		if code != 200 {
+			t.Fatalf("site page: %d\n%s", code, body)
+		}
+		return offerCells(t, body)
+	}
+
 	states := func() map[string]hub.PackState {
 		var list []hub.PackState
-		if err := getJSON(hubURL+"/api/v1/sites/"+site+"/packs", &list); err != nil {
+		if err := getJSONVia(dash, hubURL+"/api/v1/sites/"+site+"/packs", &list); err != nil {
 			return nil
 		}
 		m := map[string]hub.PackState{}
@@ -121,8 +214,9 @@ content:
 		return m
 	}
 	// waitFor waits until the hub says device runs runs and its offer of
-	// version has outcome (with reason containing want).
-	waitFor := func(device, runs, version, outcome, want string) {
+	// version has outcome (with reason containing want, sorted as why);
+	// then the dashboard must say so, in English and in Chinese.
+	waitFor := func(device, runs, version, outcome, want, why string) {
 		t.Helper()
 		deadline := time.Now().Add(3 * time.Minute)
 		for {
@@ -130,6 +224,17 @@ content:
 			if ok && s.PackVersion == runs && s.Offer != nil && s.Offer.Version == version && s.Offer.Outcome == outcome &&
 				strings.Contains(s.Offer.Reason, want) {
 				t.Logf("%s runs %s %s; offer of %s: %s %s", device, s.Pack, s.PackVersion, version, outcome, s.Offer.Reason)
+				if s.Offer.Why != why {
+					t.Errorf("%s: the reason %q is sorted as %q, want %q", device, s.Offer.Reason, s.Offer.Why, why)
+				}
+				for lang, words := range dashboardWords(outcome, why) {
+					cell := page(lang)[device]
+					for _, w := range append(words, s.Offer.Pack+" "+version) {
+						if !strings.Contains(cell, w) {
+							t.Errorf("%s: the %s dashboard shows %q, want %q in it", device, lang, cell, w)
+						}
+					}
+				}
 				return
 			}
 			if time.Now().After(deadline) {
@@ -144,8 +249,8 @@ content:
 
 	// 1. The site gets 2.1.0: both rooms install it.
 	offer("builtin-2.1.0.wfpack")
-	waitFor("kiosk-a", "2.1.0", "2.1.0", hub.OutcomeInstalled, "")
-	waitFor("kiosk-b", "2.1.0", "2.1.0", hub.OutcomeInstalled, "")
+	waitFor("kiosk-a", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
+	waitFor("kiosk-b", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
 
 	// 2. A file changed on the hub after it was offered: kiosk-b is
 	// stopped, offered 2.2.0, the file is replaced by another build, and
@@ -161,25 +266,37 @@ content:
 	}))
 	startDevice(b2)
 	// The size or, if the size happens to match, the SHA-256 gives it away.
-	waitFor("kiosk-b", "2.1.0", "2.2.0", hub.OutcomeRefused, "the file on the hub")
+	waitFor("kiosk-b", "2.1.0", "2.2.0", hub.OutcomeRefused, "the file on the hub", hub.WhyFileChanged)
 
 	// 3. Signed by a key the hub trusts and kiosk-b does not.
 	put("builtin-2.3.0-other.wfpack", contenttest.Wfpack(t, "2.3.0", &other))
 	offer("--device", "kiosk-b", "builtin-2.3.0-other.wfpack")
-	waitFor("kiosk-b", "2.1.0", "2.3.0", hub.OutcomeRefused, "unknown signing key")
+	waitFor("kiosk-b", "2.1.0", "2.3.0", hub.OutcomeRefused, "unknown signing key", hub.WhyUnknownKey)
 
 	// 4. An older version, offered as a plain release: a downgrade.
 	put("builtin-2.0.5.wfpack", contenttest.Wfpack(t, "2.0.5", &district))
 	offer("--device", "kiosk-b", "builtin-2.0.5.wfpack")
-	waitFor("kiosk-b", "2.1.0", "2.0.5", hub.OutcomeRefused, "older than the active")
+	waitFor("kiosk-b", "2.1.0", "2.0.5", hub.OutcomeRefused, "older than the active", hub.WhyDowngrade)
+
+	// 5. A signed, newer pack at a URL that is not the device's hub.
+	put("builtin-2.4.0.wfpack", contenttest.Wfpack(t, "2.4.0", &district))
+	offerWith(strayCfg, "--device", "kiosk-b", "builtin-2.4.0.wfpack")
+	waitFor("kiosk-b", "2.1.0", "2.4.0", hub.OutcomeRefused, "is not on this device's hub", hub.WhyNotHub)
 
 	// kiosk-a was never touched: it still runs the site's 2.1.0.
-	waitFor("kiosk-a", "2.1.0", "2.1.0", hub.OutcomeInstalled, "")
+	waitFor("kiosk-a", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
 
-	// Withdrawing kiosk-b's own offer leaves it on the site's offer, which
-	// it runs.
-	offer("--device", "kiosk-b", "--withdraw")
-	waitFor("kiosk-b", "2.1.0", "2.1.0", hub.OutcomeInstalled, "")
+	// Withdrawing kiosk-b's own offer from the dashboard leaves it on the
+	// site's offer, which it runs.
+	resp, err = dash.PostForm(hubURL+"/site/"+site+"/offers/withdraw", url.Values{"device": {"kiosk-b"}, "csrf": {csrfOf("/site/" + site)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("withdraw from the dashboard: %s", resp.Status)
+	}
+	waitFor("kiosk-b", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
 
 	var out, errOut bytes.Buffer
 	if code := Main([]string{"--config", hubCfg, "offer", "--list", "--site", site}, &out, &errOut); code != 0 {
@@ -189,4 +306,86 @@ content:
 	if !strings.Contains(out.String(), "kiosk-b") || !strings.Contains(out.String(), "installed") {
 		t.Errorf("offer --list does not show the devices:\n%s", out.String())
 	}
+}
+
+// dashboardWords are what the site page's offer cell must say of an
+// outcome and its reason, by language.
+func dashboardWords(outcome, why string) map[string][]string {
+	en := map[string]string{hub.OutcomeInstalled: "Installed", hub.OutcomeRefused: "Refused", hub.OutcomePending: "Pending"}
+	zh := map[string]string{hub.OutcomeInstalled: "已安装", hub.OutcomeRefused: "已拒绝", hub.OutcomePending: "等待安装"}
+	whyEN := map[string]string{hub.WhyFileChanged: "The file on the hub is not the one offered", hub.WhyUnknownKey: "Signed with a key this device does not trust",
+		hub.WhyDowngrade: "Older than the version the device runs", hub.WhyNotHub: "The download address is not this device's hub"}
+	whyZH := map[string]string{hub.WhyFileChanged: "中心服务器上的文件与发布时不一致", hub.WhyUnknownKey: "签名密钥不受此设备信任",
+		hub.WhyDowngrade: "版本比设备正在运行的旧", hub.WhyNotHub: "下载地址不是此设备配置的中心服务器"}
+	out := map[string][]string{"en": {en[outcome]}, "zh": {zh[outcome]}}
+	if why != "" {
+		out["en"] = append(out["en"], whyEN[why])
+		out["zh"] = append(out["zh"], whyZH[why])
+	}
+	return out
+}
+
+// offerCells returns the last cell (the pack offer) of each row of the
+// site page's device table, by device.
+func offerCells(t *testing.T, body string) map[string]string {
+	t.Helper()
+	root, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table *html.Node
+	var walk func(n *html.Node, f func(*html.Node))
+	walk = func(n *html.Node, f func(*html.Node)) {
+		f(n)
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, f)
+		}
+	}
+	walk(root, func(n *html.Node) {
+		for _, a := range n.Attr {
+			if n.Type == html.ElementNode && a.Key == "id" && a.Val == "device-table" {
+				table = n
+			}
+		}
+	})
+	if table == nil {
+		t.Fatalf("no device table:\n%s", body)
+	}
+	textOf := func(n *html.Node) string {
+		var b strings.Builder
+		walk(n, func(n *html.Node) {
+			if n.Type == html.TextNode {
+				b.WriteString(n.Data + " ")
+			}
+		})
+		return strings.Join(strings.Fields(b.String()), " ")
+	}
+	out := map[string]string{}
+	walk(table, func(n *html.Node) {
+		if n.Type != html.ElementNode || n.Data != "tr" || n.Parent.Data != "tbody" {
+			return
+		}
+		var cells []string
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && c.Data == "td" {
+				cells = append(cells, textOf(c))
+			}
+		}
+		if len(cells) > 1 {
+			out[cells[0]] = cells[len(cells)-1]
+		}
+	})
+	return out
+}
+
+// fetch GETs u with c and returns the status and the body.
+func fetch(t *testing.T, c *http.Client, u string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
