@@ -212,7 +212,7 @@ type DeviceRow struct {
 type OfferCell struct {
 	hub.OfferInfo
 	State   string // pending, installed, refused, in the page's language
-	Class   string // pending, ok, bad
+	Class   string // pending, ok or bad
 	Release string // "pack version", with "(rollback)"
 	Scope   string // to the whole site, or to this device
 	Offered string // when, in the site's time
@@ -241,7 +241,7 @@ func (v *view) offerCell(o *hub.OfferInfo, loc *time.Location) *OfferCell {
 	case hub.OutcomeRefused:
 		c.Class = "bad"
 	default:
-		c.Class = "incomplete"
+		c.Class = "pending"
 	}
 	if o.Why != "" && o.Why != hub.WhyOther {
 		c.Said = v.T("why." + o.Why)
