@@ -148,6 +148,8 @@ type Admin struct {
 	page     string // id of the shown page
 	pageIdx  int    // page of a paged screen
 	confirm  *confirmation
+	answerAt time.Time // answer buttons are disabled until then (holdAnswers)
+	held     bool      // the screen shows a held answer button
 	tick     flow.Timer
 	tickGen  int
 	status   *Status

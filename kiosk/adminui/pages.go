@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
 )
 
 // refreshEvery is how often a live screen reads the device status again.
@@ -63,6 +64,7 @@ func (a *Admin) openPage(id string) {
 	}
 	a.stopTick()
 	a.page, a.pageIdx, a.confirm = id, 0, nil
+	a.holdAnswers()
 	p := pageByID(id)
 	if p.live {
 		a.fetchStatus()
@@ -646,7 +648,35 @@ type confirmation struct {
 func (a *Admin) ask(c confirmation) {
 	a.confirm = &c
 	a.stopTick()
+	a.holdAnswers()
 	a.render()
+}
+
+// holdAnswers keeps the answer buttons of the screen about to show (a
+// confirmation's yes, Install, Restart now) disabled for the visitor
+// screens' input guard: the second tap of a double tap on the button that
+// asked lands where the answer is, and must not answer.
+func (a *Admin) holdAnswers() {
+	a.answerAt = a.clock.Now().Add(flow.DefaultInputGuard)
+	a.clock.AfterFunc(flow.DefaultInputGuard, func() {
+		a.post(func() {
+			a.guard("answer", func() {
+				if a.held && !a.clock.Now().Before(a.answerAt) {
+					a.held = false
+					a.render()
+				}
+			})
+		})
+	})
+}
+
+// answer makes an answer button, disabled while answers are held.
+func (a *Admin) answer(b *widget.Button) *widget.Button {
+	if a.clock.Now().Before(a.answerAt) {
+		b.Disable()
+		a.held = true
+	}
+	return b
 }
 
 func (a *Admin) confirmBody() fyne.CanvasObject {
@@ -663,7 +693,7 @@ func (a *Admin) confirmScreen(question, detail, yes string, onYes, onNo func()) 
 	q.SizeName = fynetheme.SizeNameHeadingText
 	d := para(detail, 240)
 	d.Alignment = fyne.TextAlignCenter
-	yb := a.danger(yes, onYes)
+	yb := a.answer(a.danger(yes, onYes))
 	nb := a.button("取消 Cancel", onNo)
 	buttons := container.New(minHeight(2*a.m.touch), container.New(cols{0.5, 0.5}, nb, yb))
 	return container.NewVBox(q, d, widget.NewLabel(""), buttons)

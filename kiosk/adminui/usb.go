@@ -404,6 +404,7 @@ func truncated(s string) *widget.Label {
 // choose shows pack i's confirmation screen.
 func (a *Admin) choose(i int) {
 	a.usb.chosen, a.usb.result = i, nil
+	a.holdAnswers()
 	a.render()
 }
 
@@ -452,7 +453,7 @@ func (a *Admin) packScreen(i int) fyne.CanvasObject {
 	}
 	var buttons fyne.CanvasObject
 	if pv.installs() {
-		yes := a.primary("安装 Install "+pv.id+" "+pv.version, func() { a.install(f) })
+		yes := a.answer(a.primary("安装 Install "+pv.id+" "+pv.version, func() { a.install(f) }))
 		buttons = container.New(minHeight(2*a.m.touch), container.New(cols{0.5, 0.5}, back, yes))
 		q := para("安装这个内容包？ Install this pack? 访客会立即看到它 Visitors get it at once.", 120)
 		q.TextStyle.Bold = true
