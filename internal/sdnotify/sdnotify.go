@@ -129,8 +129,9 @@ func (n *Notifier) Ping() error { return n.Send("WATCHDOG=1") }
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
 // Check reports the health of the process: nil while it does its work. It
-// should return soon after ctx ends; one that does not return counts as a
-// failure.
+// should return soon after ctx ends (it is given a little less than half
+// the watchdog interval); one that has not returned by the next ping time
+// counts as a failure.
 type Check func(ctx context.Context) error
 
 // Watchdog pings systemd's watchdog at half its interval for as long as
@@ -159,7 +160,9 @@ func (n *Notifier) Watchdog(ctx context.Context, check Check, healthy string, lo
 		if pending == nil {
 			pending, since = make(chan error, 1), time.Now()
 			go func(c chan<- error) {
-				cctx, cancel := context.WithTimeout(ctx, half)
+				// A little before the next ping time, so that a check
+				// that honours ctx says why itself.
+				cctx, cancel := context.WithTimeout(ctx, half*4/5)
 				defer cancel()
 				c <- check(cctx)
 			}(pending)
@@ -169,7 +172,7 @@ func (n *Notifier) Watchdog(ctx context.Context, check Check, healthy string, lo
 		case err = <-pending:
 			pending = nil
 		case <-tick.C:
-			err = fmt.Errorf("the health check has not answered for %v", time.Since(since).Round(time.Second))
+			err = fmt.Errorf("the health check has not answered for %v", time.Since(since).Round(100*time.Millisecond))
 		case <-ctx.Done():
 			return
 		}

@@ -10,12 +10,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/internal/atomicfile"
+	"github.com/wufang-kiosk/wufang/internal/sdnotify"
 )
 
 // Usage is the "session" part of wufang-kiosk's usage.
@@ -79,8 +79,10 @@ func rotation(cfgPath string) (int, error) {
 	return cfg.Kiosk.Rotate, nil
 }
 
-// start replaces this process with cage (so systemd's main process is
-// cage, on the unit's tty and logind session).
+// start replaces this process with cage (on the unit's tty and logind
+// session); under Type=notify it stays as systemd's main process instead,
+// running cage and relaying the kiosk's notifications (sdnotify.ExecRelayed
+// says why).
 func start(cfgPath, script string, stderr io.Writer) error {
 	deg, err := rotation(cfgPath)
 	if err != nil {
@@ -102,7 +104,7 @@ func start(cfgPath, script string, stderr io.Writer) error {
 		env = append(env, RotatedByCage+"=1")
 	}
 	fmt.Fprintf(stderr, "wufang-kiosk session: %s %s\n", cage, strings.Join(args, " "))
-	return syscall.Exec(cage, append([]string{"cage"}, args...), env)
+	return sdnotify.ExecRelayed(cage, append([]string{"cage"}, args...), env)
 }
 
 // rotate turns every output with wlr-randr, unless cage did (-r) or there

@@ -118,6 +118,7 @@ func (p *idlePump) wake() {
 // (TestQuitOnSignal). The window goes with the process.
 func (k *kiosk) quit(code int) {
 	k.quitOnce.Do(func() {
+		k.stopNotifying()
 		k.pump.stop()
 		k.machine.Close()
 		k.stopNode()

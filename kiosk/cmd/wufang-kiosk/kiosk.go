@@ -24,6 +24,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/node"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/sdnotify"
 	"github.com/wufang-kiosk/wufang/kiosk/adminui"
 	"github.com/wufang-kiosk/wufang/kiosk/cmd/wufang-kiosk/fynelocale"
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
@@ -68,12 +69,17 @@ type kiosk struct {
 	warning  string       // why the built-in pack shows instead of the installed one
 
 	quitOnce sync.Once
+
+	// notify is systemd's notification socket (a no-op outside systemd);
+	// stopNotify ends its watchdog (watchdog.go).
+	notify     *sdnotify.Notifier
+	stopNotify atomic.Pointer[func()]
 }
 
 // start opens the device runtime and the active pack and builds the window;
 // run shows it.
 func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, error) {
-	k := &kiosk{cfg: cfg, opts: opts, log: opts.Logger}
+	k := &kiosk{cfg: cfg, opts: opts, log: opts.Logger, notify: sdnotify.FromEnv()}
 	k.packs = k.installer()
 	fsys, pack, info := k.loadPack()
 	k.pack, k.packInfo = pack, info
@@ -120,7 +126,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	shown := make(chan struct{})
 	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log, Buttons: len(cfg.Sensors.Buttons) > 0,
 		NextOpen: func(t time.Time) (time.Time, bool) { return schedule.NextOpen(t.In(cfg.Location)) },
-		Wake:     k.pump.wake, Shown: func() { k.ownSignals(); close(shown) }})
+		Wake:     k.pump.wake, Shown: func() { k.ownSignals(); k.serveNotify(ctx); close(shown) }})
 	// Draw the attract pictures and module icons now, on another core
 	// while the window and its GL context are created, not while the
 	// first frame or the attract loop waits for them.
