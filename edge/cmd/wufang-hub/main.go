@@ -39,6 +39,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/hub/ingest"
 	"github.com/wufang-kiosk/wufang/edge/hub/web"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
+	"github.com/wufang-kiosk/wufang/internal/sdnotify"
 	wversion "github.com/wufang-kiosk/wufang/internal/version"
 )
 
@@ -280,7 +281,14 @@ func (e *env) run(args []string) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); housekeeping(ctx, h, d, cfg.Database.Retention.D(), log) }()
+	// systemd (Type=notify, WatchdogSec=): ready now; the watchdog is fed
+	// while the database answers and ingest moves; STOPPING=1 on SIGTERM.
+	stopNotify := sdnotify.FromEnv().Serve(ctx, "running", func(ctx context.Context) error {
+		return errors.Join(d.Healthy(ctx), in.Alive())
+	}, log)
+	context.AfterFunc(ctx, stopNotify)
 	err = in.Run(ctx)
+	stopNotify()
 	wg.Wait()
 	if srv != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -122,6 +122,25 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // Close closes the database.
 func (d *DB) Close() error { return d.sql.Close() }
 
+// Healthy reports whether d answers, for the service watchdog: nil when a
+// ping returns in time. A PostgreSQL server that cannot be reached (down,
+// restarting, the network) is an outage the hub rides out (ingest retries,
+// /healthz reports it) and counts as healthy: restarting the hub would not
+// bring the server back, and a hub that cannot open its database at start
+// exits. A ping that does not return (every connection held), a closed
+// handle, or any SQLite error (the file is the hub's own) is unhealthy.
+func (d *DB) Healthy(ctx context.Context) error {
+	err := d.sql.PingContext(ctx)
+	if err == nil {
+		return nil
+	}
+	var conn *pgconn.ConnectError
+	if d.backend == Postgres && ctx.Err() == nil && errors.As(err, &conn) {
+		return nil
+	}
+	return fmt.Errorf("the %s database does not answer: %w", d.backend, err)
+}
+
 // Backend reports which engine d runs on.
 func (d *DB) Backend() Backend { return d.backend }
 

@@ -105,6 +105,9 @@ type Ingest struct {
 	stats   Stats
 	badSeen map[string]time.Time // device -> when a bad payload was last logged
 	queued  atomic.Int64
+
+	stopped atomic.Bool  // Run has returned
+	beat    atomic.Int64 // cfg.Now in unix ns when the writer last moved (took an item, tried a transaction)
 }
 
 type item struct {
@@ -181,6 +184,7 @@ func copyMap(m map[string]uint64) map[string]uint64 {
 // received, disconnects and returns nil. It reconnects by itself. It
 // returns an error at once when the configuration cannot work.
 func (in *Ingest) Run(ctx context.Context) error {
+	defer in.stopped.Store(true)
 	m := in.cfg.MQTT
 	if m.Broker == "" {
 		return errors.New("ingest: no broker configured: set mqtt.broker")
@@ -235,6 +239,7 @@ func (in *Ingest) Run(ctx context.Context) error {
 		in.log.Warn("mqtt connection lost", "broker", m.Broker, "error", msg)
 	})
 	writerDone := make(chan struct{})
+	in.beat.Store(in.cfg.Now().UnixNano())
 	go func() { in.writer(); close(writerDone) }()
 
 	client := mqtt.NewClient(opts)
@@ -250,6 +255,26 @@ func (in *Ingest) Run(ctx context.Context) error {
 	<-writerDone
 	client.Disconnect(250)
 	in.setConn(false, "")
+	return nil
+}
+
+// writerStall is how long the writer may hold queued messages without
+// taking one or trying a transaction before Alive calls it stuck: a
+// transaction gives up after 60 s and is retried within 10 s.
+const writerStall = 3 * time.Minute
+
+// Alive reports whether ingest does its work, for the service watchdog:
+// nil until Run has returned, while its writer moves (or has nothing to
+// do). Being disconnected from the broker, or retrying a database that
+// refuses, is alive: those are outages to ride out, not a stuck process.
+func (in *Ingest) Alive() error {
+	if in.stopped.Load() {
+		return errors.New("ingest has stopped")
+	}
+	q := in.queued.Load()
+	if idle := in.cfg.Now().Sub(time.Unix(0, in.beat.Load())); q > 0 && idle > writerStall {
+		return fmt.Errorf("ingest is stuck: %d messages queued and nothing stored or tried for %v", q, idle.Round(time.Second))
+	}
 	return nil
 }
 
@@ -360,6 +385,7 @@ func (in *Ingest) writer() {
 	for {
 		select {
 		case it, ok := <-in.queue:
+			in.beat.Store(in.cfg.Now().UnixNano())
 			if !ok {
 				flush()
 				return
@@ -447,6 +473,7 @@ func (in *Ingest) storeRetained(it item) {
 // 10 s) and logging the first failure and every tenth.
 func (in *Ingest) retry(f func(ctx context.Context) error) {
 	for attempt := 1; ; attempt++ {
+		in.beat.Store(in.cfg.Now().UnixNano())
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		err := f(ctx)
 		cancel()

@@ -24,6 +24,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -136,6 +137,47 @@ func (s *Server) waitReady(timeout time.Duration) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("postgres did not accept connections on port %d within %v", s.port, timeout)
+}
+
+// Stop stops the server for good: a database outage (the test's cleanup
+// then has nothing left to stop).
+func (s *Server) Stop() { s.stop() }
+
+// Pause freezes the server (SIGSTOP to the postmaster and every backend;
+// each backend is in a session of its own): connections stay open and
+// nothing answers, a hung database. Resume thaws it.
+func (s *Server) Pause() { s.signalAll(syscall.SIGSTOP) }
+
+// Resume thaws a paused server.
+func (s *Server) Resume() { s.signalAll(syscall.SIGCONT) }
+
+func (s *Server) signalAll(sig syscall.Signal) {
+	b, err := os.ReadFile(filepath.Join(s.dir, "data", "postmaster.pid"))
+	if err != nil {
+		s.t.Errorf("pgtest: %v", err)
+		return
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pm, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil {
+		s.t.Errorf("pgtest: postmaster.pid: %v", err)
+		return
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, e := range procs {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		// /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces.
+		st, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if i := strings.LastIndexByte(string(st), ')'); err == nil && i > 0 {
+			if f := strings.Fields(string(st[i+1:])); len(f) > 1 && f[1] == strconv.Itoa(pm) {
+				_ = syscall.Kill(pid, sig)
+			}
+		}
+	}
+	_ = syscall.Kill(pm, sig)
 }
 
 // stop asks for a fast shutdown (SIGINT) and waits; runuser passes the
