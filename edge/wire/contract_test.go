@@ -120,6 +120,15 @@ func contractExamples() map[string]contractExample {
 				Reason: "the downloaded file's SHA-256 is not the offer's: the file on the hub changed or was damaged"}),
 		}},
 		"daily": {SchemaDaily, []any{Daily{V: Version, Epoch: exampleEpoch, Date: "2026-03-03", Counters: exampleCounters(187, 1), Seq: 47866}}},
+		"offer-events": {SchemaEvent, []any{
+			ev(10*time.Hour, Event{Kind: PackInstalled, Pack: "spring-fair", PackVer: "1.1.0"}),
+			ev(10*time.Hour+time.Minute, Event{Kind: PackRejected, Pack: "spring-fair", PackVer: "1.2.0",
+				Reason: "pack offer: the downloaded file's SHA-256 0b9c2625dc21ef05 is not the offer's 5d41402abc4b2a76: the file on the hub changed or was damaged"}),
+			ev(10*time.Hour+2*time.Minute, Event{Kind: PackRejected, Pack: "spring-fair", PackVer: "1.2.0",
+				Reason: "pack offer: the offered URL https://elsewhere.example/p.wfpack is not on this device's hub https://hub.district.example:9108 (content.hub_url); only the hub's own files are fetched"}),
+			ev(10*time.Hour+3*time.Minute, Event{Kind: PackRejected, Pack: "spring-fair", PackVer: "0.9.0",
+				Reason: "install pack: lower version: spring-fair 0.9.0 is older than the active 1.1.0; to go back to it on purpose, roll back, or install it again allowing a downgrade (wufang-pack install --allow-downgrade)"}),
+		}},
 	}
 }
 

@@ -58,6 +58,12 @@ func (e Event) Check() error {
 		if e.Rating < 1 || e.Rating > 3 {
 			err = fmt.Errorf("wire: feedback event: rating %d, want 1, 2 or 3", e.Rating)
 		}
+	case PackInstalled:
+		if err = need("pack", e.Pack); err == nil {
+			err = need("pack_version", e.PackVer)
+		}
+	case PackRejected:
+		err = need("reason", e.Reason)
 	}
 	if err != nil {
 		return err

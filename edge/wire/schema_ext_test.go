@@ -81,6 +81,13 @@ func TestSchemasRefuse(t *testing.T) {
 		{"offer bad id", wire.SchemaOffer, wire.Mutate(t, off, func(m map[string]any) { m["id"] = "A/B" }), "at '/id'"},
 		{"status offer bad state", wire.SchemaStatus, wire.Mutate(t, stOff, func(m map[string]any) { m["offer"].(map[string]any)["state"] = "maybe" }), "at '/offer/state'"},
 		{"status offer no sha256", wire.SchemaStatus, wire.Mutate(t, stOff, func(m map[string]any) { delete(m["offer"].(map[string]any), "sha256") }), "'sha256'"},
+		// What each kind needs (Event.Check), the schema requires too.
+		{"step.answer no correct", wire.SchemaEvent, wire.Mutate(t, ev, func(m map[string]any) { delete(m, "correct") }), "missing property 'correct'"},
+		{"module.complete no module", wire.SchemaEvent, wire.Mutate(t, s[wire.SchemaEvent][2], func(m map[string]any) { delete(m, "module") }), "missing property 'module'"},
+		{"feedback no rating", wire.SchemaEvent, wire.Mutate(t, s[wire.SchemaEvent][4], func(m map[string]any) { delete(m, "rating") }), "missing property 'rating'"},
+		{"pack.installed no pack_version", wire.SchemaEvent, wire.Mutate(t, s[wire.SchemaEvent][5], func(m map[string]any) { delete(m, "pack_version") }), "missing property 'pack_version'"},
+		{"pack.installed no pack", wire.SchemaEvent, wire.Mutate(t, s[wire.SchemaEvent][5], func(m map[string]any) { delete(m, "pack") }), "missing property 'pack'"},
+		{"pack.rejected no reason", wire.SchemaEvent, wire.Mutate(t, s[wire.SchemaEvent][6], func(m map[string]any) { delete(m, "reason") }), "missing property 'reason'"},
 		{"daily no seq", wire.SchemaDaily, wire.Mutate(t, day, func(m map[string]any) { delete(m, "seq") }), "'seq'"},
 		{"daily counters missing field", wire.SchemaDaily, wire.Mutate(t, day, func(m map[string]any) { delete(m["counters"].(map[string]any), "exits") }), "'exits'"},
 	} {
@@ -102,7 +109,7 @@ func TestEventSanitized(t *testing.T) {
 		{Kind: wire.DoorEntry, Sensor: strings.Repeat("d", 100)},
 		{Kind: wire.SensorFault, Sensor: "door", Reason: strings.Repeat("长", 300)},
 		{Kind: wire.SensorFault, Reason: "bad \xff byte"},
-		{Kind: wire.PackRejected, Pack: "p", PackVer: strings.Repeat("1", 70)},
+		{Kind: wire.PackRejected, Pack: "p", PackVer: strings.Repeat("1", 70), Reason: "install pack: lower version"},
 		{Kind: wire.SessionStart, Lang: "english please"},
 	} {
 		if e.Check() == nil {

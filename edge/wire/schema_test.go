@@ -264,6 +264,9 @@ func TestEventCheck(t *testing.T) {
 		{Kind: Feedback, Rating: 1},
 		{Kind: SessionEnd, Reason: ReasonFinished, Lang: "en"},
 		{Kind: SensorFault, Sensor: "buttons.ok", Reason: "stuck"},
+		{Kind: PackInstalled, Pack: "spring-fair", PackVer: "1.1.0"},
+		{Kind: PackRejected, Reason: "install pack: not a content pack"},
+		{Kind: PackRejected, Pack: "spring-fair", PackVer: "2.0.0", Reason: "install pack: lower version"},
 	}
 	for _, e := range ok {
 		if err := e.Check(); err != nil {
@@ -278,6 +281,9 @@ func TestEventCheck(t *testing.T) {
 		{Kind: Feedback, Rating: 0},
 		{Kind: SessionStart, Lang: "english language"},
 		{Kind: SensorFault, Sensor: "door/outer"},
+		{Kind: PackInstalled, Pack: "spring-fair"},
+		{Kind: PackInstalled, PackVer: "1.1.0"},
+		{Kind: PackRejected, Pack: "spring-fair", PackVer: "2.0.0"},
 		{Kind: PackRejected, Reason: strings.Repeat("x", 201)},
 		{Kind: PackRejected, Reason: "\xff"},
 		{Kind: ModuleComplete, Module: "fire", Score: -1},
@@ -365,6 +371,60 @@ func TestAsyncAPI(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.FromSlash(ref)); err != nil {
 			t.Errorf("message %s: %v", name, err)
+		}
+	}
+}
+
+// TestAsyncAPIPackEvents: the event channel names the answers to an offer
+// as messages of their own, each the event schema narrowed to its kind,
+// with the fields Event.Check requires of it.
+func TestAsyncAPIPackEvents(t *testing.T) {
+	type narrowed struct {
+		Payload struct {
+			Schema struct {
+				AllOf []struct {
+					Ref        string `yaml:"$ref"`
+					Properties struct {
+						Kind struct {
+							Const string `yaml:"const"`
+						} `yaml:"kind"`
+					} `yaml:"properties"`
+					Required []string `yaml:"required"`
+				} `yaml:"allOf"`
+			} `yaml:"schema"`
+		} `yaml:"payload"`
+	}
+	var doc struct {
+		Channels map[string]struct {
+			Messages map[string]struct {
+				Ref string `yaml:"$ref"`
+			} `yaml:"messages"`
+		} `yaml:"channels"`
+		Components struct {
+			Messages map[string]narrowed `yaml:"messages"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(AsyncAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		kind     Kind
+		required string
+		without  Event
+	}{
+		"packInstalled": {PackInstalled, "pack pack_version", Event{Kind: PackInstalled, Pack: "p"}},
+		"packRejected":  {PackRejected, "reason", Event{Kind: PackRejected, Pack: "p", PackVer: "1.0.0"}},
+	} {
+		if ref := doc.Channels["event"].Messages[name].Ref; ref != "#/components/messages/"+name {
+			t.Errorf("the event channel's message %s: %q", name, ref)
+		}
+		all := doc.Components.Messages[name].Payload.Schema.AllOf
+		if len(all) != 2 || all[0].Ref != "./schema/event.json" || all[1].Properties.Kind.Const != string(c.kind) ||
+			strings.Join(all[1].Required, " ") != c.required {
+			t.Errorf("message %s: %+v", name, all)
+		}
+		if c.without.Check() == nil {
+			t.Errorf("%s without %s passes Check", c.kind, c.required)
 		}
 	}
 }
