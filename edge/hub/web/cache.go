@@ -239,7 +239,19 @@ func (s *Server) Warm(ctx context.Context) error {
 // ones get the last result and, when it is older than alertsTTL, start one
 // refresh in the background, so no page waits for every site's alerts.
 func (s *Server) alerts(ctx context.Context) ([]hub.Alert, error) {
+	a, _, err := s.alertsIfReady(ctx, true)
+	return a, err
+}
+
+// alertsIfReady is alerts, except that with wait false, while Run warms
+// the caches and has not got the alerts yet, it returns at once with ready
+// false (the overview does not wait: its alerts say "counting").
+func (s *Server) alertsIfReady(ctx context.Context, wait bool) ([]hub.Alert, bool, error) {
 	s.cache.mu.Lock()
+	if s.cache.alertsAt.IsZero() && s.cache.warming && !wait {
+		s.cache.mu.Unlock()
+		return nil, false, nil
+	}
 	if !s.cache.alertsAt.IsZero() {
 		a := s.cache.alerts
 		if time.Since(s.cache.alertsAt) > alertsTTL && !s.cache.refreshing {
@@ -247,17 +259,17 @@ func (s *Server) alerts(ctx context.Context) ([]hub.Alert, error) {
 			go s.refreshAlerts()
 		}
 		s.cache.mu.Unlock()
-		return a, nil
+		return a, true, nil
 	}
 	s.cache.mu.Unlock()
 	a, err := s.hub.Alerts(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	s.cache.mu.Lock()
 	s.cache.alerts, s.cache.alertsAt = a, time.Now()
 	s.cache.mu.Unlock()
-	return a, nil
+	return a, true, nil
 }
 
 func (s *Server) refreshAlerts() {

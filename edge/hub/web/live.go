@@ -13,20 +13,26 @@ type liveCell struct {
 	Text       string `json:"t"`
 	Incomplete bool   `json:"i,omitempty"`
 	Unknown    bool   `json:"n,omitempty"` // no data yet, or still counting
+	Pending    bool   `json:"p,omitempty"` // still counting
 }
 
 // liveSite is a site's overview numbers as the stream sends them, already
 // written in the page's language.
 type liveSite map[string]liveCell
 
-func liveRows(rows []SiteRow) map[string]liveSite {
+func liveRows(rows []SiteRow, counting string) map[string]liveSite {
 	out := make(map[string]liveSite, len(rows))
 	for _, r := range rows {
-		cell := func(c Cell) liveCell { return liveCell{Text: c.Text, Incomplete: c.Incomplete, Unknown: !c.Known} }
+		cell := func(c Cell) liveCell {
+			return liveCell{Text: c.Text, Incomplete: c.Incomplete, Unknown: !c.Known, Pending: c.Pending}
+		}
 		out[r.Site] = liveSite{
 			"today": cell(r.Today), "inroom": cell(r.InRoom), "week": cell(r.Week), "year": cell(r.Year),
 			"sessions": cell(r.Sessions), "devices": {Text: fmt.Sprintf("%d/%d", r.Online, r.Devices), Incomplete: r.Online < r.Devices},
 			"alerts": {Text: fmt.Sprint(r.Alerts), Incomplete: r.Alerts > 0},
+		}
+		if r.AlertsPending {
+			out[r.Site]["alerts"] = liveCell{Text: counting, Unknown: true, Pending: true}
 		}
 	}
 	return out
@@ -58,7 +64,7 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request, v *view) {
 				return
 			}
 			s.opts.Log.Warn("dashboard: live", "err", err)
-		} else if b, _ := json.Marshal(liveRows(rows)); !bytes.Equal(b, last) {
+		} else if b, _ := json.Marshal(liveRows(rows, v.T("counting"))); !bytes.Equal(b, last) {
 			last = b
 			_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			if _, err := fmt.Fprintf(w, "event: sites\ndata: %s\n\n", b); err != nil {

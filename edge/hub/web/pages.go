@@ -22,12 +22,23 @@ type Cell struct {
 	Value      int64
 	Known      bool
 	Incomplete bool
+	Pending    bool // still being counted
 	Text       string
 }
 
 // pending is a number still being counted (the dashboard has just
 // started): it says so, and the overview's live stream brings it.
-func (v *view) pending() Cell { return Cell{Text: v.T("counting")} }
+func (v *view) pending() Cell { return Cell{Text: v.T("counting"), Pending: true} }
+
+// pendingRows: some number of the overview is still being counted.
+func pendingRows(rows []SiteRow) bool {
+	for _, r := range rows {
+		if r.AlertsPending || r.Week.Pending || r.Year.Pending {
+			return true
+		}
+	}
+	return false
+}
 
 func (v *view) cell(n int64, known, incomplete bool) Cell {
 	c := Cell{Value: n, Known: known, Incomplete: known && incomplete}
@@ -48,6 +59,7 @@ type SiteRow struct {
 	Sessions        Cell
 	Online, Devices int
 	Alerts          int
+	AlertsPending   bool // still being counted (the dashboard has just started)
 	// Notes say why numbers are incomplete: a device offline since,
 	// a backlog, events not received.
 	Notes     []string
@@ -62,7 +74,7 @@ func (s *Server) overviewRows(ctx context.Context, v *view) ([]SiteRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	alerts, err := s.alerts(ctx)
+	alerts, ready, err := s.alertsIfReady(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +88,9 @@ func (s *Server) overviewRows(ctx context.Context, v *view) ([]SiteRow, error) {
 	}
 	rows := make([]SiteRow, 0, len(sites))
 	for _, st := range sites {
-		rows = append(rows, s.siteRow(v, st, perSite[st.Site], past))
+		r := s.siteRow(v, st, perSite[st.Site], past)
+		r.AlertsPending = !ready
+		rows = append(rows, r)
 	}
 	// What needs attention first: open alerts, then devices offline, then
 	// incomplete numbers; then by id.

@@ -357,8 +357,11 @@ func TestOverviewDoesNotWaitForWarming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if live := liveRows(rows)["sh"]["week"]; !live.Unknown || live.Text != "counting…" {
+	if live := liveRows(rows, EN.T("counting"))["sh"]; !live["week"].Pending || live["week"].Text != "counting…" || !live["alerts"].Pending || live["today"].Pending {
 		t.Errorf("the live stream sends %+v while warming", live)
+	}
+	if cells["sh"]["alerts"] != "counting…" || !strings.Contains(body, `data-pending="1"`) {
+		t.Errorf("while warming the alerts read %q (the page should wait for nothing)", cells["sh"]["alerts"])
 	}
 	// The site page of one site counts its own.
 	_, body = get(t, c, f.srv.URL+"/site/sh?lang=en")
@@ -370,8 +373,8 @@ func TestOverviewDoesNotWaitForWarming(t *testing.T) {
 	}
 	_, body = get(t, c, f.srv.URL+"/?lang=en")
 	cells, _ = overviewCells(t, body)
-	if cells["sh"]["week"] != "7" || cells["sh"]["year"] != "10" {
-		t.Fatalf("once warmed: %v", cells["sh"])
+	if cells["sh"]["week"] != "7" || cells["sh"]["year"] != "10" || cells["ldn"]["alerts"] != "2" || strings.Contains(body, "data-pending") {
+		t.Fatalf("once warmed: %v", cells)
 	}
 }
 

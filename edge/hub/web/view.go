@@ -34,10 +34,11 @@ func parseTemplates() (*templates, error) {
 	t := &templates{pages: map[string]*template.Template{}}
 	for _, name := range pageNames {
 		p, err := template.New("layout.html").Funcs(template.FuncMap{
-			"add":    func(a, b int64) int64 { return a + b },
-			"add1":   func(a int) int { return a + 1 },
-			"int64":  func(a uint64) int64 { return int64(a) },
-			"plural": plural,
+			"add":     func(a, b int64) int64 { return a + b },
+			"add1":    func(a int) int { return a + 1 },
+			"int64":   func(a uint64) int64 { return int64(a) },
+			"plural":  plural,
+			"pending": pendingRows,
 		}).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err

@@ -30,7 +30,15 @@
         span.classList.toggle("nodata", !!c.n);
       }
     }
-    // A site that appeared or went needs the page itself.
-    if (Object.keys(sites).length !== rows.length) { window.location.reload(); }
+    // A site that appeared or went needs the page itself, and so does a
+    // page drawn while the hub was still counting (just after a start):
+    // once every number is in, the rows' order is right too.
+    var counting = false;
+    for (var k in sites) {
+      for (var c in sites[k]) { if (sites[k][c].p) { counting = true; } }
+    }
+    if (Object.keys(sites).length !== rows.length || (table.hasAttribute("data-pending") && !counting)) {
+      window.location.reload();
+    }
   });
 }());
