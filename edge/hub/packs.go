@@ -237,6 +237,9 @@ func scopes(devices []string) []string {
 // Offer offers the release named by pack (a file name or id@version) to
 // the site, or to the given devices of it.
 func (o *Offerer) Offer(ctx context.Context, site string, devices []string, pack string) ([]wire.Offer, error) {
+	if err := o.Library.Scan(); err != nil { // what is in the folder now, not a minute ago
+		return nil, err
+	}
 	rel, ok := o.Library.Find(pack)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q is not a signed pack in content.packs_dir (check the file name, or id@version)", ErrNoRelease, pack)
@@ -302,6 +305,9 @@ func (o *Offerer) Withdraw(ctx context.Context, site string, devices []string) e
 // district scale. Devices roll back to their own previous pack when it is
 // that release, and refuse otherwise.
 func (o *Offerer) OfferPrevious(ctx context.Context, site string, devices []string) ([]wire.Offer, error) {
+	if err := o.Library.Scan(); err != nil { // the releases in the folder now (one removed is not offered)
+		return nil, err
+	}
 	offers, err := o.DB.Offers(ctx, site)
 	if err != nil {
 		return nil, err

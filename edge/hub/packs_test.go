@@ -221,6 +221,15 @@ func offersAndOutcomes(t *testing.T, d *db.DB) {
 		t.Error("a release before 2.0.0 was found")
 	}
 
+	// A release copied into the folder is offered at once (the Offerer
+	// reads the folder, not the library's last scan).
+	if err := os.WriteFile(filepath.Join(dir, "p-2.6.0.wfpack"), contenttest.Wfpack(t, "2.6.0", &district), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Offer(ctx, "s2", nil, "p-2.6.0.wfpack"); err != nil {
+		t.Errorf("a release just copied in: %v", err)
+	}
+
 	// The JSON API changes offers only with the token.
 	for _, c := range []struct {
 		auth string

@@ -38,7 +38,9 @@ import (
 // and its dashboard page show every outcome, with the reason in the page's
 // language; a staff member with the content role withdraws the device's
 // own offer from the dashboard (login, CSRF token, POST form), and the
-// device is back on its site's offer.
+// device is back on its site's offer. Last, a rollback at district scale:
+// the site gets a newer release, then staff offer the previous release
+// from the dashboard and both rooms go back to it.
 func TestOffersEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test in -short mode")
@@ -297,6 +299,35 @@ content:
 		t.Fatalf("withdraw from the dashboard: %s", resp.Status)
 	}
 	waitFor("kiosk-b", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
+
+	// 6. A rollback at district scale: the site gets 2.5.0 (both install
+	// it; 2.1.0 becomes their previous pack), the releases between are
+	// taken out of the folder, and staff offer the previous release from
+	// the dashboard: both go back to 2.1.0.
+	put("builtin-2.5.0.wfpack", contenttest.Wfpack(t, "2.5.0", &district))
+	offer("builtin-2.5.0.wfpack")
+	waitFor("kiosk-a", "2.5.0", "2.5.0", hub.OutcomeInstalled, "", "")
+	waitFor("kiosk-b", "2.5.0", "2.5.0", hub.OutcomeInstalled, "", "")
+	for _, f := range []string{"builtin-2.2.0.wfpack", "builtin-2.3.0-other.wfpack", "builtin-2.4.0.wfpack"} {
+		if err := os.Remove(filepath.Join(packs, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err = dash.PostForm(hubURL+"/site/"+site+"/offers/previous", url.Values{"csrf": {csrfOf("/site/" + site)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("offer the previous release from the dashboard: %s", resp.Status)
+	}
+	waitFor("kiosk-a", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
+	waitFor("kiosk-b", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
+	for dev, cell := range page("en") {
+		if !strings.Contains(cell, "wufang-builtin 2.1.0 (rollback)") {
+			t.Errorf("%s after the rollback: the dashboard shows %q", dev, cell)
+		}
+	}
 
 	var out, errOut bytes.Buffer
 	if code := Main([]string{"--config", hubCfg, "offer", "--list", "--site", site}, &out, &errOut); code != 0 {
