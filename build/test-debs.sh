@@ -53,6 +53,7 @@ for g in gpio video input render; do
 done
 [ "$(stat -c %U:%G /var/lib/wufang)" = wufang:wufang ] || fail "/var/lib/wufang is $(stat -c %U:%G /var/lib/wufang)"
 dpkg-query -W -f='${Conffiles}\n' wufang-edge | grep -q ' /etc/wufang/wufang.yaml ' || fail "/etc/wufang/wufang.yaml is not a conffile"
+grep -q '^SystemMaxUse=' /usr/lib/systemd/journald.conf.d/wufang.conf || fail "the journal cap (/usr/lib/systemd/journald.conf.d/wufang.conf) is not installed"
 
 log "edit the conffile, count two visitors into the store"
 sed -i -e 's/^site: .*/site: upgrade-test-site/' -e 's/^  simulate: false/  simulate: true/' \

@@ -124,3 +124,25 @@ func Value(m, key string) (string, bool) {
 	}
 	return "", false
 }
+
+// NoPing reads datagrams for d and fails the test on a WATCHDOG=1 among
+// them (STATUS= changes may come: the reason can change while health is
+// lost); it returns what it read.
+func (s *Socket) NoPing(t testing.TB, d time.Duration) []string {
+	t.Helper()
+	var got []string
+	for deadline := time.Now().Add(d); ; {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return got
+		}
+		m, ok := s.Next(left)
+		if !ok {
+			return got
+		}
+		if HasLine(m, "WATCHDOG=1") {
+			t.Fatalf("a ping while unhealthy, after %q", got)
+		}
+		got = append(got, m)
+	}
+}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,13 +20,7 @@ func TestQuitOnSignal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short mode")
 	}
-	needTools(t, "xvfb", "Xvfb")
-	dir := t.TempDir()
-	bin := buildKiosk(t, dir)
-	cfg := filepath.Join(dir, "wufang.yaml")
-	writeFile(t, cfg, fmt.Sprintf("site: quit\ndevice: kiosk-quit\ndata_dir: %s\nhttp: {listen: \"\"}\nsensors: {simulate: true}\n",
-		filepath.Join(dir, "data")))
-	display := startXvfb(t, "800x480x24")
+	bin, cfg, dir, display := kioskOnXvfb(t, "kiosk-quit")
 
 	const runs = 10
 	for i := range runs {

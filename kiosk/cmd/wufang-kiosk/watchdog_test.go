@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -45,7 +46,7 @@ func TestWatchdogGating(t *testing.T) {
 		return nil
 	}
 	sock := sdnotifytest.Listen(t, false)
-	n := sdnotify.New(sock.Addr, 200*time.Millisecond)
+	n := sdnotify.New(sock.Addr, time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := n.Serve(ctx, "running", func(ctx context.Context) error {
@@ -59,25 +60,23 @@ func TestWatchdogGating(t *testing.T) {
 		t.Error("the probe never woke the idle pump")
 	}
 
-	broken := func(breakIt, mend func(), reason string) {
+	broken := func(breakIt, mend func(), reasons ...string) {
 		t.Helper()
 		breakIt()
 		var status string
 		for status == "" {
 			m, ok := sock.Next(wait)
 			if !ok {
-				t.Fatalf("no STATUS= after breaking (%s): %q", reason, sock.All())
+				t.Fatalf("no STATUS= after breaking (%s): %q", reasons[0], sock.All())
 			}
 			if v, _ := sdnotifytest.Value(m, "STATUS"); strings.HasPrefix(v, "unhealthy: ") {
 				status = v
 			}
 		}
-		if !strings.Contains(status, reason) {
-			t.Fatalf("STATUS=%s, want %q", status, reason)
+		if !slices.ContainsFunc(reasons, func(r string) bool { return strings.Contains(status, r) }) {
+			t.Fatalf("STATUS=%s, want one of %q", status, reasons)
 		}
-		if m, ok := sock.Next(time.Second); ok { // five ping times
-			t.Fatalf("sent while unhealthy: %q", m)
-		}
+		sock.NoPing(t, 2*time.Second) // four ping times
 		mend()
 		for _, m := range sock.WaitFor(t, "STATUS=running", wait) {
 			if sdnotifytest.HasLine(m, "WATCHDOG=1") {
@@ -91,7 +90,9 @@ func TestWatchdogGating(t *testing.T) {
 		for len(stuck) > 0 { // the loop turns again: what waited runs
 			(<-stuck)()
 		}
-	}, "the screen's UI loop has not turned")
+		// The probe's own deadline comes a little before the next ping
+		// time; on a loaded machine the ping time may come first.
+	}, "the screen's UI loop has not turned", "the health check has not answered")
 	storeErr := errors.New("the event store does not accept writes (write error): disk I/O error")
 	broken(func() { nodeErr.Store(&storeErr) }, func() { nodeErr.Store(nil) }, "the event store does not accept writes")
 
@@ -111,13 +112,7 @@ func TestWatchdogRealKiosk(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short mode")
 	}
-	needTools(t, "xvfb", "Xvfb")
-	dir := t.TempDir()
-	bin := buildKiosk(t, dir)
-	cfg := filepath.Join(dir, "wufang.yaml")
-	writeFile(t, cfg, fmt.Sprintf("site: wd\ndevice: kiosk-wd\ndata_dir: %s\nhttp: {listen: \"\"}\nsensors: {simulate: true}\n",
-		filepath.Join(dir, "data")))
-	display := startXvfb(t, "800x480x24")
+	bin, cfg, dir, display := kioskOnXvfb(t, "kiosk-wd")
 	sock := sdnotifytest.Listen(t, false)
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "--config", cfg)
@@ -153,4 +148,18 @@ func TestWatchdogRealKiosk(t *testing.T) {
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
 	done <- nil
+}
+
+// kioskOnXvfb builds the kiosk and starts an 800x480 Xvfb: the binary, a
+// config for device (simulated sensors, no status endpoint, the data in
+// dir) and DISPLAY.
+func kioskOnXvfb(t *testing.T, device string) (bin, cfg, dir, display string) {
+	t.Helper()
+	needTools(t, "xvfb", "Xvfb")
+	dir = t.TempDir()
+	bin = buildKiosk(t, dir)
+	cfg = filepath.Join(dir, "wufang.yaml")
+	writeFile(t, cfg, fmt.Sprintf("site: test\ndevice: %s\ndata_dir: %s\nhttp: {listen: \"\"}\nsensors: {simulate: true}\n",
+		device, filepath.Join(dir, "data")))
+	return bin, cfg, dir, startXvfb(t, "800x480x24")
 }
