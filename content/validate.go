@@ -391,6 +391,10 @@ var stepFields = map[string][]string{
 	Scenario: {"title", "image", "prompt", "start", "situations", "outcomes", "shuffle", "bank"},
 }
 
+// StepKeys returns the keys a step of type typ may have besides id and
+// type (nil for an unknown type): the studio's forms show these.
+func StepKeys(typ string) []string { return slices.Clone(stepFields[typ]) }
+
 func stepSet(s *Step) map[string]bool {
 	return map[string]bool{
 		"title": len(s.Title) > 0, "image": s.Image != "", "body": len(s.Body) > 0,

@@ -206,4 +206,42 @@ SELECT site, device, pack, pack_version, kind, reason, time, received FROM (
 	FROM events WHERE kind IN ('pack.installed', 'pack.rejected') AND pack <> '' AND pack_version <> ''
 ) latest WHERE n = 1;
 `,
+	// 5: the pack studio (issue 20, edge/hub/studio): drafts, each save a
+	// revision naming its files by SHA-256 (JSON path -> hash), the files
+	// themselves once each in studio_blobs (base64: one column type both
+	// engines share), and the releases published from a revision.
+	`
+CREATE TABLE studio_drafts (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	created_by TEXT NOT NULL,
+	created    BIGINT NOT NULL,
+	head       BIGINT NOT NULL
+);
+CREATE TABLE studio_revisions (
+	draft  TEXT NOT NULL,
+	rev    BIGINT NOT NULL,
+	author TEXT NOT NULL,
+	saved  BIGINT NOT NULL,
+	note   TEXT NOT NULL,
+	files  TEXT NOT NULL,
+	PRIMARY KEY (draft, rev)
+);
+CREATE TABLE studio_blobs (
+	sha256 TEXT PRIMARY KEY,
+	data   TEXT NOT NULL
+);
+CREATE TABLE studio_releases (
+	pack        TEXT NOT NULL,
+	version     TEXT NOT NULL,
+	draft       TEXT NOT NULL,
+	rev         BIGINT NOT NULL,
+	released_by TEXT NOT NULL,
+	released    BIGINT NOT NULL,
+	files       TEXT NOT NULL,
+	signed      TEXT NOT NULL DEFAULT '',
+	signed_by   TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (pack, version)
+);
+`,
 }
