@@ -37,6 +37,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/hub/db"
 	"github.com/wufang-kiosk/wufang/edge/hub/hubconfig"
 	"github.com/wufang-kiosk/wufang/edge/hub/ingest"
+	"github.com/wufang-kiosk/wufang/edge/hub/studio"
 	"github.com/wufang-kiosk/wufang/edge/hub/web"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
 	"github.com/wufang-kiosk/wufang/internal/sdnotify"
@@ -250,7 +251,7 @@ func (e *env) run(args []string) error {
 			ln.Close()
 			return err
 		}
-		dash, err := dashboard(h, cfg, off, log)
+		dash, err := dashboard(h, d, cfg, off, log)
 		if err != nil {
 			ln.Close()
 			return err
@@ -305,9 +306,14 @@ func (e *env) run(args []string) error {
 // dashboard makes the web dashboard from the config: its users, the API
 // token, and Open (no login) when no user is configured, which the config
 // allows on loopback only.
-func dashboard(h *hub.Hub, cfg *hubconfig.Config, off *hub.Offerer, log *slog.Logger) (*web.Server, error) {
+func dashboard(h *hub.Hub, d *db.DB, cfg *hubconfig.Config, off *hub.Offerer, log *slog.Logger) (*web.Server, error) {
 	opts := web.Options{Users: cfg.HTTP.Users, Roles: cfg.HTTP.Roles, Offers: off, Secure: cfg.HTTP.TLSCert != "", SessionTTL: cfg.HTTP.SessionTTL.D(), Log: log,
 		Open: len(cfg.HTTP.Users) == 0}
+	trusted, err := content.ParsePublicKeys(cfg.Content.TrustedKeys)
+	if err != nil {
+		return nil, fmt.Errorf("content.trusted_keys: %w", err)
+	}
+	opts.Studio = &web.StudioOptions{Store: studio.NewStore(d.SQL(), nil), PacksDir: cfg.Content.PacksDir, Trusted: trusted}
 	if cfg.HTTP.TokenFile != "" {
 		tok, err := web.TokenFromFile(cfg.HTTP.TokenFile)
 		if err != nil {

@@ -59,8 +59,6 @@ var ErrConflict = errors.New("the draft was saved by someone else in the meantim
 // ErrNotFound is a draft, revision or release that does not exist.
 var ErrNotFound = errors.New("not found")
 
-
-
 func newID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)

@@ -122,10 +122,7 @@ func readAll(t *testing.T, resp *http.Response) string {
 func TestStudioNeedsContentRole(t *testing.T) {
 	f := newFixture(t)
 	plain := f.loggedIn(t)
-	editor := f.client(t)
-	if resp := f.login(t, editor, testEditor, testPassword); resp.StatusCode != http.StatusSeeOther {
-		t.Fatal(resp.Status)
-	}
+	editor := f.editor(t)
 	for _, rt := range studioPaths(t) {
 		p := rt[1]
 		if rt[0] == "GET" {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/edge/hub"
 	"github.com/wufang-kiosk/wufang/edge/hub/db"
+	"github.com/wufang-kiosk/wufang/edge/hub/studio"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/internal/phc"
 )
@@ -84,7 +85,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := New(h, Options{Users: map[string]string{testUser: hash, testEditor: hash}, Roles: map[string][]string{testEditor: {RoleContent}}, Token: testToken, Now: c.Now, Live: 50 * time.Millisecond,
+	w, err := New(h, Options{Users: map[string]string{testUser: hash, testEditor: hash}, Roles: map[string][]string{testEditor: {RoleContent}}, Token: testToken, Now: c.Now, Studio: &StudioOptions{Store: studio.NewStore(d.SQL(), c.Now)}, Live: 50 * time.Millisecond,
 		Log: slog.New(slog.NewTextHandler(testLog{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -246,11 +247,16 @@ func (f *fixture) post(t *testing.T, c *http.Client, path string, form url.Value
 	return resp
 }
 
-// loggedIn returns a client with a session.
-func (f *fixture) loggedIn(t *testing.T) *http.Client {
+// loggedIn returns a client with a session of testUser (of user, when
+// given).
+func (f *fixture) loggedIn(t *testing.T, user ...string) *http.Client {
 	t.Helper()
 	c := f.client(t)
-	if resp := f.login(t, c, testUser, testPassword); resp.StatusCode != http.StatusSeeOther {
+	u := testUser
+	if len(user) > 0 {
+		u = user[0]
+	}
+	if resp := f.login(t, c, u, testPassword); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %s", resp.Status)
 	}
 	return c

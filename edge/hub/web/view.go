@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -28,7 +29,17 @@ type templates struct {
 	pages map[string]*template.Template
 }
 
-var pageNames = []string{"login", "overview", "site", "report", "error", "studio"}
+var pageNames = []string{"login", "overview", "site", "report", "error", "studio", "studio_pack", "studio_module", "studio_step"}
+
+// pageFiles are the templates of a page: the layout, the page, and for
+// the studio's pages the parts they share.
+func pageFiles(name string) []string {
+	fs := []string{"templates/layout.html", "templates/" + name + ".html"}
+	if strings.HasPrefix(name, "studio") {
+		fs = append(fs, "templates/studio_parts.html")
+	}
+	return fs
+}
 
 func parseTemplates() (*templates, error) {
 	t := &templates{pages: map[string]*template.Template{}}
@@ -39,7 +50,8 @@ func parseTemplates() (*templates, error) {
 			"int64":   func(a uint64) int64 { return int64(a) },
 			"plural":  plural,
 			"pending": pendingRows,
-		}).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+			"anchor":  anchor,
+		}).ParseFS(templateFS, pageFiles(name)...)
 		if err != nil {
 			return nil, err
 		}
@@ -71,6 +83,9 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request) *view {
 	}
 	return &view{Lang: l, OtherLang: with(r.URL, "lang", other), Generated: s.opts.Now(), CSRF: s.CSRFToken(w, r)}
 }
+
+// StudioPage is a page of the studio (its stylesheet and script load).
+func (v *view) StudioPage() bool { return strings.HasPrefix(v.Page, "studio") }
 
 // HTMLLang is the page's lang attribute.
 func (v *view) HTMLLang() string {

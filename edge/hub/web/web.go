@@ -74,6 +74,8 @@ type Options struct {
 	// Live is how often the overview's live stream looks for new totals
 	// (default 1 s, so a new totals shows within 2 s).
 	Live time.Duration
+	// Studio configures the pack studio (studio.go); nil turns it off.
+	Studio *StudioOptions
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Log receives login failures and lockouts (default slog.Default()).
