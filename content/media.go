@@ -83,6 +83,20 @@ func Media(fsys fs.FS, name string) ([]byte, error) {
 	return data, nil
 }
 
+// CheckMedia checks one picture as the validator checks each of a pack's:
+// its path, its size, its format against its name, its dimensions, an
+// SVG's safety (no scripts, entities or outside references) and a full
+// decode. The studio runs it on an upload before the picture is stored.
+func CheckMedia(name string, data []byte) (ImageInfo, error) {
+	if msg := checkMediaPath(name); msg != "" {
+		return ImageInfo{}, errors.New(msg)
+	}
+	if len(data) > MaxImageBytes {
+		return ImageInfo{}, tooLarge(name)
+	}
+	return checkImage(name, data)
+}
+
 func readMedia(fsys fs.FS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
@@ -97,9 +111,13 @@ func readMedia(fsys fs.FS, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s cannot be read: %w", name, err)
 	}
 	if len(data) > MaxImageBytes {
-		return nil, fmt.Errorf("%s is larger than %d MiB; make the image smaller (at most %d×%d pixels is plenty) or save it with more compression", name, MaxImageBytes>>20, MaxImageSide, MaxImageSide)
+		return nil, tooLarge(name)
 	}
 	return data, nil
+}
+
+func tooLarge(name string) error {
+	return fmt.Errorf("%s is larger than %d MiB; make the image smaller (at most %d×%d pixels is plenty) or save it with more compression", name, MaxImageBytes>>20, MaxImageSide, MaxImageSide)
 }
 
 // imageHeader reads only the header of an image and checks its format

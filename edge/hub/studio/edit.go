@@ -128,6 +128,9 @@ func Set(p *content.Pack, file, key, value string) error {
 	if file != "pack.yaml" && len(segs) == 1 && segs[0].name == "id" {
 		return fmt.Errorf("%s: a module's id is its file name and cannot be changed", file)
 	}
+	if file == "pack.yaml" && segs[0].name == "modules" {
+		return fmt.Errorf("pack.yaml: modules: the modules are the pack's module files; the studio edits the modules the pack has")
+	}
 	r, err := root(p, file)
 	if err != nil {
 		return err

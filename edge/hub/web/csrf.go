@@ -97,17 +97,15 @@ func (s *Server) csrfGuard(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-		if r.Header.Get(csrfHeader) == "" {
-			var err error
-			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-				err = r.ParseMultipartForm(8 << 20)
-			} else {
-				err = r.ParseForm()
-			}
-			if err != nil {
-				http.Error(w, "the form could not be read (too large, or broken): "+err.Error(), http.StatusBadRequest)
-				return
-			}
+		var err error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			err = r.ParseMultipartForm(8 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			http.Error(w, "the form could not be read (too large, or broken): "+err.Error(), http.StatusBadRequest)
+			return
 		}
 		if !s.csrfOK(r) {
 			v := s.newView(w, r)

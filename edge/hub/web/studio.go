@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +57,9 @@ func (s *Server) studioTable() []studioRoute {
 		{"GET", "/studio/d/{draft}/m/{module}", s.studioModule},
 		{"GET", "/studio/d/{draft}/m/{module}/s/{step}", s.studioStep},
 		{"POST", "/studio/d/{draft}/save", s.studioSave},
+		{"POST", "/studio/d/{draft}/check", s.studioCheck},
+		{"GET", "/studio/d/{draft}/media/{path...}", s.studioMedia},
+		{"POST", "/studio/d/{draft}/upload", s.studioUpload},
 	}
 }
 
@@ -235,6 +240,10 @@ type draftPage struct {
 	Revisions  []studio.Revision
 	Links      []problemLink
 	Saved      string
+	Uploaded   string
+	// Scope is the part of File the page edits, for studio.js: "" the
+	// whole file, "module" all but the steps, or one step's key.
+	Scope string
 }
 
 type crumb struct{ Text, Href string }
@@ -293,7 +302,7 @@ func (s *Server) loadDraft(w http.ResponseWriter, r *http.Request, v *view) *dra
 	for _, pr := range probs {
 		dp.Links = append(dp.Links, problemLink{pr, s.problemHref(dp, pr)})
 	}
-	dp.Saved = r.URL.Query().Get("saved")
+	dp.Saved, dp.Uploaded = r.URL.Query().Get("saved"), r.URL.Query().Get("uploaded")
 	return dp
 }
 
@@ -367,7 +376,7 @@ func (s *Server) studioModule(w http.ResponseWriter, r *http.Request, v *view) {
 	if dp == nil || !s.module(w, r, v, dp) {
 		return
 	}
-	dp.Back = r.URL.Path
+	dp.Back, dp.Scope = r.URL.Path, "module"
 	dp.Fields = s.builder(v, dp, dp.File).fields("", reflect.ValueOf(dp.Module), []string{"title", "summary", "colour", "icon", "hotline", "pass_score", "remember", "banks"})
 	for i, st := range dp.Module.Steps {
 		row := stepRow{Index: i, ID: st.ID, Type: st.Type, Text: v.Text(st.Title, dp.Pack), Last: len(dp.Module.Steps) - 1,
@@ -406,7 +415,7 @@ func (s *Server) studioStep(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, v, http.StatusNotFound, v.T("studio.nostep"))
 		return
 	}
-	dp.StepIndex, dp.Step, dp.Back = i, &dp.Module.Steps[i], r.URL.Path
+	dp.StepIndex, dp.Step, dp.Back, dp.Scope = i, &dp.Module.Steps[i], r.URL.Path, fmt.Sprintf("steps[%d]", i)
 	b := s.builder(v, dp, dp.File)
 	for _, st := range dp.Step.Situations {
 		b.situations = append(b.situations, st.ID)
@@ -455,10 +464,55 @@ func (s *Server) studioSave(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, v, http.StatusConflict, v.T("studio.conflict"))
 		return
 	}
+	back := backOf(dp, r)
+	files, anchorKey, bad := applyForm(dp, r, true)
+	if len(bad) > 0 {
+		s.fail(w, v, http.StatusBadRequest, v.T("studio.notsaved")+" "+strings.Join(bad, "; "))
+		return
+	}
+	rev, ok := s.saveRevision(w, r, v, dp, base, strings.TrimSpace(r.PostFormValue("note")), files)
+	if !ok {
+		return
+	}
+	to := back + "?saved=" + strconv.Itoa(rev)
+	if anchorKey != "" {
+		to += "#" + anchor(anchorKey)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// saveRevision saves files as the revision after base, answering the
+// request itself when that fails (409 when someone saved in between).
+func (s *Server) saveRevision(w http.ResponseWriter, r *http.Request, v *view, dp *draftPage, base int, note string, files studio.Files) (int, bool) {
+	ctx, cancel := queryContext(r)
+	defer cancel()
+	rev, err := s.opts.Studio.Store.Save(ctx, dp.Draft.ID, base, v.User, note, files)
+	if errors.Is(err, studio.ErrConflict) {
+		s.fail(w, v, http.StatusConflict, v.T("studio.conflict"))
+		return 0, false
+	}
+	if err != nil {
+		s.fail(w, v, http.StatusInternalServerError, err.Error())
+		return 0, false
+	}
+	return rev, true
+}
+
+// backOf is the page a form of the draft returns to: its "back", when
+// that is a page of this draft.
+func backOf(dp *draftPage, r *http.Request) string {
 	back := r.PostFormValue("back")
 	if !strings.HasPrefix(back, "/studio/d/"+dp.Draft.ID) || strings.ContainsAny(back, "?#\\") {
-		back = "/studio/d/" + dp.Draft.ID
+		return "/studio/d/" + dp.Draft.ID
 	}
+	return back
+}
+
+// applyForm applies the form of r to the draft's decoded pack: every
+// field, then (with op) the action its button names. It returns the
+// draft's files with the pack written back, the key of the list element
+// an action made or moved, and what could not be applied.
+func applyForm(dp *draftPage, r *http.Request, op bool) (studio.Files, string, []string) {
 	p := dp.Pack
 	var bad []string
 	for _, name := range slices.Sorted(func(y func(string) bool) {
@@ -482,51 +536,164 @@ func (s *Server) studioSave(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 	}
 	anchorKey := ""
-	op, target, _ := strings.Cut(r.PostFormValue("op"), ":")
-	file, key, _ := strings.Cut(target, "|")
-	switch op {
-	case "", "save":
-	case "add":
-		anchorKey, err = studio.Add(p, file, key, "")
-	case "addstep":
-		anchorKey, err = studio.Add(p, file, "steps", r.PostFormValue("steptype"))
-	case "del":
-		err = studio.Delete(p, file, key)
-	case "up", "down":
-		d := -1
-		if op == "down" {
-			d = 1
+	if op {
+		var err error
+		op, target, _ := strings.Cut(r.PostFormValue("op"), ":")
+		file, key, _ := strings.Cut(target, "|")
+		switch op {
+		case "", "save":
+		case "add":
+			anchorKey, err = studio.Add(p, file, key, "")
+		case "addstep":
+			anchorKey, err = studio.Add(p, file, "steps", r.PostFormValue("steptype"))
+		case "del":
+			err = studio.Delete(p, file, key)
+		case "up", "down":
+			d := -1
+			if op == "down" {
+				d = 1
+			}
+			anchorKey, err = studio.Move(p, file, key, d)
+		default:
+			err = fmt.Errorf("%q is not an action", op)
 		}
-		anchorKey, err = studio.Move(p, file, key, d)
-	default:
-		err = fmt.Errorf("%q is not an action", op)
-	}
-	if err != nil {
-		bad = append(bad, err.Error())
-	}
-	if len(bad) > 0 {
-		s.fail(w, v, http.StatusBadRequest, v.T("studio.notsaved")+" "+strings.Join(bad, "; "))
-		return
+		if err != nil {
+			bad = append(bad, err.Error())
+		}
 	}
 	files := dp.Files.Clone()
 	if err := files.Put(p); err != nil {
-		s.fail(w, v, http.StatusInternalServerError, err.Error())
+		bad = append(bad, err.Error())
+	}
+	return files, anchorKey, bad
+}
+
+// CheckResult is the validator's verdict on a form not saved yet, for
+// studio.js to show next to the fields as the staff member types.
+type CheckResult struct {
+	Errors   int            `json:"errors"`
+	Warnings int            `json:"warnings"`
+	Problems []CheckProblem `json:"problems"`
+	Unusable []string       `json:"unusable,omitempty"` // values that are not what their field takes
+}
+
+// CheckProblem is one problem, placed by file and key.
+type CheckProblem struct {
+	File     string `json:"file"`
+	Key      string `json:"key"`
+	Severity string `json:"severity"`
+	Msg      string `json:"msg"`
+}
+
+// studioCheck validates the page's form applied to the latest revision,
+// without saving: the same content.Check the save runs.
+func (s *Server) studioCheck(w http.ResponseWriter, r *http.Request, v *view) {
+	dp := s.loadDraft(w, r, v)
+	if dp == nil {
 		return
 	}
-	ctx, cancel := queryContext(r)
-	defer cancel()
-	rev, err := s.opts.Studio.Store.Save(ctx, dp.Draft.ID, base, v.User, strings.TrimSpace(r.PostFormValue("note")), files)
-	if errors.Is(err, studio.ErrConflict) {
+	files, _, bad := applyForm(dp, r, false)
+	_, probs := files.Check()
+	res := CheckResult{Errors: len(probs.Errors()), Warnings: len(probs.Warnings()), Problems: []CheckProblem{}, Unusable: bad}
+	for _, p := range probs {
+		res.Problems = append(res.Problems, CheckProblem{p.File, p.Key, string(p.Severity), p.Msg})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(res)
+}
+
+// studioMedia serves a picture of the draft's latest revision (for the
+// hotspot editor), checked as the validator checks it; an SVG is served
+// with a sandbox, so even opened on its own it runs nothing.
+func (s *Server) studioMedia(w http.ResponseWriter, r *http.Request, v *view) {
+	dp := s.loadDraft(w, r, v)
+	if dp == nil {
+		return
+	}
+	name := r.PathValue("path")
+	data, ok := dp.Files[name]
+	if !ok || !strings.HasPrefix(name, "media/") {
+		s.fail(w, v, http.StatusNotFound, v.T("studio.nomedia"))
+		return
+	}
+	info, err := content.CheckMedia(name, data)
+	if err != nil {
+		s.fail(w, v, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	ct := map[string]string{content.FormatSVG: "image/svg+xml", content.FormatPNG: "image/png", content.FormatJPEG: "image/jpeg"}[info.Format]
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	w.Header().Set("Cache-Control", "private, max-age=60")
+	_, _ = w.Write(data)
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+// MediaName is the pack path an uploaded picture is stored at:
+// media/uploads/ and the file's own name, lower-cased, with anything but
+// letters, digits, '.', '_' and '-' made '-' (so no path, no control
+// character and no markup survives from the browser's name).
+func MediaName(upload string) (string, error) {
+	base := upload
+	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
+		base = base[i+1:]
+	}
+	ext := strings.ToLower(filepath.Ext(base))
+	switch ext {
+	case ".svg", ".png", ".jpg", ".jpeg":
+	default:
+		return "", fmt.Errorf("%q is not a PNG, JPEG or SVG file; convert the picture to one of those (.png, .jpg, .svg)", upload)
+	}
+	stem := strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(strings.TrimSuffix(base, filepath.Ext(base))), "-"), "-.")
+	if len(stem) > 60 {
+		stem = strings.Trim(stem[:60], "-.")
+	}
+	if stem == "" {
+		stem = "picture"
+	}
+	return "media/uploads/" + stem + ext, nil
+}
+
+// studioUpload adds a picture to the draft (a new revision), after the
+// validator's own media checks; the step page's picture picker offers it
+// from then on.
+func (s *Server) studioUpload(w http.ResponseWriter, r *http.Request, v *view) {
+	dp := s.loadDraft(w, r, v)
+	if dp == nil {
+		return
+	}
+	base, err := strconv.Atoi(r.PostFormValue("base"))
+	if err != nil || base != dp.Draft.Head {
 		s.fail(w, v, http.StatusConflict, v.T("studio.conflict"))
 		return
 	}
-	if err != nil {
-		s.fail(w, v, http.StatusInternalServerError, err.Error())
+	if r.MultipartForm == nil || len(r.MultipartForm.File["picture"]) == 0 {
+		s.fail(w, v, http.StatusBadRequest, v.T("studio.nofile"))
 		return
 	}
-	to := back + "?saved=" + strconv.Itoa(rev)
-	if anchorKey != "" {
-		to += "#" + anchor(anchorKey)
+	name, err := MediaName(r.MultipartForm.File["picture"][0].Filename)
+	var data []byte
+	if err == nil {
+		data, err = uploaded(r, "picture", content.MaxImageBytes)
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	if err == nil {
+		_, err = content.CheckMedia(name, data)
+	}
+	if err != nil {
+		s.fail(w, v, http.StatusBadRequest, v.T("studio.badpicture")+" "+err.Error())
+		return
+	}
+	files := dp.Files.Clone()
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for n := 2; files[name] != nil && !bytes.Equal(files[name], data); n++ {
+		name = fmt.Sprintf("%s-%d%s", stem, n, ext) // another picture of that name is kept
+	}
+	files[name] = data
+	rev, ok := s.saveRevision(w, r, v, dp, base, "+ "+name, files)
+	if !ok {
+		return
+	}
+	http.Redirect(w, r, backOf(dp, r)+"?saved="+strconv.Itoa(rev)+"&uploaded="+url.QueryEscape(name), http.StatusSeeOther)
 }

@@ -1,16 +1,45 @@
 package web
 
 import (
+	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
+// field selects a studio input (or textarea) by its form name.
+func field(tag, name string) string { return fmt.Sprintf(`%s[name=%q]`, tag, name) }
+
+// typeInto empties the field as a select-all and delete would, then types
+// text key by key (each an input event, as a person's).
+func (b *browser) typeInto(t *testing.T, sel, text string) {
+	t.Helper()
+	b.do(t, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector(%q); e.focus(); e.value=''; e.dispatchEvent(new Event('input', {bubbles: true}));})()`, sel)))
+	if text != "" {
+		b.do(t, chromedp.SendKeys(chromedp.CSS(sel), text))
+	}
+}
+
+func (b *browser) waitJS(t *testing.T, what, js string) {
+	t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		state, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.getElementById("live-check")||{}).textContent + " / left: " + (document.getElementById("live-left")||{}).textContent + " / errors: " + (document.getElementById("n-errors")||{}).textContent`))
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		t.Fatalf("%s: %v (the check reads %q; browser errors %q)", what, err, state, b.errors)
+	}
+}
+
 // TestStudioBrowser drives the studio in chromium as a staff member who
 // has never seen YAML: start a draft from the built-in pack, change a
-// question in both languages, fix the problem the page showed, and so on
-// (each step a screenshot).
+// question in both languages, see the problem the validator finds while
+// typing and fix it, draw a hotspot on the picture; each step a
+// screenshot.
 func TestStudioBrowser(t *testing.T) {
 	b := newBrowser(t)
 	f := newFixture(t)
@@ -23,14 +52,69 @@ func TestStudioBrowser(t *testing.T) {
 	b.do(t, chromedp.SendKeys(chromedp.ID("draft-name"), "Spring fair"), chromedp.Click(chromedp.ID("start")),
 		chromedp.WaitVisible(chromedp.ID("modules")))
 	b.shot(t, "studio-2-pack")
+	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+	id := loc[strings.LastIndex(loc, "/")+1:]
 	b.do(t, chromedp.Click(chromedp.ID("mod-fire")), chromedp.WaitVisible(chromedp.ID("steps")))
 	b.shot(t, "studio-3-module")
+
+	// A question in both languages; the English emptied first: the
+	// validator's problem shows beside it as soon as it is typed.
 	b.do(t, chromedp.Click(chromedp.CSS("#step-1 a")), chromedp.WaitVisible(chromedp.ID("studio-step")))
-	b.shot(t, "studio-4-step")
+	zh, en := field("textarea", "f:modules/fire.yaml|steps[1].prompt.zh-CN"), field("textarea", "f:modules/fire.yaml|steps[1].prompt.en")
+	b.typeInto(t, zh, "楼里着火了，你在8楼。怎样最安全地下楼？")
+	b.typeInto(t, en, "")
+	enLive := `document.querySelector('[data-key="steps[1].prompt"]').querySelector(':scope > .live')`
+	b.waitJS(t, "the missing English is shown", enLive+`.textContent.indexOf('has no en text') >= 0`)
+	if got := b.text(t, "#n-errors b"); got != "1" {
+		t.Errorf("the error count reads %q", got)
+	}
+	b.do(t, chromedp.ScrollIntoView(chromedp.CSS(en)))
+	b.shot(t, "studio-4-problem-shown")
+	b.typeInto(t, en, "The building is on fire and you are on the 8th floor. What is the safest way down?")
+	b.waitJS(t, "the problem goes once fixed", enLive+`.textContent === '' && document.querySelector('#n-errors b').textContent === '0'`)
+	b.shot(t, "studio-5-problem-fixed")
+	b.do(t, chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("saved")))
+	r, _ := f.web.opts.Studio.Store.Revision(ctx, id, 0)
+	p, err := r.Files.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := p.Mods[1].Steps[1].Prompt; q["zh-CN"] != "楼里着火了，你在8楼。怎样最安全地下楼？" || q["en"] != "The building is on fire and you are on the 8th floor. What is the safest way down?" || r.Author != testEditor {
+		t.Errorf("saved: %v by %s", q, r.Author)
+	}
+
+	// Draw the first target of the kitchen hotspot.
+	b.do(t, chromedp.Navigate(fmt.Sprintf("%s/studio/d/%s/m/fire/s/9?lang=en", base, id)), chromedp.WaitVisible(chromedp.ID("hs-img")))
+	b.waitJS(t, "the picture loads", `document.getElementById('hs-img').complete && document.getElementById('hs-img').naturalWidth > 0`)
+	box, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]float64](`(function(){var e=document.getElementById('hs-img'); e.scrollIntoView(); var r=e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x0, y0, w, h := box[0], box[1], box[2], box[3]
+	b.do(t, chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x0+0.1*w, y0+0.2*h, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x0+0.2*w, y0+0.3*h, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x0+0.3*w, y0+0.45*h, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x0+0.3*w, y0+0.45*h, chromedp.ButtonLeft))
+	xName := "f:modules/fire.yaml|steps[9].targets[0].x"
+	b.waitJS(t, "the drawn rectangle is in the fields", fmt.Sprintf(`document.querySelector(%q).value === '0.1'`, field("input", xName)))
+	b.shot(t, "studio-6-hotspot-drawn")
+	b.do(t, chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("saved")))
+	r, _ = f.web.opts.Studio.Store.Revision(ctx, id, 0)
+	p, _ = r.Files.Load()
+	tg := p.Mods[1].Steps[9].Targets[0]
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"x", tg.X, 0.1}, {"y", tg.Y, 0.2}, {"w", tg.W, 0.2}, {"h", tg.H, 0.25}} {
+		if math.Abs(c.got-c.want) > 0.005 {
+			t.Errorf("target %s = %s, want %v", c.name, strconv.FormatFloat(c.got, 'f', -1, 64), c.want)
+		}
+	}
+	b.shot(t, "studio-7-hotspot-saved")
+
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, e := range b.errors {
 		t.Errorf("browser: %s", e)
 	}
-	_ = strings.Contains
 }
