@@ -7,7 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 
 	"github.com/wufang-kiosk/wufang/kiosk/flow"
 )
@@ -107,13 +110,100 @@ func (u *UI) order(v *view) fyne.CanvasObject {
 	}
 	lines, _ := wrapText(prompt.text, v.px(textFloor), fyne.TextStyle{Bold: true}, w)
 	promptH := float32(min(max(len(lines), 2), 3)) * v.px(textFloor) * lineFactor
+	var body *fyne.Container
 	if v.portrait {
 		// The height goes to the items: the slots are one line each.
 		slotsH := float32(n)*v.px(slotRowH) + float32(n-1)*slotGap
-		return col(v.px(gap), []float32{promptH, slotsH, -1, v.px(btnH)}, prompt, slotList, poolGrid, bar)
+		body = col(v.px(gap), []float32{promptH, slotsH, -1, v.px(btnH)}, prompt, slotList, poolGrid, bar)
+	} else {
+		left := col(v.px(8), []float32{promptH, -1}, prompt, slotList)
+		body = col(v.px(gap), []float32{-1, v.px(btnH)}, row(v.px(gap), []float32{-orderLeft, -orderRight}, left, poolGrid), bar)
 	}
-	left := col(v.px(8), []float32{promptH, -1}, prompt, slotList)
-	return col(v.px(gap), []float32{-1, v.px(btnH)}, row(v.px(gap), []float32{-orderLeft, -orderRight}, left, poolGrid), bar)
+	switch last := len(st.Picked) - 1; {
+	case u.orderMove.placed && last >= 0:
+		// The item flies from its card into its slot.
+		idx := st.Shuffle[st.Picked[last]]
+		fly := flyer(v, last, v.t(s.Items[idx]))
+		return stack(body, &fyne.Container{Layout: &flight{u: u, body: body, from: pool[st.Picked[last]], to: slots[last], dur: orderFly},
+			Objects: []fyne.CanvasObject{fly}})
+	case u.orderMove.slip && next < n:
+		// The slot the wrong item was tried in flashes: from full amber
+		// back to its cue colour.
+		r := slots[next].(*tapBox).bg
+		end := r.FillColor
+		a := fyne.NewAnimation(orderFlash, func(t float32) {
+			r.FillColor = end
+			if t < 1 {
+				r.FillColor = mix(amber, end, float64(t))
+			}
+			r.Refresh()
+		})
+		a.Curve = fyne.AnimationEaseOut
+		u.animate(a)
+	}
+	return body
+}
+
+// The order step's animations: short, and never in the way of a tap
+// (what flies is no button, and everything under it works).
+const (
+	orderFly   = 220 * time.Millisecond
+	orderFlash = 450 * time.Millisecond
+)
+
+// flight lays its one object over from's place in body and, once, moves
+// it to to's place over dur, then hides it (from and to are somewhere
+// inside body, which the same stack lays out first).
+type flight struct {
+	u              *UI
+	body, from, to fyne.CanvasObject
+	dur            time.Duration
+	started        bool
+	anim           *fyne.Animation // for tests: its Tick places the flyer
+}
+
+func (f *flight) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(1, 1) }
+
+func (f *flight) Layout(objs []fyne.CanvasObject, _ fyne.Size) {
+	if f.started || len(objs) == 0 {
+		return
+	}
+	var a, b fyne.Position
+	var as, bs fyne.Size
+	found := 0
+	walk(f.body, fyne.Position{}, func(o fyne.CanvasObject, at fyne.Position) bool {
+		switch o {
+		case f.from:
+			a, as = at, o.Size()
+			found++
+		case f.to:
+			b, bs = at, o.Size()
+			found++
+		}
+		return true
+	})
+	fly := objs[0]
+	if found < 2 || as.IsZero() || bs.IsZero() {
+		fly.Hide()
+		return
+	}
+	f.started = true
+	lerp := func(x, y, t float32) float32 { return x + (y-x)*t }
+	anim := fyne.NewAnimation(f.dur, func(t float32) {
+		if t >= 1 {
+			fly.Hide()
+			return
+		}
+		fly.Show()
+		move(fly, fyne.NewPos(lerp(a.X, b.X, t), lerp(a.Y, b.Y, t)))
+		fly.Resize(fyne.NewSize(lerp(as.Width, bs.Width, t), lerp(as.Height, bs.Height, t)))
+		canvas.Refresh(fly)
+	})
+	anim.Curve = fyne.AnimationEaseOut
+	f.anim = anim
+	move(fly, a)
+	fly.Resize(as)
+	f.u.animate(anim)
 }
 
 // The order step's columns in landscape (shares of the width): the
@@ -140,6 +230,14 @@ const (
 // colour, the one to fill now has a dashed look (a thin ink edge) or,
 // after a wrong item, is amber.
 func (u *UI) slot(v *view, k int, text string, look slotLook, last bool) fyne.CanvasObject {
+	bg, content := slotParts(v, k, text, look, last)
+	b := u.newTapBox(bg.FillColor, v.px(10), v.px(2), content, nil).named(fmt.Sprintf("slot-%d", k))
+	b.bg.StrokeColor, b.bg.StrokeWidth = bg.StrokeColor, bg.StrokeWidth
+	return b
+}
+
+// slotParts are a slot's background and what is on it.
+func slotParts(v *view, k int, text string, look slotLook, last bool) (*canvas.Rectangle, fyne.CanvasObject) {
 	bg, fg, disc, discFg := color.Color(paper), color.Color(muted), color.Color(line), color.Color(muted)
 	var stroke color.Color = line
 	width := v.px(2)
@@ -164,10 +262,16 @@ func (u *UI) slot(v *view, k int, text string, look slotLook, last bool) fyne.Ca
 	t.cut = true
 	v.group("slot").add(t)
 	num := v.badge(strconv.Itoa(k+1), disc, discFg, 22)
-	content := padXY(v.px(4), 0, row(v.px(8), []float32{v.px(34), -1}, num, t))
-	b := u.newTapBox(bg, v.px(10), v.px(2), content, nil).named(fmt.Sprintf("slot-%d", k))
-	b.bg.StrokeColor, b.bg.StrokeWidth = stroke, width
-	return b
+	r := canvas.NewRectangle(bg)
+	r.StrokeColor, r.StrokeWidth, r.CornerRadius = stroke, width, v.px(10)
+	return r, padXY(v.px(4), 0, row(v.px(8), []float32{v.px(34), -1}, num, t))
+}
+
+// flyer is what flies into slot k: the filled slot's look, as no button
+// (a tap during the flight goes to what is under it).
+func flyer(v *view, k int, text string) fyne.CanvasObject {
+	bg, content := slotParts(v, k, text, slotFilled, true)
+	return stack(bg, pad(v.px(2), content))
 }
 
 // orderAnswered is the right order, numbered, and the answer panel: a slot

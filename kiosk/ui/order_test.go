@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -258,5 +260,86 @@ func TestOrderFits(t *testing.T) {
 				k.doStep()
 			}
 		}
+	}
+}
+
+// TestOrderItemFlies: a placed item is shown flying from its card to its
+// slot (the test driver runs an animation to its end at once: its Tick
+// replays it), and what flies is no button: a tap during the flight goes
+// to what is under it. A wrong item makes its slot flash and end in the
+// cue's colour.
+func TestOrderItemFlies(t *testing.T) {
+	k := orderKiosk(t, fyne.NewSize(800, 480))
+	d := k.rightPos(0)
+	k.tap(fmt.Sprintf("pick-%d", d))
+	var fl *flight
+	var fly fyne.CanvasObject
+	walk(k.u.host, fyne.Position{}, func(o fyne.CanvasObject, _ fyne.Position) bool {
+		if c, ok := o.(*fyne.Container); ok {
+			if f, ok := c.Layout.(*flight); ok {
+				fl, fly = f, c.Objects[0]
+			}
+		}
+		return true
+	})
+	if fl == nil || fl.anim == nil {
+		t.Fatal("no flight after placing an item")
+	}
+	if fly.Visible() {
+		t.Error("the flyer is still shown after its flight")
+	}
+	if _, ok := fly.(fyne.Tappable); ok {
+		t.Error("the flyer takes taps")
+	}
+	walkUI(fly, func(o fyne.CanvasObject) {
+		if _, ok := o.(fyne.Tappable); ok {
+			t.Errorf("the flyer holds a %T, which takes taps", o)
+		}
+	})
+	pos := func(o fyne.CanvasObject) fyne.Position {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	}
+	slot, _ := k.slotBox(0)
+	fl.anim.Tick(0)
+	if !fly.Visible() || pos(fly) != pos(fl.from) || fly.Size() != fl.from.Size() {
+		t.Errorf("at the start the flyer is at %v %v, the card at %v %v", pos(fly), fly.Size(), pos(fl.from), fl.from.Size())
+	}
+	fl.anim.Tick(0.5)
+	if p := pos(fly); p.X >= pos(fl.from).X || p.X <= pos(slot).X {
+		t.Errorf("half way the flyer is at %v, from %v to %v", p, pos(fl.from), pos(slot))
+	}
+	fl.anim.Tick(1)
+	if fly.Visible() {
+		t.Error("the flyer stayed after its flight")
+	}
+	// A wrong item: the slot ends in the cue's colour.
+	k.tap(fmt.Sprintf("pick-%d", k.rightPos(2)))
+	box, _ := k.slotBox(1)
+	if box.bg.FillColor != mix(amber, white, 0.55) {
+		t.Errorf("the wrong slot ends %v", box.bg.FillColor)
+	}
+}
+
+// TestAnimateKeepsTheLoopAwake: while an animation runs the UI keeps
+// waking the kiosk's idle pump (or Fyne's loop would sleep after the
+// first frame of an animation a physical button started), and it runs
+// the animation's last frame itself when it is over.
+func TestAnimateKeepsTheLoopAwake(t *testing.T) {
+	var wakes atomic.Int32
+	p, fsys := builtinPack(t)
+	k := newKioskWith(t, p, fsys, fyne.NewSize(800, 480), Options{RasterCap: testRasterCap, Rasters: testRasters, Wake: func() { wakes.Add(1) }})
+	var ends atomic.Int32
+	a := fyne.NewAnimation(60*time.Millisecond, func(f float32) {
+		if f >= 1 {
+			ends.Add(1)
+		}
+	})
+	before := wakes.Load()
+	k.u.animate(a) // the test driver runs it to its end at once: one end
+	for deadline := time.Now().Add(10 * time.Second); ends.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ends.Load() != 2 || wakes.Load() == before {
+		t.Fatalf("last frame run %d times (want 2: the driver's and the UI's), %d wakes", ends.Load(), wakes.Load()-before)
 	}
 }

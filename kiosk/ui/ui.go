@@ -72,6 +72,9 @@ type UI struct {
 	st        flow.State
 	drawn     bool
 	lastFound int // hotspot: target found by the last tap, -1 for none
+	// orderMove: the last change on an order step, for its animation:
+	// an item went into its slot (placed) or a wrong one came back (slip).
+	orderMove struct{ placed, slip bool }
 	busy      bool
 	pending   *flow.State
 	buildSize fyne.Size
@@ -130,6 +133,31 @@ func (u *UI) do(f func()) {
 	if u.opts.Wake != nil {
 		u.opts.Wake()
 	}
+}
+
+// animate starts a short animation and keeps the kiosk's main loop
+// drawing until it has run: the kiosk's idle pump (Options.Wake) lets
+// Fyne's loop sleep between inputs, and an animation started by work
+// posted from another goroutine (a physical button) would otherwise stop
+// at its first frame. Then it runs the animation's last frame itself, in
+// case the loop drew none: what an animation leaves is always its end.
+func (u *UI) animate(a *fyne.Animation) {
+	a.Start()
+	wake := u.opts.Wake
+	if wake == nil {
+		return
+	}
+	go func() {
+		t := time.NewTicker(15 * time.Millisecond)
+		defer t.Stop()
+		for end := time.Now().Add(a.Duration); time.Now().Before(end); <-t.C {
+			wake()
+		}
+		u.do(func() {
+			a.Stop()
+			a.Tick(1)
+		})
+	}()
 }
 
 // doAndWait is do, returning once f has run.
@@ -259,6 +287,10 @@ func (u *UI) show(s flow.State) {
 // track remembers which hotspot target the latest tap found, so the screen
 // can name it.
 func (u *UI) track(s flow.State) {
+	same := s.Screen == flow.Step && u.st.Screen == flow.Step && s.StepType == content.Order &&
+		s.Module == u.st.Module && s.StepIdx == u.st.StepIdx && !s.Answered
+	u.orderMove.placed = same && len(s.Picked) == len(u.st.Picked)+1
+	u.orderMove.slip = same && s.Misses > u.st.Misses
 	if s.Screen != flow.Step || s.StepType != content.Hotspot || s.Module != u.st.Module || s.StepIdx != u.st.StepIdx || u.st.Screen != flow.Step {
 		u.lastFound = -1
 		return
