@@ -150,6 +150,7 @@ type Admin struct {
 	confirm  *confirmation
 	answerAt time.Time // answer buttons are disabled until then (holdAnswers)
 	held     bool      // the screen shows a held answer button
+	retitle  string    // set by a page's build: its title this time
 	tick     flow.Timer
 	tickGen  int
 	status   *Status

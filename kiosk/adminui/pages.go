@@ -99,7 +99,8 @@ func (a *Admin) render() {
 		}
 		menu.Add(a.tall(b))
 	}
-	head := container.NewVBox(container.NewBorder(nil, nil, nil, a.tall(a.button("离开 Leave", a.leave)), heading(p.title)), widget.NewSeparator())
+	title := heading(p.title)
+	head := container.NewVBox(container.NewBorder(nil, nil, nil, a.tall(a.button("离开 Leave", a.leave)), title), widget.NewSeparator())
 	pad := a.pad()
 	if a.m.portrait {
 		head = container.NewVBox(menu, head)
@@ -108,10 +109,14 @@ func (a *Admin) render() {
 		a.body = fyne.NewSize(a.m.size.Width-menu.MinSize().Width-pad, a.m.size.Height-head.MinSize().Height-pad)
 	}
 	var body fyne.CanvasObject
+	a.retitle = ""
 	if a.confirm != nil {
 		body = a.confirmBody()
 	} else {
 		body = p.build(a)
+	}
+	if a.retitle != "" {
+		title.Text = a.retitle
 	}
 	scr := container.NewBorder(head, nil, nil, nil, body)
 	if !a.m.portrait {
@@ -426,6 +431,7 @@ func (a *Admin) overview(counts []fyne.CanvasObject) fyne.CanvasObject {
 	if o.MinSize().Height > a.body.Height {
 		return nil
 	}
+	a.retitle = "概况 Overview: counts, uplink, device"
 	return o
 }
 

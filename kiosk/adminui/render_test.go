@@ -228,7 +228,7 @@ func TestLayouts(t *testing.T) {
 			if big && paged || size == fyne.NewSize(800, 480) && !paged {
 				t.Errorf("counts paged: %v", paged)
 			}
-			if big != r.shows("ssl://hub.example.cn:8883") || big != r.shows("kiosk-fire-1") {
+			if big != r.shows("概况 Overview") || big != r.shows("ssl://hub.example.cn:8883") || big != r.shows("kiosk-fire-1") {
 				t.Errorf("the uplink and the device beside the counts: %v, %v", r.shows("ssl://hub.example.cn:8883"), r.shows("kiosk-fire-1"))
 			}
 			for _, o := range r.overlaps() {
