@@ -120,6 +120,21 @@ func TestSitePageOffers(t *testing.T) {
 	}
 }
 
+// A hub error the device tries again (pending) reads as a download to be
+// retried, not as the refusal's "withdraw and offer again".
+func TestPendingHubErrorIsARetry(t *testing.T) {
+	o := &hub.OfferInfo{Pack: "p", Version: "1.0.0", Scope: "kiosk1", Outcome: hub.OutcomePending,
+		Reason: "the hub answered 503 Service Unavailable for https://hub/packs/p.wfpack", Why: hub.WhyHubError}
+	v := &view{Lang: EN}
+	if c := v.offerCell(o, time.UTC); c.Said != EN.T("why.download") {
+		t.Errorf("pending: %q", c.Said)
+	}
+	o.Outcome = hub.OutcomeRefused
+	if c := v.offerCell(o, time.UTC); c.Said != EN.T("why.hub_error") {
+		t.Errorf("refused: %q", c.Said)
+	}
+}
+
 // Every kind of reason the hub sorts has its words in both languages.
 func TestEveryWhyIsSaid(t *testing.T) {
 	for _, w := range hub.Whys() {

@@ -257,8 +257,12 @@ func (v *view) offerCell(o *hub.OfferInfo, loc *time.Location) *OfferCell {
 	default:
 		c.Class = "pending"
 	}
-	if o.Why != "" && o.Why != hub.WhyOther {
-		c.Said = v.T("why." + o.Why)
+	why := o.Why
+	if why == hub.WhyHubError && o.Outcome == hub.OutcomePending {
+		why = hub.WhyDownload // a 5xx the device tries again, not a refusal to act on
+	}
+	if why != "" && why != hub.WhyOther {
+		c.Said = v.T("why." + why)
 	}
 	return c
 }
