@@ -25,6 +25,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -54,6 +55,10 @@ Commands:
                  status and totals: what the hub sees
   export         daily counters as CSV: --from 2026-01-01 --to 2026-01-31
   config check   print the effective config (secrets redacted); exit 1 on errors
+  notify-relay -- CMD [ARG...]
+                 run CMD, passing its systemd notifications (READY=1,
+                 WATCHDOG=1) on as this process: for a unit whose service
+                 runs below its main process (wufang-kiosk session start)
 
 Global flags:
   --config PATH  config file (default /etc/wufang/wufang.yaml; without it
@@ -131,6 +136,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return cmdline.Usagef("config takes one subcommand: config check")
 		}
 		return e.configCheck(cargs[1:])
+	case "notify-relay":
+		return notifyRelay(cargs)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -179,6 +186,24 @@ func (e *env) run(args []string) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// notifyRelay runs "notify-relay -- CMD ARG...": CMD in place of this
+// process, with its notifications relayed where systemd listens for them
+// (sdnotify.ExecRelayed). A pure-Go binary keeps the relay, which lives as
+// long as the kiosk, small.
+func notifyRelay(args []string) error {
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return cmdline.Usagef("notify-relay needs a command: notify-relay -- CMD [ARG...]")
+	}
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		return err
+	}
+	return sdnotify.ExecRelayed(path, args, os.Environ())
 }
 
 func (e *env) configCheck(args []string) error {
