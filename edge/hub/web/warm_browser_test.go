@@ -27,6 +27,7 @@ func TestBrowserFillsInAfterWarming(t *testing.T) {
 		t.Fatalf("while counting the alerts read %q", got)
 	}
 	b.do(t, chromedp.WaitVisible(chromedp.CSS("#live-state.on")))
+	b.shot(t, "overview-counting-en-1366x768")
 	if err := f.web.Warm(ctx); err != nil {
 		t.Fatal(err)
 	}
