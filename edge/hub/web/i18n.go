@@ -176,6 +176,7 @@ var messages = map[string][2]string{ // [zh, en]
 	"report.partial":        {"部分日期数据来自事件而非设备的日结，可能不完整", "some days are counted from the events received, not from the devices' closed-day counts, and may be incomplete"},
 	"report.incomplete":     {"以下展室的数字还不完整，之后可能会变：", "These rooms' numbers are not all in yet and may still change:"},
 	"unknown.site":          {"没有这个展室", "No such room"},
+	"alert.kind":            {"告警", "Alert"},
 	"alert.message":         {"说明", "What it means"},
 	"alert.device_offline":  {"设备离线", "Device offline"},
 	"alert.sensor_fault":    {"传感器故障", "Sensor fault"},
