@@ -13,7 +13,7 @@
 //	    of the screen that was followed by QUIET without change, the screen
 //	    as xwatch found it at its start not counting as a change; -1 after
 //	    TIMEOUT. FILE is created once xwatch watches: start the program
-//	    after that.
+//	    after that. -v logs each change (ms from FILE, share of the screen).
 //
 //	xwatch tap [-hold 80ms] [-settle 400ms] [-wait 3s] [-box 20] X,Y [X,Y ...]
 //	    for each point: moves the pointer there, waits until the screen has
@@ -59,7 +59,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: xwatch frame [-ready FILE] [-quiet D] [-timeout D] | xwatch tap [-hold D] [-settle D] [-wait D] [-box N] X,Y ...")
+	fmt.Fprintln(os.Stderr, "usage: xwatch frame [-ready FILE] [-v] [-quiet D] [-timeout D] | xwatch tap [-hold D] [-settle D] [-wait D] [-box N] X,Y ...")
 	os.Exit(2)
 }
 
@@ -130,6 +130,7 @@ drain:
 func frameCmd(args []string) error {
 	fl := flag.NewFlagSet("frame", flag.ContinueOnError)
 	ready := fl.String("ready", "", "")
+	verbose := fl.Bool("v", false, "")
 	quiet := fl.Duration("quiet", 300*time.Millisecond, "")
 	timeout := fl.Duration("timeout", 20*time.Second, "")
 	if err := fl.Parse(args); err != nil {
@@ -145,7 +146,8 @@ func frameCmd(args []string) error {
 		}
 	}
 	empty := s.last
-	deadline := time.Now().Add(*timeout)
+	start := time.Now()
+	deadline := start.Add(*timeout)
 	var changed time.Time
 	for {
 		wait := time.Until(deadline)
@@ -166,6 +168,10 @@ func frameCmd(args []string) error {
 		}
 		if !ok || equal(img, s.last) {
 			continue
+		}
+		if *verbose {
+			_, n := s.diff(s.last, img, 0, 0, 0)
+			fmt.Fprintf(os.Stderr, "xwatch: change at %d ms: %.1f%% of the screen\n", at.Sub(start).Milliseconds(), 100*float64(n)/float64(s.x.w*s.x.h))
 		}
 		s.last = img
 		if equal(img, empty) {

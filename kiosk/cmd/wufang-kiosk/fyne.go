@@ -17,6 +17,21 @@
 //     is not in 2.7.1). Tests: TestEndToEnd (taps, keys and posted work get
 //     through while the pump waits), TestQuitOnSignal (no GLFW call after
 //     Fyne terminated it); the CPU it saves: build/bench-kiosk.sh.
+//   - warmSystemFonts: Fyne builds go-text's index of the system's fonts
+//     (and validates it by parsing a system face: Noto Sans CJK's 16 MB
+//     CFF table where fonts-noto-cjk is installed) on the main thread, at
+//     the first text layout (internal/painter/font.go, lookupLangFont →
+//     loadMap → loadSystemFonts → fontscan UseSystemFonts("")), about a
+//     sixth of the kiosk's start-up CPU (build/bench/NOTES.md §3c). The
+//     index is fontscan's package state behind a sync.Once, so building it
+//     first on another goroutine leaves Fyne nothing to do (or makes it
+//     wait for the rest). No upstream issue found. Test:
+//     TestWarmSystemFonts.
+//   - composeOff: GLFW opens an X input method (glfwInit, XOpenIM), and
+//     libX11 parses the locale's Compose table for it (5,700 lines for
+//     en_US.UTF-8, read a character at a time, twice): the kiosk has no
+//     text entry. XCOMPOSEFILE=/dev/null, unless set, makes that table
+//     empty. Test: TestComposeOff.
 //   - fynelocale (it must run in a package init, before Fyne's):
 //     Fyne logs "Error parsing user locale C" when the environment names no
 //     language (C.UTF-8, Debian's default in containers and minimal
@@ -35,7 +50,30 @@ import (
 
 	"fyne.io/fyne/v2"
 	"github.com/go-gl/glfw/v3.3/glfw"
+	"github.com/go-text/typesetting/fontscan"
 )
+
+// warmSystemFonts builds the system font index Fyne's text layout uses
+// for fallback faces, on the calling goroutine, in the same cache folder
+// (see the list above). Fyne's own call then finds it built. Call it with
+// go at start-up.
+func warmSystemFonts() {
+	// An error (no fonts, no cache folder) is Fyne's to meet again: it
+	// then shows text without system fallback, as without this.
+	_ = fontscan.NewFontMap(nopLogger{}).UseSystemFonts("")
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Printf(string, ...any) {}
+
+// composeOff empties libX11's Compose table (see the list above), unless
+// the environment chose one. Call it before Fyne's app is created.
+func composeOff() {
+	if _, set := os.LookupEnv("XCOMPOSEFILE"); !set {
+		os.Setenv("XCOMPOSEFILE", os.DevNull)
+	}
+}
 
 // idlePump keeps Fyne's main loop asleep while nothing happens. Fyne 2.7's
 // GLFW loop wakes 60 times a second to poll for events and dirty canvases

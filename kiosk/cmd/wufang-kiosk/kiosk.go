@@ -80,6 +80,11 @@ type kiosk struct {
 // run shows it.
 func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, error) {
 	k := &kiosk{cfg: cfg, opts: opts, log: opts.Logger, notify: sdnotify.FromEnv()}
+	// The system font index, which Fyne would build on the main thread at
+	// the first text layout, now on another core (see fyne.go).
+	go warmSystemFonts()
+	shown := make(chan struct{})
+	gcBack := pauseGC(ctx, shown)
 	k.packs = k.installer()
 	fsys, pack, info := k.loadPack()
 	k.pack, k.packInfo = pack, info
@@ -117,13 +122,13 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	if set := fynelocale.Changed; set != nil {
 		k.log.Debug("no locale in the environment: one set for Fyne", "env", set)
 	}
+	composeOff()
 	k.app = app.NewWithID("org.wufang.kiosk")
 	k.app.Settings().SetTheme(ktheme.New(ktheme.Options{LargeText: cfg.Kiosk.LargeText}))
 	k.win = k.app.NewWindow("wufang 五防")
 	// The UI and admin mode wake the idle pump after posting work from
 	// other goroutines, so it is drawn at once.
 	k.pump = newIdlePump()
-	shown := make(chan struct{})
 	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log, Buttons: len(cfg.Sensors.Buttons) > 0,
 		NextOpen: func(t time.Time) (time.Time, bool) { return schedule.NextOpen(t.In(cfg.Location)) },
 		Wake:     k.pump.wake, Shown: func() { k.ownSignals(); k.serveNotify(ctx); close(shown) }})
@@ -141,6 +146,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 		// Start-up garbage (parsed fonts and SVGs, the first frame's
 		// scratch images) took the heap to about twice what it keeps;
 		// hand it back now rather than sit at that peak for minutes.
+		<-gcBack
 		debug.FreeOSMemory()
 	}()
 	k.ui.Load(k.win)
@@ -182,6 +188,35 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	}()
 	return k, nil
 }
+
+// pauseGC turns the garbage collector off until until is closed or ctx
+// ends, and returns a channel closed once it is back as it was. Start-up
+// allocates what it mostly drops (parsed fonts and SVGs, scratch images),
+// and collecting that while it happens cost about a twentieth of the
+// kiosk's start-up CPU, part of it on the main thread (GC assists;
+// build/bench/NOTES.md §3c). startupHeapLimit bounds the heap meanwhile
+// (the collector runs when it is reached); the caller hands the garbage
+// back (debug.FreeOSMemory) after the channel closes.
+func pauseGC(ctx context.Context, until <-chan struct{}) <-chan struct{} {
+	percent := debug.SetGCPercent(-1)
+	limit := debug.SetMemoryLimit(startupHeapLimit)
+	back := make(chan struct{})
+	go func() {
+		select {
+		case <-until:
+		case <-ctx.Done():
+		}
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+		close(back)
+	}()
+	return back
+}
+
+// startupHeapLimit is the most the heap may grow to before the first
+// frame without a collection (the built-in pack's start-up allocates
+// about 60 MB).
+const startupHeapLimit = 192 << 20
 
 // expectedSize is the size the window will have: the development window's,
 // or the primary monitor's in full screen (an upper bound: Fyne may scale
@@ -316,6 +351,14 @@ func (k *kiosk) lockDown() {
 		k.win.Resize(windowedSize)
 		k.win.SetCloseIntercept(func() { k.quit(0) })
 	} else {
+		// Create the window at the screen's size: Fyne creates it at the
+		// size asked for, else at the content's minimum (100×100), and
+		// drew a frame there and laid out and drew everything again once
+		// full screen took effect (about a tenth of the start-up,
+		// build/bench/NOTES.md §3c).
+		if s := k.expectedSize(); s.Width > 0 && s.Height > 0 {
+			k.win.Resize(s)
+		}
 		k.win.SetFullScreen(true)
 		k.win.SetCloseIntercept(func() {
 			if k.admin.Active() {
