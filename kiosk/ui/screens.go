@@ -18,9 +18,11 @@ import (
 // attract is the idle loop: one slide of the pack, in the language the
 // loop shows it in now (State.SlideLang: each slide in Chinese, then in
 // English), and an unmissable "touch to start" in both languages. A tap
-// anywhere starts a visit. Both languages on one slide do not fit 800×480
-// at the text floor: the longest built-in slide (no "safe account") needs
-// about 13 lines of 22 px beside its picture, where 10 fit.
+// anywhere starts a visit. Both languages on one slide would fit 800×480
+// only with everything at the 22 px floor, titles too: the text column
+// beside the picture holds 10 lines, and the two longest built-in slides
+// need all 10 (no headline, no room between the languages); one language
+// at a time keeps the 46 px headline and the 26 px body.
 func (u *UI) attract(v *view) fyne.CanvasObject {
 	var sl content.Slide
 	if v.p != nil && len(v.p.Attract) > 0 {
