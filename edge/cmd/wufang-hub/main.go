@@ -313,7 +313,13 @@ func dashboard(h *hub.Hub, d *db.DB, cfg *hubconfig.Config, off *hub.Offerer, lo
 	if err != nil {
 		return nil, fmt.Errorf("content.trusted_keys: %w", err)
 	}
-	opts.Studio = &web.StudioOptions{Store: studio.NewStore(d.SQL(), nil), PacksDir: cfg.Content.PacksDir, Trusted: trusted}
+	opts.Studio = &web.StudioOptions{Store: studio.NewStore(d.SQL(), nil), PacksDir: cfg.Content.PacksDir, Trusted: trusted,
+		SigningKeyFile: cfg.Content.SigningKeyFile}
+	if k := cfg.Content.SigningKeyFile; k != "" {
+		if _, err := studio.ReadSigningKey(k); err != nil { // refuse a key others may read at start, not at the first signing
+			return nil, err
+		}
+	}
 	if cfg.HTTP.TokenFile != "" {
 		tok, err := web.TokenFromFile(cfg.HTTP.TokenFile)
 		if err != nil {

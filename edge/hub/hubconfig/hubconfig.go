@@ -160,6 +160,10 @@ type Content struct {
 	// need (Authorization: Bearer ...); without it the JSON API cannot
 	// change offers (wufang-hub offer still can).
 	OfferTokenFile string `yaml:"offer_token_file"`
+	// SigningKeyFile, when set, lets the studio sign releases on the hub
+	// with this private key (wufang-pack keygen; mode 0600, never in the
+	// database). Empty: releases are signed on the signing machine.
+	SigningKeyFile string `yaml:"signing_key_file"`
 }
 
 // Default returns the configuration used when there is no file.
@@ -353,6 +357,9 @@ func validate(c *Config, fail func(key, format string, args ...any)) {
 		if err := config.CheckHubURL(c.Content.PublicURL); err != nil {
 			fail("content.public_url", "%v", err)
 		}
+	}
+	if c.Content.SigningKeyFile != "" && !strings.HasPrefix(c.Content.SigningKeyFile, "/") {
+		fail("content.signing_key_file", "%q must be an absolute file path", c.Content.SigningKeyFile)
 	}
 	if c.Content.OfferTokenFile != "" && !strings.HasPrefix(c.Content.OfferTokenFile, "/") {
 		fail("content.offer_token_file", "%q must be an absolute file path", c.Content.OfferTokenFile)

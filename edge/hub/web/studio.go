@@ -60,6 +60,15 @@ func (s *Server) studioTable() []studioRoute {
 		{"POST", "/studio/d/{draft}/check", s.studioCheck},
 		{"GET", "/studio/d/{draft}/media/{path...}", s.studioMedia},
 		{"POST", "/studio/d/{draft}/upload", s.studioUpload},
+		{"GET", "/studio/d/{draft}/publish", s.studioPublishPage},
+		{"POST", "/studio/d/{draft}/publish", s.studioPublish},
+		{"GET", "/studio/r/{pack}/{version}", s.studioRelease},
+		{"GET", "/studio/r/{pack}/{version}/unsigned", s.studioUnsigned},
+		{"GET", "/studio/r/{pack}/{version}/signed", s.studioSignedFile},
+		{"GET", "/studio/r/{pack}/{version}/review", s.studioFacts},
+		{"POST", "/studio/r/{pack}/{version}/signed", s.studioSigned},
+		{"POST", "/studio/r/{pack}/{version}/sign", s.studioSignOnHub},
+		{"POST", "/studio/r/{pack}/{version}/offer", s.studioOffer},
 	}
 }
 

@@ -29,7 +29,7 @@ type templates struct {
 	pages map[string]*template.Template
 }
 
-var pageNames = []string{"login", "overview", "site", "report", "error", "studio", "studio_pack", "studio_module", "studio_step"}
+var pageNames = []string{"login", "overview", "site", "report", "error", "studio", "studio_pack", "studio_module", "studio_step", "studio_publish", "studio_release"}
 
 // pageFiles are the templates of a page: the layout, the page, and for
 // the studio's pages the parts they share.
