@@ -1,8 +1,13 @@
 package web
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +15,8 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/wufang-kiosk/wufang/content"
 )
 
 // field selects a studio input (or textarea) by its form name.
@@ -22,6 +29,61 @@ func (b *browser) typeInto(t *testing.T, sel, text string) {
 	b.do(t, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector(%q); e.focus(); e.value=''; e.dispatchEvent(new Event('input', {bubbles: true}));})()`, sel)))
 	if text != "" {
 		b.do(t, chromedp.SendKeys(chromedp.CSS(sel), text))
+	}
+}
+
+// fetch downloads the link sel points at in the page, with the page's
+// cookies, and returns the bytes the browser got.
+func (b *browser) fetch(t *testing.T, sel string) []byte {
+	t.Helper()
+	js := fmt.Sprintf(`fetch(document.querySelector(%q).href, {credentials: 'same-origin'}).then(r => r.arrayBuffer()).then(buf => {
+		const u = new Uint8Array(buf); let s = '';
+		for (let i = 0; i < u.length; i += 8192) { s += String.fromCharCode.apply(null, u.subarray(i, i + 8192)); }
+		return btoa(s); })`, sel)
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("download %s: %v", sel, err)
+	}
+	data, err := base64.StdEncoding.DecodeString(out)
+	if err != nil || len(data) < 1000 {
+		t.Fatalf("download %s: %d bytes, %v", sel, len(data), err)
+	}
+	return data
+}
+
+// render draws every screen of the pack at 800x480 in English with the
+// kiosk's renderer, built from this repository (the hub never imports
+// the kiosk; it runs the binary, as wufang-pack render does).
+func render(t *testing.T, pack string) {
+	t.Helper()
+	root, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "wufang-render")
+	build := exec.Command("go", "build", "-o", bin, "./kiosk/cmd/wufang-render")
+	build.Dir = filepath.Dir(strings.TrimSpace(string(root)))
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build wufang-render: %v\n%s", err, out)
+	}
+	out := t.TempDir()
+	cmd := exec.Command(bin, pack, "--size", "800x480", "--lang", "en", "--out", out)
+	msg, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("wufang-render: %v\n%s", err, msg)
+	}
+	shots, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	if len(shots) < 20 {
+		t.Fatalf("wufang-render drew %d screens:\n%s", len(shots), msg)
+	}
+	t.Logf("wufang-render drew %d screens of the downloaded pack: %s", len(shots), strings.TrimSpace(string(msg)))
+	if d := os.Getenv("WUFANG_SCREENSHOTS"); d != "" {
+		for _, s := range shots {
+			if strings.Contains(s, "fire") {
+				b, _ := os.ReadFile(s)
+				os.WriteFile(filepath.Join(d, "render-"+filepath.Base(s)), b, 0o644)
+			}
+		}
 	}
 }
 
@@ -43,6 +105,14 @@ func (b *browser) waitJS(t *testing.T, what, js string) {
 func TestStudioBrowser(t *testing.T) {
 	b := newBrowser(t)
 	f := newFixture(t)
+	key, err := content.GenerateKey(rand.Reader, "test centre")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf := filepath.Join(t.TempDir(), "studio.key")
+	kb, _ := key.MarshalText()
+	os.WriteFile(kf, kb, 0o600)
+	f.web.opts.Studio.Trusted, f.web.opts.Studio.SigningKeyFile, f.web.opts.Studio.PacksDir = []content.PublicKey{key.Public()}, kf, t.TempDir()
 	base := f.srv.URL
 	b.do(t, chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/login?lang=en"),
 		chromedp.SendKeys(chromedp.ID("user"), testEditor), chromedp.SendKeys(chromedp.ID("password"), testPassword),
@@ -111,6 +181,50 @@ func TestStudioBrowser(t *testing.T) {
 		}
 	}
 	b.shot(t, "studio-7-hotspot-saved")
+
+	// Publish: the version up on the pack page, then the publish page's
+	// diff and sign-off.
+	b.do(t, chromedp.Navigate(base+"/studio/d/"+id+"?lang=en"), chromedp.WaitVisible(chromedp.ID("modules")))
+	b.typeInto(t, field("input", "f:pack.yaml|version"), "2.1.0")
+	b.do(t, chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("saved")),
+		chromedp.Click(chromedp.ID("to-publish")), chromedp.WaitVisible(chromedp.ID("diff")))
+	if d := b.text(t, "#diff"); !strings.Contains(d, "What is the safest way down?") || !strings.Contains(d, "targets[0].x") {
+		t.Errorf("the diff does not show the changes: %.500s", d)
+	}
+	b.shot(t, "studio-8-publish")
+	b.do(t, chromedp.Click(chromedp.ID("reviewed")), chromedp.Click(chromedp.ID("publish")), chromedp.WaitVisible(chromedp.ID("sign-command")))
+	if got := b.text(t, "#sign-command"); got != "wufang-pack sign wufang-builtin-2.1.0.wfpack --key centre.key" {
+		t.Errorf("the sign command reads %q", got)
+	}
+	b.shot(t, "studio-9-release")
+	// The unsigned .wfpack, as the browser downloads it.
+	unsigned := b.fetch(t, "#download-unsigned")
+	b.do(t, chromedp.Click(chromedp.ID("sign-on-hub")), chromedp.WaitVisible(chromedp.ID("download-signed")))
+	b.shot(t, "studio-10-signed")
+	signed := b.fetch(t, "#download-signed")
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{"unsigned.wfpack": unsigned, "signed.wfpack": signed} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// As wufang-pack validate does: read it, check it.
+		w, err := content.OpenWfpack(path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		p, probs := content.Check(w.FS)
+		if len(probs.Errors()) > 0 || p.Version != "2.1.0" || p.Mods[1].Steps[1].Prompt["en"] != "The building is on fire and you are on the 8th floor. What is the safest way down?" {
+			t.Errorf("%s: %v", name, probs)
+		}
+		if name == "signed.wfpack" {
+			if s, err := w.Verify(f.web.opts.Studio.Trusted, false); err != nil || !s.Trusted {
+				t.Errorf("the signed download: %v", err)
+			}
+		}
+	}
+	// It renders with the kiosk's own renderer.
+	render(t, filepath.Join(dir, "signed.wfpack"))
 
 	b.mu.Lock()
 	defer b.mu.Unlock()

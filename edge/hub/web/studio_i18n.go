@@ -69,7 +69,7 @@ var studioMessages = map[string][2]string{ // [zh, en]
 	"studio.ireviewed":        {"我已核对下面的修改和事实清单（REVIEW.md），同意发布。", "I have reviewed the changes below and the fact list (REVIEW.md), and sign them off."},
 	"studio.notreviewed":      {"没有发布：请先勾选已核对修改。", "Not published: tick that you reviewed the changes first."},
 	"studio.notpublished":     {"没有发布：", "Not published:"},
-	"studio.changes":          {"修改（逐条文字），对比", "Changes, text by text, against"},
+	"studio.changes":          {"修改（逐条文字），对比：", "Changes, text by text, against:"},
 	"studio.where":            {"位置", "Where"},
 	"studio.before":           {"之前", "Before"},
 	"studio.after":            {"之后", "After"},

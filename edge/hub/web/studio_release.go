@@ -55,7 +55,7 @@ func (s *Server) previous(r *http.Request, pack, version, draft string) (studio.
 		}
 	}
 	first, err := st.Revision(ctx, draft, 1)
-	return first.Files, first.Note, err
+	return first.Files, "#1 · " + first.Note, err
 }
 
 func (s *Server) studioPublishPage(w http.ResponseWriter, r *http.Request, v *view) {
