@@ -312,6 +312,17 @@ func TestOrderItemFlies(t *testing.T) {
 	if fly.Visible() {
 		t.Error("the flyer stayed after its flight")
 	}
+	// A rebuild for another window size shows the step as it is: no flight.
+	k.w.Resize(fyne.NewSize(1024, 600))
+	walk(k.u.host, fyne.Position{}, func(o fyne.CanvasObject, _ fyne.Position) bool {
+		if c, ok := o.(*fyne.Container); ok {
+			if _, ok := c.Layout.(*flight); ok {
+				t.Error("a resize replays the flight")
+			}
+		}
+		return true
+	})
+	k.w.Resize(k.size)
 	// A wrong item: the slot ends in the cue's colour.
 	k.tap(fmt.Sprintf("pick-%d", k.rightPos(2)))
 	box, _ := k.slotBox(1)

@@ -350,6 +350,7 @@ func (u *UI) build(sz fyne.Size) (objs []fyne.CanvasObject) {
 		panic(fmt.Sprintf("no screen %q", v.st.Screen))
 	}
 	objs = []fyne.CanvasObject{ctor(u, v)}
+	u.orderMove.placed, u.orderMove.slip = false, false // shown once: not again on a resize
 	if v.st.StillThere {
 		objs = append(objs, u.stillThere(v))
 	}
