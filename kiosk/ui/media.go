@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 
 	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/kiosk/flow"
 )
 
 // media loads a pack's pictures once and keeps them, with their aspect
@@ -363,4 +364,46 @@ func warmPaths(p *content.Pack) []string {
 		}
 	}
 	return out
+}
+
+// prefetch draws, on another goroutine, the pictures of the screens one
+// tap away from s that are not drawn yet: on the home screen each module's
+// first step, on a step the next one. Building a screen draws its picture
+// on the Fyne goroutine when nothing has (tens of milliseconds an SVG, more
+// on a loaded board), between the tap and the next screen.
+func (u *UI) prefetch(s flow.State) {
+	p := u.m.Pack()
+	if p == nil || u.buildSize.Width <= 0 {
+		return
+	}
+	var paths []string
+	switch s.Screen {
+	case flow.Home:
+		for _, m := range p.Mods {
+			if len(m.Steps) > 0 {
+				paths = append(paths, m.Steps[0].Image)
+			}
+		}
+	case flow.Step:
+		if s.Module >= 0 && s.Module < len(p.Mods) && s.Pos+1 < len(s.Visit) {
+			if steps := p.Mods[s.Module].Steps; s.Visit[s.Pos+1] < len(steps) {
+				paths = append(paths, steps[s.Visit[s.Pos+1]].Image)
+			}
+		}
+	}
+	var todo []*asset
+	for _, path := range paths {
+		if a := u.media.get(path); a != nil {
+			todo = append(todo, a)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	size := u.buildSize
+	go func() {
+		for _, a := range todo {
+			u.media.pixels(a, size)
+		}
+	}()
 }

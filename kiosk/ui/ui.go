@@ -281,6 +281,7 @@ func (u *UI) show(s flow.State) {
 		u.st = s
 		u.drawn = true
 		u.host.rebuild()
+		u.prefetch(s)
 	}
 }
 
