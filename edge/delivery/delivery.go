@@ -8,6 +8,14 @@
 // when no visit is running and, unless allowed, outside opening hours, and
 // reports the outcome as pack.installed / pack.rejected events and as
 // status.offer.
+//
+// The device remembers the last offer it acted on, and how (MemoryName in
+// the installer's folder), so a retained offer delivered again after a
+// restart or a reconnection is not acted on again: a refusal is not
+// retried, and a choice staff made at the device after an install (a
+// rollback, the built-in pack, another pack from USB) is kept. A new offer
+// (another pack, version or file, or the same one offered again by the hub)
+// is worked on as usual.
 package delivery
 
 import (
@@ -16,9 +24,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -31,6 +41,7 @@ import (
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/wire"
+	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 	"github.com/wufang-kiosk/wufang/internal/clock"
 )
 
@@ -81,9 +92,73 @@ type Delivery struct {
 	mu    sync.Mutex
 	offer *wire.Offer
 	state *wire.OfferState
-	// done remembers the offer last finished (installed or refused), so a
-	// retained offer arriving again after a reconnection is not retried.
-	done string
+	// mem is the offer last finished (installed or refused), kept in
+	// MemoryName so that a retained offer arriving again after a restart or
+	// a reconnection is not acted on again (nil: none).
+	mem *memory
+}
+
+// MemoryName is the file in the installer's folder (content.DefaultDir of
+// data_dir) that remembers the last offer the device acted on.
+const MemoryName = "hub-offer.json"
+
+// memory is MemoryName: the offer, as it identifies itself, and what the
+// device did with it.
+type memory struct {
+	V        int       `json:"v"`
+	ID       string    `json:"id"`
+	Version  string    `json:"version"`
+	SHA256   string    `json:"sha256"`
+	Rollback bool      `json:"rollback,omitempty"`
+	Offered  time.Time `json:"offered"` // the offer's time: the hub's act of offering
+	State    string    `json:"state"`   // wire.OfferInstalled or wire.OfferRefused
+	Reason   string    `json:"reason,omitempty"`
+	Done     time.Time `json:"done"` // when the device finished with it
+}
+
+func (m *memory) key() string {
+	return key(&wire.Offer{ID: m.ID, Version: m.Version, SHA256: m.SHA256, Rollback: m.Rollback, Time: m.Offered})
+}
+
+func (d *Delivery) memoryPath() string { return filepath.Join(d.opts.Installer.Dir, MemoryName) }
+
+// loadMemory reads MemoryName; a missing or damaged file is no memory (a
+// damaged one is logged: the standing offer is then worked on afresh,
+// which the two-slot install and its checks keep safe).
+func (d *Delivery) loadMemory() {
+	b, err := os.ReadFile(d.memoryPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	var m memory
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err == nil && m.State != wire.OfferInstalled && m.State != wire.OfferRefused {
+		err = fmt.Errorf("state %q", m.State)
+	}
+	if err != nil {
+		d.log.Warn("pack offer: the memory of the last offer cannot be read; a standing offer is worked on again", "file", d.memoryPath(), "err", err)
+		return
+	}
+	d.mem = &m
+}
+
+// remember keeps what the device did with o, on disk. Called with d.mu held.
+func (d *Delivery) remember(o *wire.Offer, state, reason string) {
+	m := &memory{V: 1, ID: o.ID, Version: o.Version, SHA256: o.SHA256, Rollback: o.Rollback, Offered: o.Time.UTC(),
+		State: state, Reason: reason, Done: d.opts.Clock.Now().UTC()}
+	d.mem = m
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err == nil {
+		err = os.MkdirAll(d.opts.Installer.Dir, 0o755)
+	}
+	if err == nil {
+		err = atomicfile.WriteFile(d.memoryPath(), append(b, '\n'), 0o644)
+	}
+	if err != nil {
+		d.log.Warn("pack offer: cannot remember the outcome; after a restart the offer is worked on again", "file", d.memoryPath(), "err", err)
+	}
 }
 
 // New checks opts and returns a Delivery.
@@ -135,7 +210,9 @@ func New(opts Options) (*Delivery, error) {
 		// A redirect could lead anywhere; the file must come from the hub.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return errRedirect },
 	}
-	return &Delivery{opts: opts, hub: hub, client: client, log: opts.Logger, wake: make(chan struct{}, 1)}, nil
+	d := &Delivery{opts: opts, hub: hub, client: client, log: opts.Logger, wake: make(chan struct{}, 1)}
+	d.loadMemory()
+	return d, nil
 }
 
 var errRedirect = errors.New("the hub answered with a redirect; packs are fetched from the hub itself only")
@@ -145,9 +222,16 @@ var errRedirect = errors.New("the hub answered with a redirect; packs are fetche
 func (d *Delivery) Offer(o *wire.Offer) {
 	d.mu.Lock()
 	d.offer = o
-	if o == nil {
+	switch {
+	case o == nil:
 		d.state = nil
-	} else if d.state == nil || d.state.SHA256 != o.SHA256 || d.state.ID != o.ID || d.state.Version != o.Version {
+	case d.mem != nil && d.mem.key() == key(o):
+		// Acted on already (before a restart, or a reconnection): what
+		// was remembered, until Run looks at it again (review).
+		if d.state == nil || d.state.SHA256 != o.SHA256 || d.state.ID != o.ID || d.state.Version != o.Version || d.state.State == wire.OfferPending {
+			d.state = &wire.OfferState{ID: o.ID, Version: o.Version, SHA256: o.SHA256, State: d.mem.State, Reason: d.mem.Reason}
+		}
+	case d.state == nil || d.state.SHA256 != o.SHA256 || d.state.ID != o.ID || d.state.Version != o.Version || d.state.State != wire.OfferPending:
 		d.state = &wire.OfferState{ID: o.ID, Version: o.Version, SHA256: o.SHA256, State: wire.OfferPending}
 	}
 	d.mu.Unlock()
@@ -168,8 +252,10 @@ func (d *Delivery) State() *wire.OfferState {
 	return &s
 }
 
+// key identifies an offer: its pack, file and kind, and the time the hub
+// made it, so the same release offered again by the hub is a new offer.
 func key(o *wire.Offer) string {
-	return fmt.Sprintf("%s %s %s %v", o.ID, o.Version, o.SHA256, o.Rollback)
+	return fmt.Sprintf("%s %s %s %v %s", o.ID, o.Version, o.SHA256, o.Rollback, o.Time.UTC().Format(time.RFC3339Nano))
 }
 
 // Run works on the current offer until ctx ends.
@@ -179,10 +265,12 @@ func (d *Delivery) Run(ctx context.Context) error {
 		wait := d.opts.Retry
 		d.mu.Lock()
 		o := d.offer
-		if o != nil && key(o) == d.done {
+		done := o != nil && d.mem != nil && d.mem.key() == key(o)
+		d.mu.Unlock()
+		if done {
+			d.review(o)
 			o = nil
 		}
-		d.mu.Unlock()
 		if o != nil {
 			err := d.work(ctx, o)
 			var tmp *temporary
@@ -228,10 +316,61 @@ func (d *Delivery) setState(o *wire.Offer, state, reason string) {
 	if d.offer == nil || key(d.offer) != key(o) {
 		return // the offer changed meanwhile
 	}
-	d.state = &wire.OfferState{ID: o.ID, Version: o.Version, SHA256: o.SHA256, State: state, Reason: cut(reason, 200)}
+	reason = cut(reason, 200)
+	d.state = &wire.OfferState{ID: o.ID, Version: o.Version, SHA256: o.SHA256, State: state, Reason: reason}
 	if state != wire.OfferPending {
-		d.done = key(o)
+		d.remember(o, state, reason)
 	}
+}
+
+// StaffChose is the phrase status.offer's reason holds when the device
+// keeps a pack staff chose at the device after it had installed the offer
+// (hub.WhyOf looks for it).
+const StaffChose = "staff at the device chose"
+
+// review reports on an offer the device acted on already: a refusal stays
+// refused; an installed offer is reported refused, with the reason, when
+// the active pack is no longer the offered one because staff at the device
+// chose another since (admin mode's roll back or back to the built-in pack,
+// a USB install, wufang-pack). The device keeps their choice.
+func (d *Delivery) review(o *wire.Offer) {
+	d.mu.Lock()
+	m := d.mem
+	d.mu.Unlock()
+	if m == nil || m.key() != key(o) {
+		return
+	}
+	state, reason := m.State, m.Reason
+	if m.State == wire.OfferInstalled {
+		if why := d.overridden(o); why != "" {
+			state, reason = wire.OfferRefused, why
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.offer == nil || key(d.offer) != key(o) {
+		return
+	}
+	d.state = &wire.OfferState{ID: o.ID, Version: o.Version, SHA256: o.SHA256, State: state, Reason: cut(reason, 200)}
+}
+
+// overridden says what staff chose instead of the installed offer o (""
+// when o's pack is active, or the active pack cannot be read).
+func (d *Delivery) overridden(o *wire.Offer) string {
+	_, _, active, err := d.opts.Installer.Active()
+	var what string
+	switch {
+	case errors.Is(err, content.ErrNoPack):
+		what = "the built-in pack"
+	case err != nil, active.ID == o.ID && active.Version == o.Version:
+		return ""
+	default:
+		what = active.ID + " " + active.Version
+		if prev, err := d.opts.Installer.Previous(); err == nil && prev.ID == o.ID && prev.Version == o.Version {
+			what += " (a rollback)"
+		}
+	}
+	return "kept: " + StaffChose + " " + what + " after this offer was installed; offer the pack again to install it again"
 }
 
 func cut(s string, n int) string {

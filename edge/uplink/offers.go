@@ -103,5 +103,8 @@ func sameOffer(a, b *wire.Offer) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.ID == b.ID && a.Version == b.Version && a.SHA256 == b.SHA256 && a.URL == b.URL && a.Rollback == b.Rollback && a.Size == b.Size
+	// The time is the hub's act of offering: the same release offered
+	// again is passed on (edge/delivery takes it as a new offer).
+	return a.ID == b.ID && a.Version == b.Version && a.SHA256 == b.SHA256 && a.URL == b.URL && a.Rollback == b.Rollback && a.Size == b.Size &&
+		a.Time.Equal(b.Time)
 }
