@@ -459,11 +459,17 @@ func (h *Hub) PackStates(ctx context.Context, site string) ([]PackState, error) 
 			// The device's own report (status.offer) on this very offer
 			// says what it waits for, or a refusal whose event has not
 			// arrived (or was pruned).
-			if rep, ok := reports[[2]string{d.Site, d.Device}]; ok && info.Outcome == OutcomePending &&
-				rep.ID == o.Pack && rep.Version == o.Version && rep.SHA256 == o.SHA256 {
-				info.Reason = rep.Reason
-				if rep.State == wire.OfferRefused || rep.State == wire.OfferInstalled {
-					info.Outcome = rep.State
+			if rep, ok := reports[[2]string{d.Site, d.Device}]; ok && rep.ID == o.Pack && rep.Version == o.Version && rep.SHA256 == o.SHA256 {
+				switch {
+				case info.Outcome == OutcomePending:
+					info.Reason = rep.Reason
+					if rep.State == wire.OfferRefused || rep.State == wire.OfferInstalled {
+						info.Outcome = rep.State
+					}
+				case rep.State == wire.OfferRefused && WhyOf(rep.Reason) == WhyStaffChoice && (d.Pack != o.Pack || d.PackVersion != o.Version):
+					// Installed, then staff at the device chose another
+					// pack: the device keeps their choice.
+					info.Outcome, info.Reason = OutcomeRefused, rep.Reason
 				}
 			}
 			info.Why = WhyOf(info.Reason)
@@ -493,14 +499,16 @@ const (
 	WhyNoRollback   = "no_rollback" // a rollback to what is not the device's previous pack
 	WhyDowngrade    = "downgrade"   // older than the active pack
 	WhyAppTooOld    = "app_too_old"
-	WhyInvalid      = "invalid"     // the validator found problems
-	WhyNotOffered   = "not_offered" // the file holds another pack or version
-	WhyDamaged      = "damaged"     // not a sound .wfpack
-	WhyOther        = "other"       // none of these: show the device's words
+	WhyInvalid      = "invalid"      // the validator found problems
+	WhyNotOffered   = "not_offered"  // the file holds another pack or version
+	WhyDamaged      = "damaged"      // not a sound .wfpack
+	WhyStaffChoice  = "staff_choice" // installed, then staff at the device chose another pack, which it keeps
+	WhyOther        = "other"        // none of these: show the device's words
 )
 
 var whyPhrases = []struct{ phrase, why string }{
 	// edge/delivery's own (checked first: they may wrap a content error).
+	{"staff at the device chose", WhyStaffChoice}, // delivery.StaffChose
 	{"waiting for the visit", WhyWaitingVisit},
 	{"waiting for the room to close", WhyWaitingHours},
 	{"is not on this device's hub", WhyNotHub},

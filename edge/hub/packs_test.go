@@ -199,6 +199,33 @@ func offersAndOutcomes(t *testing.T, d *db.DB) {
 	}
 	check(want)
 
+	// Staff at kiosk-1 roll back after the install: the device keeps their
+	// choice and says so in its status, over its earlier pack.installed.
+	clk.t = now.Add(2 * time.Minute)
+	kept := &wire.OfferState{ID: "wufang-builtin", Version: "2.1.0", SHA256: rel21.SHA256, State: wire.OfferRefused,
+		Reason: "kept: staff at the device chose wufang-builtin 2.0.0 (a rollback) after this offer was installed; offer the pack again to install it again"}
+	kiosk1 := func(version string, o *wire.OfferState) {
+		t.Helper()
+		if err := d.StoreStatus(ctx, "s1", "kiosk-1", epA, wire.Status{V: 1, Epoch: epA, Online: true, Pack: "wufang-builtin", PackVersion: version,
+			Offer: o, Time: clk.t}, clk.t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kiosk1("2.0.0", kept)
+	if hub.WhyOf(kept.Reason) != hub.WhyStaffChoice {
+		t.Errorf("WhyOf(%q) = %q", kept.Reason, hub.WhyOf(kept.Reason))
+	}
+	want["kiosk-1"] = [3]string{"2.1.0", hub.OutcomeRefused, kept.Reason}
+	check(want)
+	// They undo it (roll back again): installed.
+	clk.t = now.Add(3 * time.Minute)
+	kiosk1("2.1.0", &wire.OfferState{ID: "wufang-builtin", Version: "2.1.0", SHA256: rel21.SHA256, State: wire.OfferInstalled})
+	want["kiosk-1"] = [3]string{"2.1.0", hub.OutcomeInstalled, ""}
+	check(want)
+	clk.t = now.Add(4 * time.Minute)
+	kiosk1("2.0.0", nil) // as it reported before, for what follows
+	check(want)
+
 	// Withdrawing kiosk-3's offer clears its topic; it falls back to the site's.
 	if err := off.Withdraw(ctx, "s1", []string{"kiosk-3"}); err != nil {
 		t.Fatal(err)
@@ -275,6 +302,7 @@ func TestWhyOf(t *testing.T) {
 		"install pack: invalid pack: 2 problem(s) must be fixed first, the first: modules.yaml: ...":                                          hub.WhyInvalid,
 		"install pack: not the offered pack: the file holds p 2.0.0, the offer named p 2.1.0; offer the pack again from the hub":              hub.WhyNotOffered,
 		"install pack: compression bomb: media/a.png unpacks to 900 MB":                                                                       hub.WhyDamaged,
+		"kept: staff at the device chose the built-in pack after this offer was installed; offer the pack again to install it again":          hub.WhyStaffChoice,
 		"something no one foresaw": hub.WhyOther,
 	} {
 		if got := hub.WhyOf(reason); got != want {

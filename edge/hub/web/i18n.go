@@ -142,6 +142,7 @@ var messages = map[string][2]string{ // [zh, en]
 	"why.invalid":           {"内容包未通过检查：修正后重新发布", "The pack has problems the validator found: fix them and offer it again."},
 	"why.not_offered":       {"文件里的内容包不是所发布的那个：重新发布", "The file holds another pack than the one offered: offer it again."},
 	"why.damaged":           {"文件不是完整的内容包：重新生成后发布", "The file is not a sound pack: build it again, then offer it."},
+	"why.staff_choice":      {"设备安装此发布后，现场工作人员改用了其他内容包（回退或内置内容包），设备保留他们的选择：要再次安装，请重新发布", "Staff at the device chose another pack (a rollback or the built-in pack) after this offer was installed; the device keeps their choice. To install it again, offer it again."},
 	"state":                 {"状态", "State"},
 	"funnel":                {"课程漏斗", "Module funnel"},
 	"module":                {"课程", "Module"},
