@@ -37,7 +37,8 @@ import (
 // it refuses each and keeps its pack. The hub's query layer (its JSON API)
 // and its dashboard page show every outcome, with the reason in the page's
 // language; a staff member with the content role withdraws the device's
-// own offer from the dashboard (login, CSRF token, POST form), and the
+// own offer from the dashboard (login, the button's confirmation page,
+// its Confirm: a POST form with the CSRF token), and the
 // device is back on its site's offer. Last, a rollback at district scale:
 // the site gets a newer release, then staff offer the previous release
 // from the dashboard and both rooms go back to it.
@@ -288,16 +289,37 @@ content:
 	// kiosk-a was never touched: it still runs the site's 2.1.0.
 	waitFor("kiosk-a", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
 
-	// Withdrawing kiosk-b's own offer from the dashboard leaves it on the
-	// site's offer, which it runs.
-	resp, err = dash.PostForm(hubURL+"/site/"+site+"/offers/withdraw", url.Values{"device": {"kiosk-b"}, "csrf": {csrfOf("/site/" + site)}})
-	if err != nil {
-		t.Fatal(err)
+	// Withdrawing kiosk-b's own offer from the dashboard (its button's
+	// confirmation page, then Confirm) leaves it on the site's offer,
+	// which it runs.
+	confirmed := func(button string, says ...string) {
+		t.Helper()
+		offers := func() string { // what stands for each device
+			var b strings.Builder
+			for _, dev := range []string{"kiosk-a", "kiosk-b"} {
+				if o := states()[dev].Offer; o != nil {
+					fmt.Fprintf(&b, "%s:%s@%s/%s/%v/%d ", dev, o.Pack, o.Version, o.Scope, o.Rollback, o.Offered.UnixMilli())
+				}
+			}
+			return b.String()
+		}
+		before := offers()
+		action, form := confirmPage(t, dash, hubURL+button, says)
+		if after := offers(); after != before {
+			t.Fatalf("the confirmation page changed the offers: %v, then %v", before, after)
+		}
+		resp, err := dash.PostForm(hubURL+action, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("Confirm on %s: %s", button, resp.Status)
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("withdraw from the dashboard: %s", resp.Status)
-	}
+	confirmed("/site/"+site+"/offers/withdraw?device=kiosk-b",
+		"To: device kiosk-b only", "Withdraws wufang-builtin 2.4.0", "kiosk-b wufang-builtin 2.1.0",
+		"Then kiosk-b follows the site's offer, wufang-builtin 2.1.0")
 	waitFor("kiosk-b", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
 
 	// 6. A rollback at district scale: the site gets 2.5.0 (both install
@@ -313,14 +335,9 @@ content:
 			t.Fatal(err)
 		}
 	}
-	resp, err = dash.PostForm(hubURL+"/site/"+site+"/offers/previous", url.Values{"csrf": {csrfOf("/site/" + site)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("offer the previous release from the dashboard: %s", resp.Status)
-	}
+	confirmed("/site/"+site+"/offers/previous", "To: every device of room "+site,
+		"Offers wufang-builtin 2.1.0 as a rollback, instead of wufang-builtin 2.5.0",
+		"kiosk-a wufang-builtin 2.5.0", "kiosk-b wufang-builtin 2.5.0")
 	waitFor("kiosk-a", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
 	waitFor("kiosk-b", "2.1.0", "2.1.0", hub.OutcomeInstalled, "", "")
 	for dev, cell := range page("en") {
@@ -407,6 +424,58 @@ func offerCells(t *testing.T, body string) map[string]string {
 		}
 	})
 	return out
+}
+
+// confirmPage opens the confirmation page of an offer button at u (in
+// English), checks it says each of says, and returns its Confirm form's
+// action and fields.
+func confirmPage(t *testing.T, c *http.Client, u string, says []string) (string, url.Values) {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	code, body := fetch(t, c, u+sep+"lang=en")
+	root, err := html.Parse(strings.NewReader(body))
+	if code != http.StatusOK || err != nil {
+		t.Fatalf("confirmation page %s: %d %v\n%s", u, code, err, body)
+	}
+	var text strings.Builder
+	var action string
+	form := url.Values{}
+	var walk func(n *html.Node, inForm bool)
+	walk = func(n *html.Node, inForm bool) {
+		attr := func(k string) string {
+			for _, a := range n.Attr {
+				if a.Key == k {
+					return a.Val
+				}
+			}
+			return ""
+		}
+		switch {
+		case n.Type == html.TextNode:
+			text.WriteString(n.Data + " ")
+		case n.Data == "form" && attr("id") == "confirm-form":
+			inForm, action = true, attr("action")
+		case n.Data == "input" && inForm:
+			form.Add(attr("name"), attr("value"))
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch, inForm)
+		}
+	}
+	walk(root, false)
+	words := strings.Join(strings.Fields(text.String()), " ")
+	for _, s := range says {
+		if !strings.Contains(words, s) {
+			t.Errorf("the confirmation page %s does not say %q:\n%s", u, s, words)
+		}
+	}
+	if action == "" || form.Get("csrf") == "" {
+		t.Fatalf("the confirmation page %s has no Confirm form:\n%s", u, words)
+	}
+	return action, form
 }
 
 // fetch GETs u with c and returns the status and the body.

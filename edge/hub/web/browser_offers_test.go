@@ -12,8 +12,8 @@ import (
 // does not) and pending, in both languages at a desktop and a phone size
 // (screenshots of the table: devices-offers-LANG-SIZE.png); then a staff
 // member with the content role withdraws a device's own offer by its
-// button (a real form post with the page's CSRF token) and the page says
-// so.
+// button and the confirmation page's Confirm (a real form post with the
+// page's CSRF token) and the page says so.
 func TestBrowserOffers(t *testing.T) {
 	b := newBrowser(t)
 	f := newFixture(t)
@@ -47,10 +47,14 @@ func TestBrowserOffers(t *testing.T) {
 			b.capture(t, "devices-offers-"+string(l)+"-"+sz.name, chromedp.Screenshot(chromedp.ID("devices")))
 		}
 	}
-	// Withdraw kiosk1's own offer by its button.
+	// Withdraw kiosk1's own offer by its button, then Confirm.
 	b.do(t, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(base+"/site/sh?lang=en"), chromedp.WaitVisible(chromedp.ID("device-table")),
 		chromedp.Click(chromedp.CSS(`#device-table tr[data-device="kiosk1"] form[action$="/offers/withdraw"] button`)),
-		chromedp.WaitVisible(chromedp.ID("offer-done")))
+		chromedp.WaitVisible(chromedp.ID("confirm-ok")))
+	if got := b.text(t, "#offer-confirm .what"); got != "Withdraws spring-fair 1.2.0, offered on 10 Mar 2026 18:00 UTC+8." {
+		t.Errorf("the confirmation page says %q", got)
+	}
+	b.do(t, chromedp.Click(chromedp.ID("confirm-ok")), chromedp.WaitVisible(chromedp.ID("offer-done")))
 	if got := b.text(t, "#offer-done"); got != EN.T("offer.done.withdraw") {
 		t.Errorf("after the withdrawal the page says %q", got)
 	}

@@ -13,9 +13,10 @@ import (
 //
 // The device table says how each device's pack offer stands (offerCell).
 // A user with the content role may withdraw an offer or offer the
-// previous release (a rollback) from there: POST forms, checked by the
-// CSRF guard like every state-changing request, through the same
-// hub.Offerer that `wufang-hub offer` and the offer API use.
+// previous release (a rollback) from there: each button opens a
+// confirmation page (offer_confirm.go) whose Confirm is a POST form,
+// checked by the CSRF guard like every state-changing request, through
+// the same hub.Offerer that `wufang-hub offer` and the offer API use.
 //
 //	POST /site/{site}/offers/withdraw  device=... (none: the site's offer)
 //	POST /site/{site}/offers/previous  device=... (none: the site's offer)
@@ -26,8 +27,10 @@ func (s *Server) offerRoutes(mux *http.ServeMux) {
 	if s.opts.Offers == nil {
 		return
 	}
-	mux.Handle("POST /site/{site}/offers/withdraw", s.withRole(RoleContent, s.offerAction(offerWithdraw)))
-	mux.Handle("POST /site/{site}/offers/previous", s.withRole(RoleContent, s.offerAction(offerPrevious)))
+	for _, kind := range []string{offerWithdraw, offerPrevious} {
+		mux.Handle("GET /site/{site}/offers/"+kind, s.withRole(RoleContent, s.confirmPage(kind)))
+		mux.Handle("POST /site/{site}/offers/"+kind, s.withRole(RoleContent, s.offerAction(kind)))
+	}
 }
 
 const (
@@ -37,17 +40,9 @@ const (
 
 func (s *Server) offerAction(kind string) func(http.ResponseWriter, *http.Request, *view) {
 	return func(w http.ResponseWriter, r *http.Request, v *view) {
-		site := r.PathValue("site")
-		devices := r.PostForm["device"]
-		if !wire.ValidID(site) {
-			s.fail(w, v, http.StatusBadRequest, v.T("unknown.site"))
+		site, devices, ok := s.offerTarget(w, r, v, r.PostForm["device"])
+		if !ok || !s.confirmed(w, r, v, kind, site, devices) {
 			return
-		}
-		for _, d := range devices {
-			if !wire.ValidID(d) {
-				s.fail(w, v, http.StatusBadRequest, v.T("offer.baddevice"))
-				return
-			}
 		}
 		ctx, cancel := queryContext(r)
 		defer cancel()

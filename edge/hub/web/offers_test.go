@@ -212,22 +212,7 @@ func TestOfferActions(t *testing.T) {
 	if _, err := off.Offer(ctx, "sh", []string{"kiosk1"}, "p-2.1.0.wfpack"); err != nil {
 		t.Fatal(err)
 	}
-	standing := func() string {
-		t.Helper()
-		offers, err := f.hub.StandingOffers(ctx, "sh")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, o := range offers {
-			s := o.Device + ":" + o.Version
-			if o.Rollback {
-				s += "r"
-			}
-			out = append(out, s)
-		}
-		return strings.Join(out, " ")
-	}
+	standing := func() string { t.Helper(); return f.standing(t) }
 	if s := standing(); s != "_all:2.1.0 kiosk1:2.1.0" {
 		t.Fatalf("standing offers %q", s)
 	}
