@@ -13,7 +13,8 @@ import (
 // previous release" button opens the confirmation page (screenshots in
 // both languages at 1366x768 and a phone: offer-confirm-LANG-SIZE.png);
 // Cancel goes back to the site page with nothing changed; the button again
-// and Confirm offer the rollback, and the site page says so.
+// and Confirm offer the rollback, and the site page says so; with nothing
+// older left, the button's page says so and has only a way back.
 func TestBrowserOfferConfirm(t *testing.T) {
 	b := newBrowser(t)
 	f := newFixture(t)
@@ -70,6 +71,17 @@ func TestBrowserOfferConfirm(t *testing.T) {
 		t.Errorf("after Confirm: %q", s)
 	}
 	b.shot(t, "offer-confirmed-en-1366x768")
+	// Nothing older than 2.0.0: the button's page says so, with only a
+	// way back.
+	b.do(t, chromedp.Click(siteButton), chromedp.WaitVisible(chromedp.ID("confirm-back")))
+	if got := b.text(t, "#offer-confirm .blocked"); !strings.Contains(got, "There is no signed release of wufang-builtin older than 2.0.0") {
+		t.Errorf("with nothing older the page says %q", got)
+	}
+	if n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('#confirm-form').length`)); err != nil || n != 0 {
+		t.Errorf("a Confirm with nothing to do (%d, %v)", n, err)
+	}
+	b.shot(t, "offer-confirm-nothing-en-1366x768")
+	b.do(t, chromedp.Click(chromedp.ID("confirm-back")), chromedp.WaitVisible(chromedp.ID("device-table")))
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, e := range b.errors {
