@@ -323,11 +323,6 @@ func (d *Delivery) setState(o *wire.Offer, state, reason string) {
 	}
 }
 
-// StaffChose is the phrase status.offer's reason holds when the device
-// keeps a pack staff chose at the device after it had installed the offer
-// (hub.WhyOf looks for it).
-const StaffChose = "staff at the device chose"
-
 // review reports on an offer the device acted on already: a refusal stays
 // refused; an installed offer is reported refused, with the reason, when
 // the active pack is no longer the offered one because staff at the device
@@ -370,7 +365,7 @@ func (d *Delivery) overridden(o *wire.Offer) string {
 			what += " (a rollback)"
 		}
 	}
-	return "kept: " + StaffChose + " " + what + " after this offer was installed; offer the pack again to install it again"
+	return "kept: " + wire.OfferStaffChose + " " + what + " after this offer was installed; offer the pack again to install it again"
 }
 
 func cut(s string, n int) string {

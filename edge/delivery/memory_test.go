@@ -167,10 +167,10 @@ func TestStaffRollbackBeatsStandingOffer(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Still running: the report follows at the next look.
-	r.waitFor(o, wire.OfferRefused, StaffChose+" wufang-builtin 2.1.0 (a rollback)")
+	r.waitFor(o, wire.OfferRefused, wire.OfferStaffChose+" wufang-builtin 2.1.0 (a rollback)")
 	hits, evs := r.hub.hits.Load(), r.events()
 	r.restart()
-	st := r.waitFor(o, wire.OfferRefused, StaffChose+" wufang-builtin 2.1.0 (a rollback) after this offer was installed")
+	st := r.waitFor(o, wire.OfferRefused, wire.OfferStaffChose+" wufang-builtin 2.1.0 (a rollback) after this offer was installed")
 	settle()
 	if got := r.active(); got != "wufang-builtin 2.1.0" {
 		t.Errorf("after the restart the standing offer undid the rollback: active %s", got)
@@ -199,7 +199,7 @@ func TestStaffRollbackBeatsStandingOffer(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.restart()
-	r.waitFor(&again, wire.OfferRefused, StaffChose)
+	r.waitFor(&again, wire.OfferRefused, wire.OfferStaffChose)
 	o3 := r.offer("2.3.0", true)
 	r.waitFor(o3, wire.OfferInstalled, "")
 	if got := r.active(); got != "wufang-builtin 2.3.0" {
@@ -218,7 +218,7 @@ func TestStaffBuiltinBeatsStandingOffer(t *testing.T) {
 	}
 	hits, evs := r.hub.hits.Load(), r.events()
 	r.restart()
-	r.waitFor(o, wire.OfferRefused, StaffChose+" the built-in pack after this offer was installed")
+	r.waitFor(o, wire.OfferRefused, wire.OfferStaffChose+" the built-in pack after this offer was installed")
 	settle()
 	if got := r.active(); got != "built-in" {
 		t.Errorf("after the restart the standing offer undid the built-in pack: active %s", got)

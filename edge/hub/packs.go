@@ -508,7 +508,7 @@ const (
 
 var whyPhrases = []struct{ phrase, why string }{
 	// edge/delivery's own (checked first: they may wrap a content error).
-	{"staff at the device chose", WhyStaffChoice}, // delivery.StaffChose
+	{wire.OfferStaffChose, WhyStaffChoice},
 	{"waiting for the visit", WhyWaitingVisit},
 	{"waiting for the room to close", WhyWaitingHours},
 	{"is not on this device's hub", WhyNotHub},

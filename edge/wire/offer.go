@@ -34,6 +34,12 @@ const (
 	OfferRefused   = "refused"   // refused for Reason; the active pack is unchanged
 )
 
+// OfferStaffChose is the phrase a refused Status.Offer's Reason holds when
+// the device had installed the offer and staff at the device then chose
+// another pack (a rollback, the built-in pack), which the device keeps
+// (CONTRACT.md, Pack offers).
+const OfferStaffChose = "staff at the device chose"
+
 // Offer is the retained payload of an offer topic: a released, signed
 // .wfpack the hub serves at URL. An empty retained message on the topic
 // withdraws the offer (the broker then holds nothing there).

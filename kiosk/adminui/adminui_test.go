@@ -950,6 +950,47 @@ func TestBackToBuiltin(t *testing.T) {
 	}
 }
 
+// TestContentSaysHubOffer: the Content screen says in one line how the
+// hub's standing offer stands against what staff choose here.
+func TestContentSaysHubOffer(t *testing.T) {
+	key, _ := content.GenerateKey(rand.Reader, "centre-staff")
+	r := newRig(t, rigOpts{pinHash: pinHash(t), key: &key})
+	r.installed(&key, "1.0.0", "1.1.0")
+	offer := func(version, state, reason string) {
+		r.dev.mu.Lock()
+		defer r.dev.mu.Unlock()
+		r.dev.st.Offer = &wire.OfferState{ID: "flowtest", Version: version, SHA256: strings.Repeat("ab", 32), State: state, Reason: reason}
+	}
+	offer("1.1.0", wire.OfferInstalled, "")
+	r.enter()
+	r.tap("内容 Content")
+	r.waitFor("the offer line", func() bool {
+		return r.shows("flowtest 1.1.0 已安装；在此回滚或换回内置内容将被保留 installed; a rollback or the built-in pack chosen here is kept")
+	})
+	// Rolled back here: the device keeps the choice (before and after it
+	// says so in its status).
+	r.tap("Roll back to flowtest 1.0.0")
+	r.tap("回滚 Roll back")
+	r.waitFor("the rollback", func() bool { return r.shows("Rolled back; now showing flowtest 1.0.0") })
+	r.waitFor("kept", func() bool {
+		return r.shows("flowtest 1.1.0 不再安装：保留在此的选择 not installed again: the choice made here is kept")
+	})
+	offer("1.1.0", wire.OfferRefused, "kept: "+wire.OfferStaffChose+" flowtest 1.0.0 (a rollback) after this offer was installed")
+	r.tap("Device")
+	r.tap("内容 Content")
+	r.waitFor("kept", func() bool { return r.shows("not installed again: the choice made here is kept") })
+	offer("1.2.0", wire.OfferPending, "waiting for the room to close")
+	r.tap("Device")
+	r.tap("内容 Content")
+	r.waitFor("pending", func() bool {
+		return r.shows("flowtest 1.2.0 等待安装，会替换在此的选择 waits to install; it will replace a choice made here")
+	})
+	offer("1.2.0", wire.OfferRefused, "install pack: unsigned pack")
+	r.tap("Device")
+	r.tap("内容 Content")
+	r.waitFor("refused", func() bool { return r.shows("flowtest 1.2.0 已拒绝 refused: install pack: unsigned pack") })
+}
+
 func TestRollback(t *testing.T) {
 	key, _ := content.GenerateKey(rand.Reader, "centre-staff")
 	r := newRig(t, rigOpts{pinHash: pinHash(t), key: &key})

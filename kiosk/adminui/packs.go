@@ -17,6 +17,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/content/builtin"
+	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
 // installTimeout bounds an install from a slow stick.
@@ -34,9 +35,10 @@ type packView struct {
 	activeErr error
 	prev      content.Info
 	prevErr   error
-	builtin   content.Info // the built-in pack's id, version and title
-	busy      string       // what is running: a rollback, the way back to the built-in pack
-	outcome   string       // what the last rollback or return to the built-in pack did
+	builtin   content.Info     // the built-in pack's id, version and title
+	offer     *wire.OfferState // the hub's offer (nil: none)
+	busy      string           // what is running: a rollback, the way back to the built-in pack
+	outcome   string           // what the last rollback or return to the built-in pack did
 	outcomeOK bool
 }
 
@@ -97,12 +99,16 @@ func (a *Admin) loadPacks() {
 		_, _, v.active, v.activeErr = pk.Active()
 		v.prev, v.prevErr = pk.Previous()
 		v.builtin = builtinInfo()
+		if a.opts.Device != nil {
+			v.offer = a.opts.Device.Status().Offer
+		}
 	}, func() {
 		pv := &a.packView
 		pv.loading = false
 		pv.active, pv.activeErr = v.active, v.activeErr
 		pv.prev, pv.prevErr = v.prev, v.prevErr
 		pv.builtin = v.builtin
+		pv.offer = v.offer
 		if a.page == "content" {
 			a.render()
 		}
@@ -173,6 +179,12 @@ func (a *Admin) contentPage() fyne.CanvasObject {
 		installed = true
 		rows = append(rows, band(warnColour, para("已安装的内容包无法使用，正在展示内置内容。The installed pack cannot be used, so the built-in pack is showing: "+v.activeErr.Error(), 260)))
 	}
+	if v.offer != nil {
+		running := v.activeErr == nil && v.active.ID == v.offer.ID && v.active.Version == v.offer.Version
+		label := widget.NewLabel("中心 Hub offer")
+		label.Truncation = fyne.TextTruncateEllipsis
+		rows = append(rows, container.New(fr, label, para(offerLine(v.offer, running), 200)))
+	}
 	if v.outcome != "" {
 		c := okColour
 		if !v.outcomeOK {
@@ -225,6 +237,23 @@ func (a *Admin) contentPage() fyne.CanvasObject {
 		rows = append(rows, a.tall(container.New(cols{}, actions...)))
 	}
 	return container.NewVBox(rows...)
+}
+
+// offerLine says, in one line, how the hub's offer stands against what
+// staff choose here (running: the offered pack is the active one): once
+// installed, a rollback or the built-in pack chosen here is kept
+// (edge/delivery); an offer still waiting is installed later all the same.
+func offerLine(o *wire.OfferState, running bool) string {
+	p := o.ID + " " + o.Version + " "
+	switch {
+	case o.State == wire.OfferPending:
+		return p + "等待安装，会替换在此的选择 waits to install; it will replace a choice made here"
+	case o.State == wire.OfferInstalled && running:
+		return p + "已安装；在此回滚或换回内置内容将被保留 installed; a rollback or the built-in pack chosen here is kept"
+	case o.State == wire.OfferInstalled, strings.Contains(o.Reason, wire.OfferStaffChose):
+		return p + "不再安装：保留在此的选择 not installed again: the choice made here is kept"
+	}
+	return p + "已拒绝 refused: " + o.Reason
 }
 
 // rollback makes the previous pack active and live.

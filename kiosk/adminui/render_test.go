@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/edge/wire"
 	"github.com/wufang-kiosk/wufang/sensors"
 )
 
@@ -108,6 +109,9 @@ func renderScreens(t *testing.T, size fyne.Size) {
 	r.dev.ch <- sensors.Event{Time: r.clock.Now(), Sensor: "button.a", Kind: sensors.Press}
 	r.waitFor("lit", func() bool { return r.rowColour("Button A") == litColour })
 	shot("05-sensors")
+	r.dev.mu.Lock()
+	r.dev.st.Offer = &wire.OfferState{ID: "flowtest", Version: "1.0.0", SHA256: strings.Repeat("ab", 32), State: wire.OfferInstalled}
+	r.dev.mu.Unlock()
 	r.tap("Content")
 	r.waitFor("content", func() bool { return r.shows("centre-staff") })
 	shot("06-content")

@@ -15,6 +15,9 @@ type Status struct {
 	Uplink      UplinkStatus
 	Store       StoreStatus
 	Sensors     []SensorStatus
+	// Offer is the hub's pack offer and what the device did with it (nil:
+	// none, or content.from_hub is off).
+	Offer *wire.OfferState
 }
 
 // UplinkStatus is the uplink's connection state (edge/uplink's State).

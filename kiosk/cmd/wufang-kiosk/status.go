@@ -12,7 +12,11 @@ type adminDevice struct{ *node.Node }
 
 var _ adminui.Device = adminDevice{}
 
-func (d adminDevice) Status() adminui.Status { return adminStatus(d.Node.Status()) }
+func (d adminDevice) Status() adminui.Status {
+	s := adminStatus(d.Node.Status())
+	s.Offer = d.Node.OfferState()
+	return s
+}
 
 func adminStatus(s node.Status) adminui.Status {
 	u := s.Uplink
