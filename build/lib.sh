@@ -65,8 +65,9 @@ FYNE_CROSS_DEV=(libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-de
 # Running the arm builds in the tests: qemu user emulation, plus the
 # target's runtime libraries (the dev packages above pull them in).
 QEMU_PACKAGES=(qemu-user-static)
-# Checking the packages: lintian, systemd-analyze (systemd) and the JSON in the checks.
-DEB_TEST_PACKAGES=(lintian systemd python3)
+# Checking the packages: lintian, systemd-analyze (systemd), the JSON in the
+# checks, the hub's /healthz (curl) and the man pages (man-db).
+DEB_TEST_PACKAGES=(lintian systemd python3 curl man-db)
 
 # need_cross installs what cross-building the kiosk for the given Debian
 # architectures needs: dpkg multiarch, the cross compiler and the

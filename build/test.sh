@@ -36,6 +36,7 @@ log "go test -race ./..."
 # CI=true makes tests that need mosquitto or Xvfb fail (never skip) when missing.
 export CI=${CI:-true}
 go test -race -timeout 25m ./...
+(cd build/deb && go test -count=1 ./...)
 
 # The boards: every binary for every architecture, run under qemu, packaged,
 # and the amd64 packages installed, upgraded and purged (as root: CI).

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,18 +23,34 @@ func build(p pkg, arch, ver, bin, root, tmp, out string) (string, error) {
 	// Every file gets the commit's time, so rebuilding the same tree makes
 	// the same package.
 	mtime := sourceTime(root)
+	doc := "/usr/share/doc/" + p.name + "/"
 	write := func(name, content string, mode os.FileMode) (string, error) {
 		path := filepath.Join(dir, name)
 		return path, os.WriteFile(path, []byte(content), mode)
 	}
-	doc := "/usr/share/doc/" + p.name + "/"
 	var contents files.Contents
 	add := func(src, dst, typ string, mode os.FileMode) {
 		contents = append(contents, &files.Content{Source: src, Destination: dst, Type: typ,
 			FileInfo: &files.ContentFileInfo{Mode: mode, MTime: mtime, Owner: "root", Group: "root"}})
 	}
+	seeAlso := "DEPLOY.md in the wufang-kiosk and wufang-edge packages"
+	for _, f := range p.files {
+		if strings.HasPrefix(f.dst, doc) {
+			seeAlso = f.dst
+			break
+		}
+	}
 	for _, b := range p.bins {
 		add(filepath.Join(bin, arch, b), "/usr/bin/"+b, "", 0o755)
+		help, err := helpText(bin, b)
+		if err != nil {
+			return "", err
+		}
+		src := filepath.Join(dir, b+".1.gz")
+		if err := os.WriteFile(src, gzipN([]byte(manPage(b, help, debVersion(ver), seeAlso, mtime))), 0o644); err != nil {
+			return "", err
+		}
+		add(src, "/usr/share/man/man1/"+b+".1.gz", "", 0o644)
 	}
 	for _, u := range p.units {
 		add(filepath.Join(root, "build/systemd", u), "/lib/systemd/system/"+u, "", 0o644)
@@ -75,7 +89,7 @@ func build(p pkg, arch, ver, bin, root, tmp, out string) (string, error) {
 		}
 		add(src, "/usr/share/lintian/overrides/"+p.name, "", 0o644)
 	}
-	cr, err := copyright(p, root)
+	cr, err := copyright(p, root, filepath.Join(bin, arch))
 	if err != nil {
 		return "", err
 	}
@@ -156,9 +170,11 @@ func overrides(p pkg) string {
 	return b.String()
 }
 
-// copyright is the machine-readable debian/copyright: the project, and the
-// font the kiosk embeds under the SIL Open Font License 1.1.
-func copyright(p pkg, root string) (string, error) {
+// copyright is the machine-readable debian/copyright: the project's own
+// code (whose licence its owners have not stated), the font the kiosk
+// embeds under the SIL Open Font License 1.1, and every Go module compiled
+// into the package's binaries with its licence (licenses.go).
+func copyright(p pkg, root, binDir string) (string, error) {
 	var b strings.Builder
 	b.WriteString(`Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: wufang
@@ -166,9 +182,10 @@ Source: https://github.com/wufang-kiosk/wufang
 
 Files: *
 Copyright: 2026 the wufang authors
-License: proprietary
- No licence has been granted for this software beyond its use in the rooms
- it was made for; ask the wufang team before passing it on.
+License: none-stated
+ The wufang repository states no licence for its own code (the programs in
+ usr/bin, apart from the parts listed below). Its owners have not chosen
+ one yet; until they do, ask them before copying or passing the programs on.
 `)
 	if p.font {
 		ofl, err := os.ReadFile(filepath.Join(root, "kiosk/theme/fonts/OFL.txt"))
@@ -183,14 +200,21 @@ Comment: wufang-kiosk embeds a subset of Noto Sans CJK SC (Regular, Bold) made b
  is licensed under the SIL Open Font License 1.1, copied here with its notice.
 License: OFL-1.1
 `)
-		for _, line := range strings.Split(strings.TrimRight(string(ofl), "\n"), "\n") {
-			if strings.TrimSpace(line) == "" {
-				b.WriteString(" .\n")
-			} else {
-				b.WriteString(" " + line + "\n")
-			}
-		}
+		b.WriteString(quote(string(ofl)))
 	}
+	mods, err := compiledModules(binDir, p.bins)
+	if err != nil {
+		return "", err
+	}
+	if err := readLicenses(root, mods); err != nil {
+		return "", err
+	}
+	b.WriteString(moduleParagraphs(mods))
+	std, err := stdParagraph(root, binDir, p.bins)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString(std)
 	return b.String(), nil
 }
 
@@ -198,11 +222,7 @@ License: OFL-1.1
 func changelog(name, ver string, t time.Time) []byte {
 	text := fmt.Sprintf("%s (%s) unstable; urgency=medium\n\n  * Built from the wufang repository; see its git history.\n\n -- %s  %s\n",
 		name, ver, maintainer, t.UTC().Format(time.RFC1123Z))
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write([]byte(text))
-	zw.Close()
-	return buf.Bytes()
+	return gzipN([]byte(text))
 }
 
 // sourceTime is the commit time given in SOURCE_DATE_EPOCH (build/package.sh
