@@ -3,7 +3,7 @@
 # (amd64, root, throw-away) machine: build/test.sh runs it in CI.
 #   build/test-debs.sh APT_DIR BIN_DIR
 # APT_DIR is build/package.sh's output, BIN_DIR build/cross.sh's.
-#   lintian on every package: no errors;
+#   lintian on every package: no errors, no warnings;
 #   dpkg -i wufang-edge + wufang-pack (amd64): --version, config check of the
 #     shipped config, systemd-analyze verify, the wufang user and its groups;
 #   an edited conffile and a store with counts, then an upgrade to a newer
@@ -51,10 +51,25 @@ man_shows_help() {
 	done < <("$1" --help | tail -n +2)
 }
 
-log "lintian (every package)"
+# No errors and no warnings. What lintian -I --pedantic still says, and why
+# it stays:
+#   I hardening-no-bindnow, hardening-no-fortify-functions [usr/bin/wufang-kiosk]:
+#     the only C in it is GLFW and Fyne's glue, built by cmd/go's cgo with its
+#     own flags; the Go code has no C buffers to fortify.
+#   I binary-has-unneeded-section .comment [usr/bin/wufang-kiosk]: the C
+#     compiler's version string; harmless, a few hundred bytes.
+#   I package-supports-alternative-init-but-no-init.d-script: systemd units
+#     only; Raspberry Pi OS and Debian boot with systemd, and the units rely on
+#     it (sysusers, logind session, watchdog).
+#   I spelling-error-in-binary, P spelling-error-in-copyright: words in the
+#     Go dependencies' strings and in their licence texts, quoted as they are.
+#   X (experimental) systemd-service-file-missing-hardening-features
+#     [wufang-kiosk.service]: cage needs the seat, the DRM and input devices
+#     and a logind session; the edge and hub units are sandboxed.
+log "lintian (every package): no errors, no warnings"
 lintian --tag-display-limit 0 "$apt_dir"/*.deb >"$work/lintian.txt" 2>&1 || true
 sed 's/^/    /' "$work/lintian.txt" >&2
-! grep -q '^E: ' "$work/lintian.txt" || fail "lintian found errors"
+! grep -q '^[EW]: ' "$work/lintian.txt" || fail "lintian found errors or warnings"
 
 log "dpkg -i wufang-edge wufang-pack ($ver, amd64)"
 dpkg -i "$apt_dir/wufang-edge_${ver}_amd64.deb" "$apt_dir/wufang-pack_${ver}_amd64.deb" >"$work/dpkg.log" 2>&1 ||
