@@ -242,7 +242,16 @@ func (d *Delivery) Offer(o *wire.Offer) {
 }
 
 // State is the report for status.offer (nil: no offer).
+// For an offer acted on already it looks at the active pack first, so a
+// status published right after staff changed the pack says so.
 func (d *Delivery) State() *wire.OfferState {
+	d.mu.Lock()
+	o := d.offer
+	done := o != nil && d.mem != nil && d.mem.key() == key(o)
+	d.mu.Unlock()
+	if done {
+		d.review(o)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.state == nil {
@@ -323,11 +332,13 @@ func (d *Delivery) setState(o *wire.Offer, state, reason string) {
 	}
 }
 
-// review reports on an offer the device acted on already: a refusal stays
-// refused; an installed offer is reported refused, with the reason, when
-// the active pack is no longer the offered one because staff at the device
+// review reports on an offer the device acted on already: installed while
+// its pack is the active one (a refused one too, if staff installed it from
+// USB); an installed offer is reported refused, with the reason, when the
+// active pack is no longer the offered one because staff at the device
 // chose another since (admin mode's roll back or back to the built-in pack,
-// a USB install, wufang-pack). The device keeps their choice.
+// a USB install, wufang-pack), and the device keeps their choice; a refusal
+// stays refused.
 func (d *Delivery) review(o *wire.Offer) {
 	d.mu.Lock()
 	m := d.mem
@@ -336,10 +347,11 @@ func (d *Delivery) review(o *wire.Offer) {
 		return
 	}
 	state, reason := m.State, m.Reason
-	if m.State == wire.OfferInstalled {
-		if why := d.overridden(o); why != "" {
-			state, reason = wire.OfferRefused, why
-		}
+	switch running, why := d.against(o); {
+	case running:
+		state, reason = wire.OfferInstalled, ""
+	case m.State == wire.OfferInstalled && why != "":
+		state, reason = wire.OfferRefused, why
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -349,23 +361,26 @@ func (d *Delivery) review(o *wire.Offer) {
 	d.state = &wire.OfferState{ID: o.ID, Version: o.Version, SHA256: o.SHA256, State: state, Reason: cut(reason, 200)}
 }
 
-// overridden says what staff chose instead of the installed offer o (""
-// when o's pack is active, or the active pack cannot be read).
-func (d *Delivery) overridden(o *wire.Offer) string {
+// against says whether o's pack is the active one and, when it is not,
+// what was chosen instead as the reason to report for an installed offer
+// ("" when the active pack cannot be read).
+func (d *Delivery) against(o *wire.Offer) (running bool, why string) {
 	_, _, active, err := d.opts.Installer.Active()
 	var what string
 	switch {
 	case errors.Is(err, content.ErrNoPack):
 		what = "the built-in pack"
-	case err != nil, active.ID == o.ID && active.Version == o.Version:
-		return ""
+	case err != nil:
+		return false, ""
+	case active.ID == o.ID && active.Version == o.Version:
+		return true, ""
 	default:
 		what = active.ID + " " + active.Version
 		if prev, err := d.opts.Installer.Previous(); err == nil && prev.ID == o.ID && prev.Version == o.Version {
 			what += " (a rollback)"
 		}
 	}
-	return "kept: " + wire.OfferStaffChose + " " + what + " after this offer was installed; offer the pack again to install it again"
+	return false, "kept: " + wire.OfferStaffChose + " " + what + " after this offer was installed; offer the pack again to install it again"
 }
 
 func cut(s string, n int) string {

@@ -239,6 +239,55 @@ func TestStaffBuiltinBeatsStandingOffer(t *testing.T) {
 	}
 }
 
+// The report on an installed offer follows the active pack at once (a
+// status published right after staff changed the pack says so), without
+// waiting for the delivery's next look; a refused offer whose pack staff
+// installed from USB reads installed.
+func TestStateFollowsStaffAtOnce(t *testing.T) {
+	r := newRig(t, nil) // nothing runs Run: only State looks
+	for _, v := range []string{"2.1.0", "2.2.0"} {
+		if st, err := r.offer(t, r.hub.put("/packs/"+v+".wfpack", "wufang-builtin", v, contenttest.Wfpack(t, v, &r.key))); err != nil || st.State != wire.OfferInstalled {
+			t.Fatalf("%s: %+v %v", v, st, err)
+		}
+	}
+	if _, err := r.in.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.d.State(); st.State != wire.OfferRefused || !strings.Contains(st.Reason, wire.OfferStaffChose+" wufang-builtin 2.1.0 (a rollback)") {
+		t.Errorf("after the rollback: %+v", st)
+	}
+	if _, err := r.in.Rollback(t.Context()); err != nil { // undone
+		t.Fatal(err)
+	}
+	if st := r.d.State(); st.State != wire.OfferInstalled || st.Reason != "" {
+		t.Errorf("after the rollback was undone: %+v", st)
+	}
+	if _, err := r.in.UseBuiltin(t.Context(), "wufang-builtin", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.d.State(); st.State != wire.OfferRefused || !strings.Contains(st.Reason, wire.OfferStaffChose+" the built-in pack") {
+		t.Errorf("after the built-in pack: %+v", st)
+	}
+
+	// Refused (signed by a stranger), then staff install the same version
+	// from USB, signed as it should be.
+	stranger := contenttest.Key(t, "stranger")
+	o := r.hub.put("/packs/2.3.0.wfpack", "wufang-builtin", "2.3.0", contenttest.Wfpack(t, "2.3.0", &stranger))
+	if st, _ := r.offer(t, o); st.State != wire.OfferRefused {
+		t.Fatalf("stranger's pack: %+v", st)
+	}
+	usb := filepath.Join(t.TempDir(), "usb.wfpack")
+	if err := os.WriteFile(usb, contenttest.Wfpack(t, "2.3.0", &r.key), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.in.Install(t.Context(), usb, content.InstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.d.State(); st.State != wire.OfferInstalled {
+		t.Errorf("the refused offer's pack installed from USB: %+v", st)
+	}
+}
+
 // A refused offer is not downloaded again after a restart; a changed one
 // is tried.
 func TestRefusedOfferNotRetriedAfterRestart(t *testing.T) {
