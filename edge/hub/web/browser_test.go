@@ -67,7 +67,7 @@ func newBrowser(t testing.TB) *browser {
 		chromedp.UserDataDir(t.TempDir()),
 	)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, 6*time.Minute) // the studio test draws every screen of a pack twice
 	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
 	b := &browser{ctx: ctx}
 	if err := chromedp.Do(ctx); err != nil { // starts the browser

@@ -35,8 +35,10 @@ type StudioOptions struct {
 	// (content.signing_key_file, mode 0600).
 	SigningKeyFile string
 	// Renderer is the kiosk's renderer (wufang-render) for previews; ""
-	// looks for it on PATH.
+	// looks for it beside wufang-hub, then on PATH.
 	Renderer string
+
+	previews previews
 }
 
 // studioRoute is one page or action of the studio.
@@ -60,6 +62,8 @@ func (s *Server) studioTable() []studioRoute {
 		{"POST", "/studio/d/{draft}/check", s.studioCheck},
 		{"GET", "/studio/d/{draft}/media/{path...}", s.studioMedia},
 		{"POST", "/studio/d/{draft}/upload", s.studioUpload},
+		{"GET", "/studio/d/{draft}/preview", s.studioPreview},
+		{"GET", "/studio/d/{draft}/preview/{key}/{file}", s.studioPreviewImage},
 		{"GET", "/studio/d/{draft}/publish", s.studioPublishPage},
 		{"POST", "/studio/d/{draft}/publish", s.studioPublish},
 		{"GET", "/studio/r/{pack}/{version}", s.studioRelease},

@@ -56,16 +56,7 @@ func (b *browser) fetch(t *testing.T, sel string) []byte {
 // the kiosk; it runs the binary, as wufang-pack render does).
 func render(t *testing.T, pack string) {
 	t.Helper()
-	root, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "wufang-render")
-	build := exec.Command("go", "build", "-o", bin, "./kiosk/cmd/wufang-render")
-	build.Dir = filepath.Dir(strings.TrimSpace(string(root)))
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build wufang-render: %v\n%s", err, out)
-	}
+	bin := buildRenderer(t)
 	out := t.TempDir()
 	cmd := exec.Command(bin, pack, "--size", "800x480", "--lang", "en", "--out", out)
 	msg, err := cmd.CombinedOutput()
@@ -85,6 +76,22 @@ func render(t *testing.T, pack string) {
 			}
 		}
 	}
+}
+
+// buildRenderer builds kiosk/cmd/wufang-render from this repository.
+func buildRenderer(t *testing.T) string {
+	t.Helper()
+	root, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "wufang-render")
+	build := exec.Command("go", "build", "-o", bin, "./kiosk/cmd/wufang-render")
+	build.Dir = filepath.Dir(strings.TrimSpace(string(root)))
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build wufang-render: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func (b *browser) waitJS(t *testing.T, what, js string) {
@@ -181,6 +188,24 @@ func TestStudioBrowser(t *testing.T) {
 		}
 	}
 	b.shot(t, "studio-7-hotspot-saved")
+
+	// The preview, drawn by the kiosk's renderer, of the fire module.
+	f.web.opts.Studio.Renderer = buildRenderer(t)
+	b.do(t, chromedp.Navigate(base+"/studio/d/"+id+"/preview?size=800x480&lang=en&module=fire"), chromedp.WaitVisible(chromedp.ID("preview-pending")))
+	b.shot(t, "studio-7a-preview-drawing")
+	// The page reloads itself every 5 s until the screens are drawn.
+	for deadline := time.Now().Add(200 * time.Second); ; {
+		drawn, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.getElementById('previews') !== null`))
+		if err == nil && drawn {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the preview was not drawn in 200 s")
+		}
+		time.Sleep(time.Second)
+	}
+	b.waitJS(t, "the previews load", `Array.from(document.querySelectorAll('#previews img')).slice(0, 4).every(i => i.complete && i.naturalWidth === 800)`)
+	b.shot(t, "studio-7b-preview")
 
 	// Publish: the version up on the pack page, then the publish page's
 	// diff and sign-off.

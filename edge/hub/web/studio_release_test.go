@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/hub/studio"
@@ -187,5 +189,49 @@ func TestStudioPublish(t *testing.T) {
 	ch, _ := studio.Diff(r90.Files, r91.Files)
 	if len(ch) != 1 || ch[0].Key != "version" || ch[0].Old != "9.0.0" || ch[0].New != "9.1.0" {
 		t.Errorf("9.0.0 -> 9.1.0: %+v", ch)
+	}
+}
+
+// TestStudioPreview: without the renderer the page says so plainly; with
+// it every screen of the draft is drawn at the size and language asked,
+// served only under its own draft's key.
+func TestStudioPreview(t *testing.T) {
+	f := newFixture(t)
+	c := f.editor(t)
+	id := f.newDraft(t, c)
+	f.web.opts.Studio.Renderer = filepath.Join(t.TempDir(), "no-such-wufang-render")
+	code, body := get(t, c, f.srv.URL+"/studio/d/"+id+"/preview?size=800x480&lang=en&lang=en")
+	if code != 200 || !strings.Contains(body, `id="no-renderer"`) || !strings.Contains(body, "wufang-render, is not installed") {
+		t.Errorf("without a renderer: %d %.300s", code, body)
+	}
+	f.web.opts.Studio.Renderer = buildRenderer(t)
+	u := f.srv.URL + "/studio/d/" + id + "/preview?size=800x480&lang=en&module=drugs"
+	_, body = get(t, c, u)
+	if !strings.Contains(body, `id="preview-pending"`) || !strings.Contains(body, `http-equiv="refresh"`) {
+		t.Fatalf("a preview being drawn: %s", body[strings.Index(body, "preview-form"):])
+	}
+	for deadline := time.Now().Add(10 * time.Minute); strings.Contains(body, `id="preview-pending"`) && time.Now().Before(deadline); {
+		time.Sleep(time.Second)
+		_, body = get(t, c, u)
+	}
+	imgs := regexp.MustCompile(`<img src="(/studio/d/[^"]+\.png)"`).FindAllStringSubmatch(body, -1)
+	if len(imgs) < 10 || strings.Contains(body, "-fire-") {
+		t.Fatalf("%d previews of drugs: %s", len(imgs), body[strings.Index(body, "preview-form"):])
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+imgs[0][1], nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := readAll(t, resp)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(b, "\x89PNG") {
+		t.Errorf("a preview image: %s %s", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	other := f.newDraft(t, c)
+	if code, _ := get(t, c, f.srv.URL+strings.Replace(imgs[0][1], "/d/"+id+"/", "/d/"+other+"/", 1)); code != http.StatusNotFound {
+		t.Errorf("a preview under another draft: %d", code)
+	}
+	if code, _ := get(t, c, f.srv.URL+strings.Replace(imgs[0][1], ".png", "/../../x.png", 1)); code == 200 {
+		t.Error("a path that climbs is served")
 	}
 }

@@ -29,7 +29,7 @@ type templates struct {
 	pages map[string]*template.Template
 }
 
-var pageNames = []string{"login", "overview", "site", "report", "error", "studio", "studio_pack", "studio_module", "studio_step", "studio_publish", "studio_release"}
+var pageNames = []string{"login", "overview", "site", "report", "error", "studio", "studio_pack", "studio_module", "studio_step", "studio_publish", "studio_release", "studio_preview"}
 
 // pageFiles are the templates of a page: the layout, the page, and for
 // the studio's pages the parts they share.
@@ -68,6 +68,7 @@ type view struct {
 	Open      bool   // no login configured
 	CSRF      string // the token every state-changing form sends (csrf.go)
 	Studio    bool   // the user has the content role: the studio's link shows
+	Refresh   int    // seconds after which the page reloads itself (0: never)
 	Title     string
 	OtherLang string // this page's URL in the other language
 	Page      string
