@@ -189,6 +189,14 @@ func TestStudioBrowser(t *testing.T) {
 	}
 	b.shot(t, "studio-7-hotspot-saved")
 
+	// A scenario: its situations and outcomes with "goes to" pickers.
+	b.do(t, chromedp.Navigate(base+"/studio/d/"+id+"/m/fire/s/17?lang=en"), chromedp.WaitVisible(chromedp.ID("studio-step")),
+		chromedp.ScrollIntoView(chromedp.CSS(`[data-key="steps[17].situations[0].choices[0]"]`)))
+	if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('select[name$=".next"], select[name$=".outcome"]').length`)); n < 6 {
+		t.Errorf("the scenario has %d goes-to pickers", n)
+	}
+	b.shot(t, "studio-6b-scenario")
+
 	// The preview, drawn by the kiosk's renderer, of the fire module.
 	f.web.opts.Studio.Renderer = buildRenderer(t)
 	b.do(t, chromedp.Navigate(base+"/studio/d/"+id+"/preview?size=800x480&lang=en&module=fire"), chromedp.WaitVisible(chromedp.ID("preview-pending")))
