@@ -2,6 +2,7 @@ package studio
 
 import (
 	"bytes"
+	"crypto/rand"
 	"context"
 	"errors"
 	"path/filepath"
@@ -187,7 +188,7 @@ func testStore(t *testing.T, d *db.DB) {
 	}
 	g := f.Clone()
 	g["pack.yaml"] = append([]byte(nil), f["pack.yaml"]...)
-	g["pack.yaml"] = bytes.Replace(g["pack.yaml"], []byte("version: 1.0.0"), []byte("version: 1.1.0"), 1)
+	g["pack.yaml"] = bytes.Replace(g["pack.yaml"], []byte("version: 2.0.0"), []byte("version: 2.1.0"), 1)
 	now = now.Add(time.Minute)
 	rev, err := s.Save(ctx, id, 1, "wang", "", g)
 	if err != nil || rev != 2 {
@@ -215,6 +216,42 @@ func testStore(t *testing.T, d *db.DB) {
 	if len(ds) != 1 || ds[0].Head != 2 || ds[0].Author != "wang" || ds[0].CreatedBy != "li" {
 		t.Errorf("drafts %+v", ds)
 	}
+	// Releases: the version only goes up (the studio's releases and the
+	// versions the hub serves), the signed pack must be the release.
+	p0, _ := f.Load()
+	if _, err := s.Publish(ctx, id, 1, "li", nil); err != nil {
+		t.Fatalf("publish %s: %v", p0.Version, err)
+	}
+	if _, err := s.Publish(ctx, id, 1, "li", nil); !errors.Is(err, ErrVersion) {
+		t.Errorf("the same version again: %v", err)
+	}
+	if _, err := s.Publish(ctx, id, 2, "li", []string{"2.2.0"}); !errors.Is(err, ErrVersion) {
+		t.Errorf("2.1.0 over a served 2.2.0: %v", err)
+	}
+	if _, err := s.Publish(ctx, id, 2, "wang", []string{"1.0.0"}); err != nil {
+		t.Errorf("2.1.0: %v", err)
+	}
+	rels, _ := s.Releases(ctx, p0.ID)
+	if len(rels) != 2 || rels[0].Version != "2.1.0" || rels[0].By != "wang" || rels[1].Version != p0.Version {
+		t.Errorf("releases %+v", rels)
+	}
+	key, _ := content.GenerateKey(rand.Reader, "c")
+	rel, _ := s.Release(ctx, p0.ID, "2.1.0")
+	un, _ := rel.Files.Unsigned()
+	w, _ := content.ReadWfpack(bytes.NewReader(un), int64(len(un)))
+	var signed bytes.Buffer
+	w.Resign(&signed, key)
+	if _, err := s.Sign(ctx, p0.ID, p0.Version, signed.Bytes(), []content.PublicKey{key.Public()}); !errors.Is(err, ErrNotTheRelease) {
+		t.Errorf("2.1.0's signed pack as %s: %v", p0.Version, err)
+	}
+	if sg, err := s.Sign(ctx, p0.ID, "2.1.0", signed.Bytes(), []content.PublicKey{key.Public()}); err != nil || !sg.Trusted {
+		t.Errorf("sign 2.1.0: %v", err)
+	}
+	rel, _ = s.Release(ctx, p0.ID, "2.1.0")
+	if !bytes.Equal(rel.Signed, signed.Bytes()) || rel.SignedBy == "" {
+		t.Error("the signed pack was not kept")
+	}
+
 	// A blob changed in the database is caught, not served.
 	if _, err := d.SQL().ExecContext(ctx, `UPDATE studio_blobs SET data = 'AAAA' WHERE data = (SELECT data FROM studio_blobs LIMIT 1)`); err != nil {
 		t.Fatal(err)
