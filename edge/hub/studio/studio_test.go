@@ -2,8 +2,8 @@ package studio
 
 import (
 	"bytes"
-	"crypto/rand"
 	"context"
+	"crypto/rand"
 	"errors"
 	"path/filepath"
 	"reflect"
