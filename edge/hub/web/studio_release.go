@@ -26,15 +26,16 @@ type PublishPage struct {
 
 // ReleasePage is a release: its diff, its facts, and the signing.
 type ReleasePage struct {
-	Release  studio.Release
-	Against  string
-	Changes  []studio.Change
-	Command  string // the wufang-pack sign command to run on the signing machine
-	HubKey   bool   // the hub may sign itself
-	Sites    []string
-	CanOffer bool
-	Message  string
-	Error    string
+	Release   studio.Release
+	DraftName string
+	Against   string
+	Changes   []studio.Change
+	Command   string // the wufang-pack sign command to run on the signing machine
+	HubKey    bool   // the hub may sign itself
+	Sites     []string
+	CanOffer  bool
+	Message   string
+	Error     string
 }
 
 // previous is the release a new version of pack is compared with: the
@@ -157,6 +158,13 @@ func (s *Server) releasePage(w http.ResponseWriter, r *http.Request, v *view, re
 	rp := ReleasePage{Release: rel, Against: against, Changes: changes, Message: msg, Error: errMsg,
 		Command: "wufang-pack sign " + rel.FileName() + " --key centre.key",
 		HubKey:  s.opts.Studio.SigningKeyFile != "", CanOffer: s.opts.Offers != nil && s.opts.Studio.PacksDir != "" && rel.Signed != nil}
+	{
+		ctx, cancel := queryContext(r)
+		if d, err := s.opts.Studio.Store.Draft(ctx, rel.Draft); err == nil {
+			rp.DraftName = d.Name
+		}
+		cancel()
+	}
 	if rp.CanOffer {
 		ctx, cancel := queryContext(r)
 		defer cancel()
