@@ -14,6 +14,7 @@ import (
 
 	"github.com/wufang-kiosk/wufang/content"
 	"github.com/wufang-kiosk/wufang/edge/hub/studio"
+	"github.com/wufang-kiosk/wufang/edge/wire"
 )
 
 // setVersion saves the pack page's form with the version changed.
@@ -233,5 +234,46 @@ func TestStudioPreview(t *testing.T) {
 	}
 	if code, _ := get(t, c, f.srv.URL+strings.Replace(imgs[0][1], ".png", "/../../x.png", 1)); code == 200 {
 		t.Error("a path that climbs is served")
+	}
+}
+
+// TestStudioOffer: a release signed in the studio lands in the packs
+// folder and is offered to a room from its page, through the hub's
+// Offerer (the retained offer names its version and file); an unsigned
+// release has no offer button and is refused.
+func TestStudioOffer(t *testing.T) {
+	f := newFixture(t)
+	off, pub := f.withOffers(t)
+	key, _ := content.GenerateKey(rand.Reader, "studio")
+	off.Library.TrustedKeys = append(off.Library.TrustedKeys, key.Public().Line())
+	kf := filepath.Join(t.TempDir(), "studio.key")
+	kb, _ := key.MarshalText()
+	os.WriteFile(kf, kb, 0o600)
+	f.web.opts.Studio.PacksDir, f.web.opts.Studio.Trusted, f.web.opts.Studio.SigningKeyFile = off.Library.Dir, []content.PublicKey{key.Public()}, kf
+	c := f.editor(t)
+	id := f.newDraft(t, c)
+	f.setVersion(t, c, id, "9.0.0")
+	f.post(t, c, "/studio/d/"+id+"/publish", url.Values{"base": {f.head(t, id)}, "reviewed": {"yes"}})
+	rel := "/studio/r/wufang-builtin/9.0.0"
+	if _, page := get(t, c, f.srv.URL+rel); strings.Contains(page, `id="offer-form"`) {
+		t.Error("an unsigned release has an offer button")
+	}
+	if resp := f.post(t, c, rel+"/offer", url.Values{"site": {"sh"}}); resp.StatusCode != http.StatusConflict {
+		t.Errorf("offering an unsigned release: %s", resp.Status)
+	}
+	if resp := f.post(t, c, rel+"/sign", url.Values{}); resp.StatusCode != 200 {
+		t.Fatalf("sign: %s", resp.Status)
+	}
+	_, page := get(t, c, f.srv.URL+rel+"?lang=en")
+	if !strings.Contains(page, `id="offer-form"`) || !strings.Contains(page, "<option>sh</option>") {
+		t.Fatalf("no offer form: %.3000s", page[strings.Index(page, "<main>"):])
+	}
+	resp := f.post(t, c, rel+"/offer?lang=en", url.Values{"site": {"sh"}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("offer: %s", resp.Status)
+	}
+	msg, err := wire.DecodeOffer(mustGet(t, pub, "wufang/v1/_offers/sh/_all"))
+	if err != nil || msg.Version != "9.0.0" || !strings.HasSuffix(msg.URL, "/packs/wufang-builtin-9.0.0.wfpack") {
+		t.Errorf("the retained offer: %+v %v", msg, err)
 	}
 }
