@@ -160,6 +160,13 @@ func TestStudioBrowser(t *testing.T) {
 		t.Errorf("saved: %v by %s", q, r.Author)
 	}
 
+	// The same page in Chinese.
+	b.do(t, chromedp.Navigate(base+"/studio/d/"+id+"/m/fire/s/1?lang=zh"), chromedp.WaitVisible(chromedp.ID("studio-step")))
+	if got := b.text(t, "#save"); got != ZH.T("studio.save") {
+		t.Errorf("the Chinese page's save button reads %q", got)
+	}
+	b.shot(t, "studio-5b-step-zh")
+
 	// Draw the first target of the kitchen hotspot.
 	b.do(t, chromedp.Navigate(fmt.Sprintf("%s/studio/d/%s/m/fire/s/9?lang=en", base, id)), chromedp.WaitVisible(chromedp.ID("hs-img")))
 	b.waitJS(t, "the picture loads", `document.getElementById('hs-img').complete && document.getElementById('hs-img').naturalWidth > 0`)
