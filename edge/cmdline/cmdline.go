@@ -9,6 +9,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os/user"
+	"syscall"
 )
 
 // Exit codes.
@@ -26,9 +29,14 @@ func (e *UsageError) Error() string { return e.Msg }
 // Usagef returns a UsageError.
 func Usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
 
+// ErrReported is a failure whose message the command has printed already:
+// Exit returns 1 and prints nothing more.
+var ErrReported = errors.New("failed (reported)")
+
 // Exit returns the exit code for err and prints it to stderr as
 // "prog: message" (with a pointer to --help for a usage error). --help
-// (flag.ErrHelp) is success.
+// (flag.ErrHelp) is success. An address already in use gets a hint of what
+// to do, wherever in the program it was met.
 func Exit(prog string, err error, stderr io.Writer) int {
 	var ue *UsageError
 	switch {
@@ -37,10 +45,43 @@ func Exit(prog string, err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "%s: %s\nRun %s --help for usage.\n", prog, ue.Msg, prog)
 		return ExitUsage
+	case errors.Is(err, ErrReported):
+		return ExitFail
+	case errors.Is(err, syscall.EADDRINUSE):
+		fmt.Fprintf(stderr, "%s: %v\nAnother program listens there (is %s already running?): stop it, or choose another address in the config.\n", prog, err, prog)
+		return ExitFail
 	default:
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return ExitFail
 	}
+}
+
+// FileError says what is wrong with a file the command could not open or
+// read, naming it as what ("config file", "key file") and saying what to do,
+// instead of Go's "open /x: no such file or directory". An err that holds
+// no *fs.PathError is returned as it is.
+func FileError(what string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case errors.Is(pe.Err, fs.ErrNotExist):
+		return fmt.Errorf("%s %s does not exist; check the path", what, pe.Path)
+	case errors.Is(pe.Err, syscall.EISDIR):
+		return fmt.Errorf("%s %s is a folder; give the path of the file", what, pe.Path)
+	case errors.Is(pe.Err, fs.ErrPermission):
+		return fmt.Errorf("%s %s: permission denied for user %s; run the command as a user that may read it (sudo), or fix its permissions", what, pe.Path, userName())
+	default:
+		return fmt.Errorf("%s %s: %v", what, pe.Path, pe.Err)
+	}
+}
+
+func userName() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "of this process"
 }
 
 // Flags returns a command's flag set: --help prints "Usage: prog synopsis"
@@ -60,19 +101,29 @@ func Flags(prog, name, synopsis string, configPath *string, stdout, stderr io.Wr
 }
 
 // Parse parses args, which must be flags only: a bad flag or a stray
-// argument is a UsageError.
+// argument is a UsageError. The usage goes to stdout for --help only; a bad
+// flag prints one line and a pointer to --help, not the flags.
 func Parse(fs *flag.FlagSet, args []string) error {
-	out := fs.Output()
+	rest, err := ParseArgs(fs, args)
+	if err == nil && len(rest) > 0 {
+		return Usagef("%s: unexpected argument %q", fs.Name(), rest[0])
+	}
+	return err
+}
+
+// ParseArgs is Parse for a command that takes arguments after its flags:
+// it returns them.
+func ParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	out, usage := fs.Output(), fs.Usage
 	fs.SetOutput(io.Discard)
-	defer fs.SetOutput(out)
+	fs.Usage = func() {}
+	defer func() { fs.SetOutput(out); fs.Usage = usage }()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err // Parse has printed the usage
+			usage()
+			return nil, err
 		}
-		return Usagef("%s: %v", fs.Name(), err)
+		return nil, Usagef("%s: %v", fs.Name(), err)
 	}
-	if fs.NArg() > 0 {
-		return Usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-	}
-	return nil
+	return fs.Args(), nil
 }

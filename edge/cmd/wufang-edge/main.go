@@ -33,6 +33,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/node"
+	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/internal/sdnotify"
 	wversion "github.com/wufang-kiosk/wufang/internal/version"
 )
@@ -89,7 +90,7 @@ func (e *env) loadConfig() (*config.Config, error) {
 		if errors.As(err, &es) {
 			return nil, fmt.Errorf("the config has errors:\n%w", err)
 		}
-		return nil, err
+		return nil, cmdline.FileError("config file", err)
 	}
 	return cfg, nil
 }
@@ -132,6 +133,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	case "export":
 		return e.export(cargs)
 	case "config":
+		if len(cargs) > 0 && isHelp(cargs[0]) {
+			cargs = []string{"check", cargs[0]}
+		}
 		if len(cargs) == 0 || cargs[0] != "check" {
 			return cmdline.Usagef("config takes one subcommand: config check")
 		}
@@ -139,6 +143,12 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	case "notify-relay":
 		return notifyRelay(cargs)
 	case "help":
+		if len(cargs) > 0 { // "help run" is "run --help"
+			if cargs[0] == "config" {
+				cargs = []string{"config", "check"}
+			}
+			return dispatch(append(cargs[:len(cargs):len(cargs)], "--help"), stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "version":
@@ -165,10 +175,23 @@ func (e *env) run(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *script != "" { // the node plays it later; a wrong path must stop the start, not only log
+		f, err := os.Open(*script)
+		if err != nil {
+			return cmdline.FileError("run --sim-script: the script", err)
+		}
+		f.Close()
+		if !cfg.Sensors.Simulate {
+			return cmdline.Usagef("run --sim-script plays on simulated sensors, and sensors.simulate is false in %s; set it to true", e.configPath)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	log := e.logger()
 	n, err := node.Start(ctx, cfg, node.Options{Version: version, Logger: log, SimScript: *script})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w\nAnother wufang-edge or wufang-kiosk uses this data_dir (%s): stop it first (systemctl stop wufang-edge wufang-kiosk)", err, cfg.DataDir)
+	}
 	if err != nil {
 		return err
 	}
@@ -201,7 +224,7 @@ func notifyRelay(args []string) error {
 	}
 	path, err := exec.LookPath(args[0])
 	if err != nil {
-		return err
+		return fmt.Errorf("notify-relay: cannot run %s: it is not an executable program (give its full path, or check PATH)", args[0])
 	}
 	return sdnotify.ExecRelayed(path, args, os.Environ())
 }
@@ -229,3 +252,5 @@ func (e *env) configCheck(args []string) error {
 	}
 	return nil
 }
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }

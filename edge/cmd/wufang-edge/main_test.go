@@ -52,7 +52,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"config"}, 2, "config check"},
 		{[]string{"export", "--from", "2026-01-01"}, 2, "needs --from and --to"},
 		{[]string{"export", "--from", "2026-13-01", "--to", "2026-01-02"}, 2, "is not a date"},
-		{[]string{"--config", "/nonexistent/wufang.yaml", "config", "check"}, 1, "read config"},
+		{[]string{"--config", "/nonexistent/wufang.yaml", "config", "check"}, 1, "config file /nonexistent/wufang.yaml does not exist"},
 	} {
 		code, out, errOut := runMain(tc.args...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.out) {
@@ -248,5 +248,63 @@ func publishRetained(t *testing.T, b *brokertest.Broker, topic string, v any) {
 	}
 	if err := brokertest.Publish(b, topic, p, true); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWrongInputs: what a hurried installer types, and the one message and
+// exit code each gets (cli QA): nothing on stdout, no Go error text
+// without the file it is about, no usage dump after a mistake.
+func TestWrongInputs(t *testing.T) {
+	cfg, _ := writeConfig(t, "")
+	dir := t.TempDir()
+	noSim, _ := writeConfig(t, "")
+	if err := os.WriteFile(noSim, []byte("sensors:\n  simulate: false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"run", "--bogus"}, 2, "wufang-edge: run: flag provided but not defined: -bogus\nRun wufang-edge --help for usage.\n"},
+		{[]string{"--config", dir + "/missing.yaml", "config", "check"}, 1, "wufang-edge: config file " + dir + "/missing.yaml does not exist; check the path\n"},
+		{[]string{"--config", dir, "config", "check"}, 1, "wufang-edge: config file " + dir + " is a folder; give the path of the file\n"},
+		{[]string{"--config", cfg, "run", "--sim-script", dir + "/visit.txt"}, 1, "wufang-edge: run --sim-script: the script " + dir + "/visit.txt does not exist; check the path\n"},
+		{[]string{"--config", noSim, "run", "--sim-script", cfg}, 2, "wufang-edge: run --sim-script plays on simulated sensors, and sensors.simulate is false in " + noSim + "; set it to true\nRun wufang-edge --help for usage.\n"},
+		{[]string{"--config", cfg, "watch", "--broker", "localhost:1883", "--once"}, 2, "wufang-edge: watch: --broker: \"localhost:1883\" is not a broker address; write tcp://host:1883 or ssl://host:8883, or \"\" to turn the uplink off\nRun wufang-edge --help for usage.\n"},
+		{[]string{"--config", cfg, "watch", "--broker", "tcp://u:p@127.0.0.1:1883", "--once"}, 2, "wufang-edge: watch: --broker: must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file\nRun wufang-edge --help for usage.\n"},
+		{[]string{"--config", cfg, "watch", "--broker", "tcp://127.0.0.1:1", "--password-file", dir + "/pw", "--once"}, 1, "wufang-edge: watch: the MQTT password file " + dir + "/pw does not exist; check the path\n"},
+		{[]string{"notify-relay", "--", dir + "/no-such-program"}, 1, "wufang-edge: notify-relay: cannot run " + dir + "/no-such-program: it is not an executable program (give its full path, or check PATH)\n"},
+		{[]string{"help", "nonsense"}, 2, "wufang-edge: unknown command \"nonsense\"; the commands are run, status, watch, export and config check\nRun wufang-edge --help for usage.\n"},
+	} {
+		code, out, errOut := runMain(tc.args...)
+		if code != tc.code || errOut != tc.stderr || out != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q\nwant exit %d, stderr %q", tc.args, code, errOut, out, tc.code, tc.stderr)
+		}
+	}
+	// help CMD is CMD --help.
+	for _, args := range [][]string{{"help", "run"}, {"help", "config"}, {"config", "--help"}} {
+		code, out, errOut := runMain(args...)
+		if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage: wufang-edge "+strings.TrimPrefix(strings.Join(args, " "), "help ")) && !strings.HasPrefix(out, "Usage: wufang-edge config check") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+}
+
+// TestRunStoreLocked: a second node on the same data_dir says who holds it.
+func TestRunStoreLocked(t *testing.T) {
+	cfg, dataDir := writeConfig(t, "")
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(dataDir, "events.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	code, _, errOut := runMain("--config", cfg, "run")
+	want := "Another wufang-edge or wufang-kiosk uses this data_dir (" + dataDir + "): stop it first (systemctl stop wufang-edge wufang-kiosk)\n"
+	if code != 1 || !strings.HasSuffix(errOut, want) || !strings.Contains(errOut, "locked by another process") {
+		t.Errorf("exit %d, stderr %q; want 1 ending %q", code, errOut, want)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/edge/cmdline"
+	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/edge/uplink"
 	"github.com/wufang-kiosk/wufang/edge/wire"
 )
@@ -55,8 +55,18 @@ func (e *env) watch(args []string) error {
 	if ucfg.Broker == "" {
 		return cmdline.Usagef("watch needs a broker: --broker tcp://host:1883 (or mqtt.broker in the config)")
 	}
-	if u, err := url.Parse(ucfg.Broker); err != nil || u.User != nil {
-		return cmdline.Usagef("watch --broker must be scheme://host:port without a user name or password; use --username and --password-file")
+	var bad []string // the config's own broker check, speaking of --broker when the flag gave it
+	config.CheckMQTT(&config.MQTT{Broker: ucfg.Broker}, func(key, format string, args ...any) {
+		if key == "mqtt.broker" {
+			bad = append(bad, fmt.Sprintf(format, args...))
+		}
+	})
+	if len(bad) > 0 {
+		from := "mqtt.broker in " + e.configPath
+		if *broker != "" {
+			from = "--broker"
+		}
+		return cmdline.Usagef("watch: %s: %s", from, bad[0])
 	}
 	if !wire.ValidID(ucfg.Site) {
 		return cmdline.Usagef("watch --site %q is not a site id ([a-z0-9][a-z0-9-]{0,62})", ucfg.Site)
@@ -64,7 +74,7 @@ func (e *env) watch(args []string) error {
 	if pf := pick(*passwordFile, cfg.MQTT.PasswordFile); pf != "" {
 		b, err := os.ReadFile(pf)
 		if err != nil {
-			return fmt.Errorf("read password file: %w", err)
+			return cmdline.FileError("watch: the MQTT password file", err)
 		}
 		ucfg.Password = strings.TrimRight(string(b), "\r\n")
 	}

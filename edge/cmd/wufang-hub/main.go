@@ -116,21 +116,34 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	case "export":
 		return e.export(cargs)
 	case "config":
+		if len(cargs) > 0 && isHelp(cargs[0]) {
+			cargs = []string{"check", cargs[0]}
+		}
 		if len(cargs) == 0 || cargs[0] != "check" {
 			return cmdline.Usagef("config takes one subcommand: config check")
 		}
 		return e.configCheck(cargs[1:])
 	case "hash-password":
+		if len(cargs) == 1 && isHelp(cargs[0]) {
+			fmt.Fprint(stdout, "Usage: wufang-hub hash-password\n\nAsks for a dashboard password twice (not echoed at a terminal; two lines on a pipe)\nand prints its hash for http.users in the config.\n")
+			return nil
+		}
 		if len(cargs) > 0 {
 			return cmdline.Usagef("hash-password takes no arguments: it asks for the password")
 		}
 		if web.HashPasswordCommand(os.Stdin, stdout, stderr, term.IsTerminal(int(os.Stdin.Fd()))) != 0 {
-			return errors.New("no hash printed")
+			return cmdline.ErrReported // it said why, and that nothing was printed
 		}
 		return nil
 	case "offer":
 		return e.offer(cargs)
 	case "help":
+		if len(cargs) > 0 { // "help run" is "run --help"
+			if cargs[0] == "config" {
+				cargs = []string{"config", "check"}
+			}
+			return dispatch(append(cargs[:len(cargs):len(cargs)], "--help"), stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "version":
@@ -152,7 +165,7 @@ func (e *env) loadConfig() (*hubconfig.Config, error) {
 		if errors.As(err, &es) {
 			return nil, fmt.Errorf("the config has errors:\n%w", err)
 		}
-		return nil, err
+		return nil, cmdline.FileError("config file", err)
 	}
 	return cfg, nil
 }
@@ -358,3 +371,5 @@ func housekeeping(ctx context.Context, h *hub.Hub, d *db.DB, retention time.Dura
 		}
 	}
 }
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }

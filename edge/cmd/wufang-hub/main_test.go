@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,5 +100,76 @@ func TestExport(t *testing.T) {
 	}
 	if code, _, errOut := runMain("--config", cfg, "export", "--site", "nowhere", "--from", "2026-03-01", "--to", "2026-03-01"); code != 1 || !strings.Contains(errOut, "unknown site") {
 		t.Fatalf("unknown site: %d %s", code, errOut)
+	}
+}
+
+// TestWrongInputs: the one message and exit code each mistake gets (cli QA).
+func TestWrongInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		{[]string{"run", "--bogus"}, 2, "", "wufang-hub: run: flag provided but not defined: -bogus\nRun wufang-hub --help for usage.\n"},
+		{[]string{"offer", "--bogus"}, 2, "", "wufang-hub: offer: flag provided but not defined: -bogus\nRun wufang-hub --help for usage.\n"},
+		{[]string{"--config", dir + "/hub.yaml", "config", "check"}, 1, "", "wufang-hub: config file " + dir + "/hub.yaml does not exist; check the path\n"},
+		{[]string{"--config", dir, "run"}, 1, "", "wufang-hub: config file " + dir + " is a folder; give the path of the file\n"},
+		{[]string{"hash-password", "x"}, 2, "", "wufang-hub: hash-password takes no arguments: it asks for the password\nRun wufang-hub --help for usage.\n"},
+		{[]string{"help", "hash-password"}, 0, "Usage: wufang-hub hash-password\n\nAsks for a dashboard password twice (not echoed at a terminal; two lines on a pipe)\nand prints its hash for http.users in the config.\n", ""},
+		{[]string{"help", "nonsense"}, 2, "", "wufang-hub: unknown command \"nonsense\"; the commands are run, export, offer, config check and hash-password\nRun wufang-hub --help for usage.\n"},
+	} {
+		code, out, errOut := runMain(tc.args...)
+		if code != tc.code || errOut != tc.stderr || out != tc.stdout {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q\nwant exit %d, stderr %q, stdout %q", tc.args, code, errOut, out, tc.code, tc.stderr, tc.stdout)
+		}
+	}
+	for _, args := range [][]string{{"help", "run"}, {"help", "config"}, {"config", "-h"}, {"help", "export"}, {"offer", "-h"}} {
+		code, out, errOut := runMain(args...)
+		want := "Usage: wufang-hub " + args[0]
+		if args[0] == "help" {
+			want = "Usage: wufang-hub " + args[1]
+		}
+		if args[0] == "config" || args[1] == "config" {
+			want = "Usage: wufang-hub config check"
+		}
+		if code != 0 || errOut != "" || !strings.HasPrefix(out, want) || strings.Count(out, "Flags:") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", args, code, out, errOut, want)
+		}
+	}
+}
+
+// TestHashPasswordSaysWhyOnce: a refused password is one message, not that
+// message and "no hash printed" after it.
+func TestHashPasswordSaysWhyOnce(t *testing.T) {
+	bin := build(t, ".", "wufang-hub")
+	for _, tc := range []struct {
+		stdin, stderr string
+		code          int
+	}{
+		{"long enough one\nlong enough two\n", "hash-password: the two passwords differ; nothing was printed, try again\n", 1},
+		{"", "hash-password: the password must be given twice (on two lines when not typed at a terminal)\n", 1},
+	} {
+		cmd := exec.Command(bin, "hash-password")
+		cmd.Stdin = strings.NewReader(tc.stdin)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tc.code || e.String() != tc.stderr || o.Len() != 0 || strings.Contains(e.String(), "long enough") {
+			t.Errorf("stdin %q: exit %d, stderr %q, stdout %q; want %d, %q", tc.stdin, code, e.String(), o.String(), tc.code, tc.stderr)
+		}
+	}
+	// Piped twice the same: the hash on stdout, the password nowhere.
+	cmd := exec.Command(bin, "hash-password")
+	cmd.Stdin = strings.NewReader("long enough one\nlong enough one\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.Contains(string(out), "long enough") || !strings.Contains(string(out), "$") {
+		t.Errorf("good password: %v, %q", err, out)
 	}
 }

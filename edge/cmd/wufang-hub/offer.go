@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -106,18 +105,10 @@ func (e *env) offer(args []string) error {
 	withdraw := fs.Bool("withdraw", false, "withdraw the offer")
 	previous := fs.Bool("previous", false, "offer the release before the one offered now, as a rollback")
 	list := fs.Bool("list", false, "list the releases and each device's pack and offer")
-	out := fs.Output()
-	fs.SetOutput(nopWriter{})
-	err := fs.Parse(args)
-	fs.SetOutput(out)
+	rest, err := cmdline.ParseArgs(fs, args)
 	if err != nil {
-		if err == flag.ErrHelp {
-			fs.Usage()
-			return err
-		}
-		return cmdline.Usagef("offer: %v", err)
+		return err
 	}
-	rest := fs.Args()
 	modes := 0
 	for _, b := range []bool{*withdraw, *previous, *list, len(rest) > 0} {
 		if b {
@@ -169,10 +160,6 @@ func (e *env) offer(args []string) error {
 		return e.printOffers(offers, *site, devices, err)
 	}
 }
-
-type nopWriter struct{}
-
-func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 func scopeText(devices []string) string {
 	if len(devices) == 0 {
