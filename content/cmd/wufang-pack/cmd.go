@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wufang-kiosk/wufang/content"
+	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	"github.com/wufang-kiosk/wufang/internal/atomicfile"
 )
@@ -63,7 +64,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	case "help":
+		if len(args) > 1 { // "help build" is "build --help"
+			return run([]string{args[1], "--help"}, stdout, stderr)
+		}
+		c.usage(stdout)
+		return exitOK
+	case "-h", "-help", "--help":
 		c.usage(stdout)
 		return exitOK
 	case "-version", "--version", "version":
@@ -74,6 +81,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if cmd.name == args[0] {
 			return cmd.run(c, args[1:])
 		}
+	}
+	if strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "wufang-pack: %s is not an option here; options come after the command (wufang-pack COMMAND --help lists them)\n", args[0])
+		return exitUsage
 	}
 	fmt.Fprintf(stderr, "wufang-pack: %q is not a command; run wufang-pack --help to see the commands\n", args[0])
 	return exitUsage
@@ -113,7 +124,7 @@ func (c *cli) parse(fset *flag.FlagSet, args []string, npos int, posName string)
 	}
 	if npos >= 0 && len(pos) != npos {
 		if len(pos) < npos {
-			fmt.Fprintf(c.err, "wufang-pack %s: missing %s; usage: wufang-pack %s %s\n", fset.Name(), posName, fset.Name(), posName)
+			fmt.Fprintf(c.err, "wufang-pack %s: missing %s; usage: wufang-pack %s %s\n", fset.Name(), strings.Fields(posName)[len(pos)], fset.Name(), posName)
 		} else {
 			fmt.Fprintf(c.err, "wufang-pack %s: too many arguments (%s); usage: wufang-pack %s %s\n", fset.Name(), strings.Join(pos, " "), fset.Name(), posName)
 		}
@@ -153,7 +164,7 @@ func (c *cli) initPack(args []string) int {
 		return os.WriteFile(target, data, 0o644)
 	})
 	if err != nil {
-		return c.fail("init", "%v", err)
+		return c.fail("init", "cannot make the pack folder %s: %v; choose a folder you may write to", dir, pathErr(err))
 	}
 	fmt.Fprintf(c.out, "Made a new pack in %s with one step of every type.\nEdit pack.yaml and modules/fire.yaml, then check it with: wufang-pack validate %s\n", dir, dir)
 	return exitOK
@@ -199,6 +210,10 @@ func (c *cli) validate(args []string) int {
 	pos, code, ok := c.parse(fset, args, 1, "PATH")
 	if !ok {
 		return code
+	}
+	if _, err := os.Stat(pos[0]); err != nil {
+		fmt.Fprintf(c.out, "%s: error: %v\n", pos[0], cmdline.FileError("the pack", err))
+		return exitProblem
 	}
 	fsys, _, err := openPath(pos[0])
 	if err != nil {
@@ -254,7 +269,7 @@ func (c *cli) keygen(args []string) int {
 		if errors.Is(err, fs.ErrExist) {
 			return c.fail("keygen", "%s already exists; keygen never overwrites a key, choose another file name", *out)
 		}
-		return c.fail("keygen", "%v", err)
+		return c.fail("keygen", "cannot write the key to %s: %v; choose a folder that exists and you may write to", *out, pathErr(err))
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
@@ -271,7 +286,7 @@ func (c *cli) keygen(args []string) int {
 func readKey(file string) (content.PrivateKey, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return content.PrivateKey{}, err
+		return content.PrivateKey{}, cmdline.FileError("key file", err)
 	}
 	k, err := content.ParsePrivateKey(data)
 	if err != nil {
@@ -383,7 +398,7 @@ func trusted(keyLines []string, cfgPath string) ([]content.PublicKey, *config.Co
 		var err error
 		cfg, err = config.Load(cfgPath)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, cmdline.FileError("config file", err)
 		}
 		keyLines = append(keyLines, cfg.Content.TrustedKeys...)
 	}
@@ -427,11 +442,17 @@ func (c *cli) info(args []string) int {
 		return code
 	}
 	if *dataDir != "" && len(pos) == 0 {
+		if st, err := os.Stat(*dataDir); err != nil || !st.IsDir() {
+			return c.fail("info", "the data folder %s does not exist; give the kiosk's data_dir (%s by default)", *dataDir, config.Default().DataDir)
+		}
 		return c.installed(*dataDir)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(c.err, "wufang-pack info: give one pack folder or .wfpack, or --data-dir DIR")
 		return exitUsage
+	}
+	if _, err := os.Stat(pos[0]); err != nil {
+		return c.fail("info", "%v", cmdline.FileError("pack", err))
 	}
 	fsys, w, err := openPath(pos[0])
 	if err != nil {
@@ -485,7 +506,7 @@ func installer(dataDir, cfgPath, appVersion string) (*content.Installer, error) 
 	}
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
-		return nil, err
+		return nil, cmdline.FileError("config file", err)
 	}
 	if dataDir == "" {
 		dataDir = cfg.DataDir
@@ -526,6 +547,9 @@ func (c *cli) install(args []string) int {
 	if !ok {
 		return code
 	}
+	if _, err := os.Stat(pos[0]); err != nil {
+		return c.fail("install", "%v (nothing was installed)", cmdline.FileError("pack", err))
+	}
 	in, err := installer(*dataDir, *cfgPath, c.kioskVersion(*appVersion))
 	if err != nil {
 		return c.fail("install", "%v", err)
@@ -560,7 +584,7 @@ func (c *cli) rollback(args []string) int {
 	}
 	info, err := in.Rollback(c.ctx)
 	if err != nil {
-		return c.fail("rollback", "%v", err)
+		return c.fail("rollback", "%s", strings.TrimPrefix(err.Error(), "rollback: "))
 	}
 	fmt.Fprintf(c.out, "Rolled back: %s %s is active again.\n", info.ID, info.Version)
 	return exitOK
@@ -627,4 +651,14 @@ func (c *cli) kioskVersion(given string) string {
 		return f[1]
 	}
 	return ""
+}
+
+// pathErr is what went wrong with a file, without Go's "mkdir /x:" before it
+// (the message names the file already).
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

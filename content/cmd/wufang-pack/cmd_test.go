@@ -228,3 +228,65 @@ func TestValidateCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestWrongInputs: each mistake staff make gets one line that names the
+// file or argument and says what to do, with the exit code of the
+// convention (cli QA).
+func TestWrongInputs(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	for _, c := range []struct {
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		{[]string{"--bogus"}, exitUsage, "", "wufang-pack: --bogus is not an option here; options come after the command (wufang-pack COMMAND --help lists them)\n"},
+		{[]string{"help", "nonsense"}, exitUsage, "", "wufang-pack: \"nonsense\" is not a command; run wufang-pack --help to see the commands\n"},
+		{[]string{"build"}, exitUsage, "", "wufang-pack build: missing DIR; usage: wufang-pack build DIR --key FILE [--out X.wfpack]\n"},
+		{[]string{"install"}, exitUsage, "", "wufang-pack install: missing X.wfpack; usage: wufang-pack install X.wfpack [--data-dir DIR] [--config FILE] [--allow-downgrade] [--app-version V]\n"},
+		{[]string{"validate", missing}, exitProblem, missing + ": error: the pack " + missing + " does not exist; check the path\n", ""},
+		{[]string{"info", missing}, exitProblem, "", "wufang-pack info: pack " + missing + " does not exist; check the path\n"},
+		{[]string{"info", "--data-dir", missing}, exitProblem, "", "wufang-pack info: the data folder " + missing + " does not exist; give the kiosk's data_dir (/var/lib/wufang by default)\n"},
+		{[]string{"build", dir, "--key", missing}, exitProblem, "", "wufang-pack build: key file " + missing + " does not exist; check the path\n"},
+		{[]string{"sign", "x.wfpack", "--key", dir}, exitProblem, "", "wufang-pack sign: key file " + dir + " is a folder; give the path of the file\n"},
+		{[]string{"keygen", "--out", missing + "/k"}, exitProblem, "", "wufang-pack keygen: cannot write the key to " + missing + "/k: no such file or directory; choose a folder that exists and you may write to\n"},
+		{[]string{"init", filepath.Join(dir, "validate.golden", "x")}, exitProblem, "", ""}, // filled in below
+		{[]string{"verify", "x.wfpack", "--config", missing}, exitProblem, "", "wufang-pack verify: config file " + missing + " does not exist; check the path\n"},
+		{[]string{"install", missing, "--data-dir", data, "--app-version", "1.0.0"}, exitProblem, "", "wufang-pack install: pack " + missing + " does not exist; check the path (nothing was installed)\n"},
+		{[]string{"rollback", "--data-dir", data, "--app-version", "1.0.0", "--config", missing}, exitProblem, "", "wufang-pack rollback: config file " + missing + " does not exist; check the path\n"},
+	} {
+		if c.args[0] == "init" { // a file where a folder must be made
+			file := filepath.Join(dir, "validate.golden")
+			if err := os.WriteFile(file, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c.stderr = "wufang-pack init: cannot make the pack folder " + c.args[1] + ": not a directory; choose a folder you may write to\n"
+		}
+		out, errOut, code := runCmd(t, c.args...)
+		if code != c.code || out != c.stdout || errOut != c.stderr {
+			t.Errorf("wufang-pack %s: exit %d, stdout %q, stderr %q\nwant exit %d, stdout %q, stderr %q", strings.Join(c.args, " "), code, out, errOut, c.code, c.stdout, c.stderr)
+		}
+	}
+	// help CMD is CMD --help.
+	if out, errOut, code := runCmd(t, "help", "build"); code != exitOK || errOut != "" || !strings.HasPrefix(out, "Usage: wufang-pack build DIR") {
+		t.Errorf("help build: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestRollbackSaysItOnce: "rollback: rollback: no previous pack" named the
+// command twice.
+func TestRollbackSaysItOnce(t *testing.T) {
+	data := t.TempDir()
+	cfg := filepath.Join(t.TempDir(), "wufang.yaml")
+	if err := os.WriteFile(cfg, []byte("data_dir: "+data+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCmd(t, "rollback", "--config", cfg, "--app-version", "1.0.0")
+	if want := "wufang-pack rollback: no previous pack: there is no earlier pack to go back to\n"; code != exitProblem || errOut != want {
+		t.Errorf("exit %d, stderr %q; want 1, %q", code, errOut, want)
+	}
+}
