@@ -25,6 +25,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/wufang-kiosk/wufang/edge/cmdline"
 	"github.com/wufang-kiosk/wufang/edge/config"
 	wversion "github.com/wufang-kiosk/wufang/internal/version"
 	"github.com/wufang-kiosk/wufang/kiosk/admin"
@@ -70,10 +71,25 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+const prog = "wufang-kiosk"
+
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
+		case "help": // "help render" is "render --help"
+			if len(args) > 1 {
+				return run([]string{args[1], "--help"}, stdin, stdout, stderr)
+			}
+			fmt.Fprint(stdout, usage)
+			return 0
 		case "hash-pin":
+			if len(args) == 2 && (args[1] == "-h" || args[1] == "--help") {
+				fmt.Fprint(stdout, "Usage: wufang-kiosk hash-pin\n\nAsks for a new admin PIN twice (not echoed at a terminal; two lines on a pipe)\nand prints its hash for kiosk.admin_pin_hash in the config.\n")
+				return 0
+			}
+			if len(args) > 1 {
+				return cmdline.Exit(prog, cmdline.Usagef("hash-pin takes no arguments: it asks for the PIN"), stderr)
+			}
 			isTTY := false
 			if f, ok := stdin.(*os.File); ok {
 				isTTY = term.IsTerminal(int(f.Fd()))
@@ -97,29 +113,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "wufang-kiosk: %v\n\n%s", err, usage)
-		return 2
+		return cmdline.Exit(prog, cmdline.Usagef("%v", err), stderr)
 	}
 	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "wufang-kiosk: unknown command %q\n\n%s", fl.Arg(0), usage)
-		return 2
+		return cmdline.Exit(prog, cmdline.Usagef("unknown command %q; the commands are hash-pin, render and session, or none to run the kiosk", fl.Arg(0)), stderr)
 	}
 	if *showVersion {
 		fmt.Fprintf(stdout, "wufang-kiosk %s\n", version)
 		return 0
 	}
+	var level slog.Level // before the config: a wrong flag is a usage error whatever the config says
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return cmdline.Exit(prog, cmdline.Usagef("--log-level %q: use debug, info, warn or error", *logLevel), stderr)
+	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
-		fmt.Fprintf(stderr, "wufang-kiosk: %v\n", err)
-		return 1
+		return cmdline.Exit(prog, cmdline.FileError("config file", err), stderr)
 	}
 	if *simulate {
 		cfg.Sensors.Simulate = true
-	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(stderr, "wufang-kiosk: --log-level %q: use debug, info, warn or error\n", *logLevel)
-		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
