@@ -62,7 +62,9 @@ func (d *decoder) validate(c *Config) {
 	}
 	if c.DataDir == "" || !strings.HasPrefix(c.DataDir, "/") {
 		d.failAt("data_dir", "%q must be an absolute folder path, like /var/lib/wufang", c.DataDir)
-	} else if p, err := blockingFile(c.DataDir); err != nil {
+	} else if p, err := blockingFile(c.DataDir); errors.Is(err, fs.ErrPermission) {
+		d.failAt("data_dir", "%q cannot be reached: this user may not look into %s; run as the user of the service (wufang) or root, or choose another path", c.DataDir, filepath.Dir(p))
+	} else if err != nil {
 		d.failAt("data_dir", "%q cannot be a folder: %s is %v; choose another path", c.DataDir, p, err)
 	}
 	d.validateMQTT(&c.MQTT)
