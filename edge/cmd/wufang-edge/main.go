@@ -36,6 +36,7 @@ import (
 	"github.com/wufang-kiosk/wufang/edge/store"
 	"github.com/wufang-kiosk/wufang/internal/sdnotify"
 	wversion "github.com/wufang-kiosk/wufang/internal/version"
+	"github.com/wufang-kiosk/wufang/sensors/sim"
 )
 
 // version is the one every wufang binary reports (internal/version says how
@@ -177,12 +178,20 @@ func (e *env) run(args []string) error {
 	}
 	if *script != "" { // the node plays it later; a wrong path must stop the start, not only log
 		f, err := os.Open(*script)
-		if err != nil {
+		if err == nil {
+			_, err = sim.ParseScript(f)
+			f.Close()
+		}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
 			return cmdline.FileError("run --sim-script: the script", err)
 		}
-		f.Close()
-		if !cfg.Sensors.Simulate {
-			return cmdline.Usagef("run --sim-script plays on simulated sensors, and sensors.simulate is false in %s; set it to true", e.configPath)
+		if err != nil {
+			msg := err.Error()
+			if len(msg) > 120 { // a binary file's "line" can be megabytes
+				msg = strings.ToValidUTF8(msg[:120], "") + "…"
+			}
+			return fmt.Errorf("run --sim-script: %s is not a visitor script (%s); give a script in the sensors/sim format", *script, msg)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)

@@ -257,8 +257,8 @@ func publishRetained(t *testing.T, b *brokertest.Broker, topic string, v any) {
 func TestWrongInputs(t *testing.T) {
 	cfg, _ := writeConfig(t, "")
 	dir := t.TempDir()
-	noSim, _ := writeConfig(t, "")
-	if err := os.WriteFile(noSim, []byte("sensors:\n  simulate: false\n"), 0o600); err != nil {
+	junk := filepath.Join(dir, "junk.bin")
+	if err := os.WriteFile(junk, bytes.Repeat([]byte{0xff, 0x00, 'x'}, 100000), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -266,11 +266,13 @@ func TestWrongInputs(t *testing.T) {
 		code   int
 		stderr string
 	}{
+		{[]string{"--config", cfg, "run", "--sim-script", dir}, 1, "wufang-edge: run --sim-script: the script " + dir + " is a folder; give the path of the file\n"},
+		{[]string{"--config", cfg, "run", "--sim-script", junk}, 1, "wufang-edge: run --sim-script: " + junk + " is not a visitor script (read script: bufio.Scanner: token too long); give a script in the sensors/sim format\n"},
 		{[]string{"run", "--bogus"}, 2, "wufang-edge: run: flag provided but not defined: -bogus\nRun wufang-edge --help for usage.\n"},
 		{[]string{"--config", dir + "/missing.yaml", "config", "check"}, 1, "wufang-edge: config file " + dir + "/missing.yaml does not exist; check the path\n"},
 		{[]string{"--config", dir, "config", "check"}, 1, "wufang-edge: config file " + dir + " is a folder; give the path of the file\n"},
 		{[]string{"--config", cfg, "run", "--sim-script", dir + "/visit.txt"}, 1, "wufang-edge: run --sim-script: the script " + dir + "/visit.txt does not exist; check the path\n"},
-		{[]string{"--config", noSim, "run", "--sim-script", cfg}, 2, "wufang-edge: run --sim-script plays on simulated sensors, and sensors.simulate is false in " + noSim + "; set it to true\nRun wufang-edge --help for usage.\n"},
+		{[]string{"--config", cfg, "run", "--sim-script", cfg}, 1, "wufang-edge: run --sim-script: " + cfg + " is not a visitor script (script line 1: time \"site:\": want +duration or @duration); give a script in the sensors/sim format\n"},
 		{[]string{"--config", cfg, "watch", "--broker", "localhost:1883", "--once"}, 2, "wufang-edge: watch: --broker: \"localhost:1883\" is not a broker address; write tcp://host:1883 or ssl://host:8883, or \"\" to turn the uplink off\nRun wufang-edge --help for usage.\n"},
 		{[]string{"--config", cfg, "watch", "--broker", "tcp://u:p@127.0.0.1:1883", "--once"}, 2, "wufang-edge: watch: --broker: must not hold a user name or password; write tcp://host:port, put the user name in mqtt.username and the password in the file named by mqtt.password_file\nRun wufang-edge --help for usage.\n"},
 		{[]string{"--config", cfg, "watch", "--broker", "tcp://127.0.0.1:1", "--password-file", dir + "/pw", "--once"}, 1, "wufang-edge: watch: the MQTT password file " + dir + "/pw does not exist; check the path\n"},
