@@ -1,6 +1,7 @@
 package sdnotify
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -33,6 +34,7 @@ type Relay struct {
 	conn   *net.UnixConn
 	sender atomic.Int64 // the pid of the last process that notified
 	done   chan struct{}
+	marker string // what Close sends itself
 }
 
 // NewRelay listens in dir (which should be private to the service user:
@@ -57,7 +59,7 @@ func NewRelay(dir string, up *Notifier) (*Relay, error) {
 		os.Remove(addr)
 		return nil, fmt.Errorf("sdnotify: relay: SO_PASSCRED: %w", err)
 	}
-	return &Relay{Addr: addr, up: up, conn: c, done: make(chan struct{})}, nil
+	return &Relay{Addr: addr, up: up, conn: c, done: make(chan struct{}), marker: "WUFANG_RELAY_CLOSE=" + rand.Text()}, nil
 }
 
 // Serve passes datagrams on until Close.
@@ -73,12 +75,19 @@ func (r *Relay) Serve() {
 			}
 			continue
 		}
+		var pid int32
 		if msgs, err := syscall.ParseSocketControlMessage(oob[:oobn]); err == nil {
 			for _, m := range msgs {
 				if cred, err := syscall.ParseUnixCredentials(&m); err == nil {
-					r.sender.Store(int64(cred.Pid))
+					pid = cred.Pid
 				}
 			}
+		}
+		if string(buf[:n]) == r.marker {
+			return // Close's: everything sent before it is passed on
+		}
+		if pid != 0 {
+			r.sender.Store(int64(pid))
 		}
 		lines := strings.Split(strings.TrimRight(string(buf[:n]), "\n"), "\n")
 		_ = r.up.Send(lines...)
@@ -88,8 +97,21 @@ func (r *Relay) Serve() {
 // Sender is the pid of the process that notified last (0: none yet).
 func (r *Relay) Sender() int { return int(r.sender.Load()) }
 
-// Close stops Serve and removes the socket.
+// Close stops Serve once it has passed on what is already queued (a child
+// that says WATCHDOG=1 or STOPPING=1 and exits at once must not lose it),
+// and removes the socket. Datagrams are read in the order they were sent,
+// so Close sends one of its own, a line no child knows, and Serve stops
+// when it reads it.
 func (r *Relay) Close() error {
+	if c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: r.Addr, Net: "unixgram"}); err == nil {
+		if _, err := c.Write([]byte(r.marker)); err == nil {
+			select {
+			case <-r.done:
+			case <-time.After(time.Second):
+			}
+		}
+		c.Close()
+	}
 	err := r.conn.Close()
 	<-r.done
 	os.Remove(r.Addr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -96,5 +97,31 @@ func TestRelay(t *testing.T) {
 		if _, err := os.Stat(r.Addr); !os.IsNotExist(err) {
 			t.Errorf("relay socket left behind: %v", err)
 		}
+	}
+}
+
+// TestRelayCloseDrains: what a child said just before it exited (a last
+// WATCHDOG=1, STOPPING=1) is passed on even when the relay is closed at
+// once, as ExecRelayed does when the child's exit is seen.
+func TestRelayCloseDrains(t *testing.T) {
+	up := sdnotifytest.Listen(t, false)
+	r, err := sdnotify.NewRelay(t.TempDir(), sdnotify.New(up.Addr, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go r.Serve()
+	child := sdnotify.New(r.Addr, 0)
+	const n = 50
+	for i := range n {
+		if err := child.Status("step " + strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	up.WaitFor(t, "STATUS=step "+strconv.Itoa(n-1), 10*time.Second)
+	if got := len(up.All()); got != n {
+		t.Errorf("%d datagrams passed on, want %d", got, n)
 	}
 }
