@@ -9,7 +9,7 @@
 #   - all of GB2312 (6,763 hanzi plus its symbol rows: punctuation, full-width
 #     forms, circled and parenthesised numbers, Greek, Cyrillic, box drawing);
 #   - ASCII, Latin-1, General Punctuation, CJK Symbols and Punctuation,
-#     Halfwidth and Fullwidth Forms, arrows and a few UI marks (✓ ✗ ★ ●);
+#     Halfwidth and Fullwidth Forms, arrows and a few UI marks (✓ × ★ ●; Noto CJK has no ✗);
 #   - every character used by a content pack in the tree (content/**/*.yaml),
 #     so a pack written here never needs a glyph the font lacks.
 #
@@ -71,7 +71,7 @@ ranges = [
     (0x2460, 0x24FF),  # Enclosed Alphanumerics
     (0x25A0, 0x25FF),  # Geometric Shapes
     (0x2600, 0x26FF),  # Miscellaneous Symbols (★ ☆ ☎ ⚠ ...)
-    (0x2700, 0x27BF),  # Dingbats (✓ ✗ ...)
+    (0x2700, 0x27BF),  # Dingbats (✓ ...; Noto CJK lacks ✗ ✔ ✘: use ×)
     (0x3000, 0x303F),  # CJK Symbols and Punctuation
     (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
 ]

@@ -790,7 +790,7 @@ func TestInstallPreview(t *testing.T) {
 	want := map[string][]string{
 		"flowtest-1.1.0.wfpack": {"flowtest 1.1.0", "较新 Newer than the active flowtest 1.0.0", "centre-staff (key " + key5 + ") 可信 trusted", "✓ 检查通过 Checks passed", "[安装… Install…]"},
 		"same.wfpack":           {"Same version as the active one", "✓ 检查通过", "[安装… Install…]"},
-		"old-0.9.0.wfpack":      {"较旧 Older than the active flowtest 1.0.0", "✗ 不能安装 Cannot be installed: 版本比当前的旧 older than the active pack", "[查看 View]"},
+		"old-0.9.0.wfpack":      {"较旧 Older than the active flowtest 1.0.0", "× 不能安装 Cannot be installed: 版本比当前的旧 older than the active pack", "[查看 View]"},
 		"bad.wfpack":            {"the pack has errors", "[查看 View]"},
 		"stranger.wfpack":       {"key " + other.Public().ID() + " 不受信任 not trusted", "签名密钥不受信任 signed by a key this kiosk does not trust"},
 		"unsigned.wfpack":       {"未签名 Unsigned", "没有签名 the pack is not signed"},

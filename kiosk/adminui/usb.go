@@ -377,7 +377,7 @@ func (a *Admin) packCard(f packFile, pv *preview, i int) fyne.CanvasObject {
 		third := "✓ " + checkText(pv)
 		if !pv.installs() {
 			colour = badColour
-			third = "✗ 不能安装 Cannot be installed: " + refusal(pv.refused)
+			third = "× 不能安装 Cannot be installed: " + refusal(pv.refused)
 		} else {
 			label = "安装… Install…"
 		}
