@@ -145,8 +145,10 @@ done
 [ -n "$disp" ] || { echo "bench-kiosk.sh: no free X display in :90-:130" >&2; exit 1; }
 # In a session of its own: with the kernel's autogroups (on by default)
 # the X server then gets its own share of the CPU, as a real one would,
-# instead of sharing this script's.
-setsid Xvfb "$disp" -screen 0 "${size}x24" -nolisten tcp +extension GLX >"$work/xvfb.log" 2>&1 &
+# instead of sharing this script's. -noreset: an X server resets when its
+# last client leaves (between two xwd calls, between two runs), and a
+# client connecting meanwhile is refused.
+setsid Xvfb "$disp" -screen 0 "${size}x24" -nolisten tcp -noreset +extension GLX >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
 export DISPLAY=$disp
 for _ in $(seq 100); do xwd -root -silent >/dev/null 2>&1 && break; sleep 0.05; done
@@ -195,7 +197,8 @@ alone_kb() {
 	for p in $(session_pids "$1"); do
 		awk '/^[0-9a-f]+-[0-9a-f]+ / { file = ($5 != 0) ? $6 : ""; next }
 			/^Rss:/ { rss = $2; next }
-			/^Pss:/ { if (file == "") print "anon", $2; else print file, rss }' "/proc/$p/smaps" 2>/dev/null || true
+			/^Pss:/ { if (file == "") a += $2; else f[file] += rss }
+			END { print "anon", a + 0; for (k in f) print k, f[k] }' "/proc/$p/smaps" 2>/dev/null || true
 	done | awk '$1 == "anon" { a += $2; next } { if ($2 > f[$1]) f[$1] = $2 }
 		END { for (k in f) a += f[k]; print a + 0 }'
 }
@@ -324,7 +327,7 @@ log "warm-up (one run each, not counted)"
 run warmup-kiosk "${kiosk_cmd[@]}"
 run warmup-chromium "${chromium_cmd[@]}"
 
-declare -a kf kp kc ks ka cf cp cc cs ca
+declare -a kf kp kc ks kal cf cp cc cs cal
 # start_cpu/start_wait: CPU time of the run until its final first frame,
 # and the time its threads waited for a CPU meanwhile (summed over
 # threads); cpu_wait: the share of the last 10 s in which some task of the
@@ -343,13 +346,13 @@ for i in $(seq 1 "$rounds"); do
 		if [ "$which" = kiosk ]; then
 			run "kiosk-$i" "${kiosk_cmd[@]}"
 			f=$R_FRAME p=$R_PSS c=$R_CPU
-			kf+=("$f") kp+=("$p") kc+=("$c") ks+=("$R_CPUMS") ka+=("$R_ALONE")
+			kf+=("$f") kp+=("$p") kc+=("$c") ks+=("$R_CPUMS") kal+=("$R_ALONE")
 			name=$kiosk_name
 		else
 			rm -rf "$work/chromium-profile"
 			run "chromium-$i" "${chromium_cmd[@]}"
 			f=$R_FRAME p=$R_PSS c=$R_CPU
-			cf+=("$f") cp+=("$p") cc+=("$c") cs+=("$R_CPUMS") ca+=("$R_ALONE")
+			cf+=("$f") cp+=("$p") cc+=("$c") cs+=("$R_CPUMS") cal+=("$R_ALONE")
 			name=chromium
 		fi
 		printf '%-6s %-13s %9s %9.1f %9.1f %8s %9s %10s %8s %8s\n' "$i" "$name" "$f" "$(awk -v k="$p" 'BEGIN { print k / 1024 }')" "$(awk -v k="$R_ALONE" 'BEGIN { print k / 1024 }')" "$c" "$R_CPUMS" "$R_WAITMS" "$pressure" "$load"
@@ -370,7 +373,7 @@ mks=$(median "${ks[@]}") mcs=$(median "${cs[@]}")
 printf '%-28s %14s %10s %8s\n' "  CPU until then (ms)" "$mks" "$mcs" "$(ratio "$mks" "$mcs")"
 r=$(ratio "$mkp" "$mcp")
 printf '%-28s %14.1f %10.1f %8s %8s %s\n' "PSS of the tree (MB)" "$(awk -v k="$mkp" 'BEGIN { print k / 1024 }')" "$(awk -v k="$mcp" 'BEGIN { print k / 1024 }')" "$r" "0.32" "$(verdict "$r" 0.32)"
-mka=$(median "${ka[@]}") mca=$(median "${ca[@]}")
+mka=$(median "${kal[@]}") mca=$(median "${cal[@]}")
 printf '%-28s %14.1f %10.1f %8s\n' "  alone (MB)" "$(awk -v k="$mka" 'BEGIN { print k / 1024 }')" "$(awk -v k="$mca" 'BEGIN { print k / 1024 }')" "$(ratio "$mka" "$mca")"
 r=$(ratio "$mkc" "$mcc")
 printf '%-28s %14s %10s %8s %8s %s\n' "idle CPU (% of a core)" "$mkc" "$mcc" "$r" "0.60" "$(verdict "$r" 0.6)"

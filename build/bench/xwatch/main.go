@@ -145,31 +145,42 @@ func frameCmd(args []string) error {
 			return err
 		}
 	}
+	at, err := s.finalFrame(*quiet, *timeout, *verbose)
+	if err != nil {
+		return err
+	}
+	if at.IsZero() {
+		fmt.Println(-1)
+	} else {
+		fmt.Println(at.UnixMilli())
+	}
+	return nil
+}
+
+// finalFrame waits for the last change of the screen followed by quiet
+// without change and returns when it came; zero after timeout without one.
+// The screen as it was at open does not count as a change.
+func (s *screen) finalFrame(quiet, timeout time.Duration, verbose bool) (time.Time, error) {
 	empty := s.last
 	start := time.Now()
-	deadline := start.Add(*timeout)
+	deadline := start.Add(timeout)
 	var changed time.Time
 	for {
 		wait := time.Until(deadline)
 		if !changed.IsZero() {
-			wait = min(wait, time.Until(changed.Add(*quiet)))
+			wait = min(wait, time.Until(changed.Add(quiet)))
 		}
 		if wait <= 0 {
-			if changed.IsZero() {
-				fmt.Println(-1)
-			} else {
-				fmt.Println(changed.UnixMilli())
-			}
-			return nil
+			return changed, nil
 		}
 		at, img, ok, err := s.next(wait)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		if !ok || equal(img, s.last) {
 			continue
 		}
-		if *verbose {
+		if verbose {
 			_, n := s.diff(s.last, img, 0, 0, 0)
 			fmt.Fprintf(os.Stderr, "xwatch: change at %d ms: %.1f%% of the screen\n", at.Sub(start).Milliseconds(), 100*float64(n)/float64(s.x.w*s.x.h))
 		}
@@ -209,11 +220,27 @@ func tapCmd(args []string) error {
 		return err
 	}
 	for _, p := range pts {
-		if err := s.tap(p[0], p[1], *hold, *settle, *wait, *box); err != nil {
+		r, err := s.tap(p[0], p[1], *hold, *settle, *wait, *box)
+		if err != nil {
 			return err
 		}
+		pressed, screen := "-", "-"
+		if r.pressed >= 0 {
+			pressed = strconv.FormatInt(r.pressed.Milliseconds(), 10)
+		}
+		if r.screen >= 0 {
+			screen = strconv.FormatInt(r.screen.Milliseconds(), 10)
+		}
+		fmt.Printf("tap %d,%d pressed %s screen %s changed %.1f\n", p[0], p[1], pressed, screen, r.changed)
 	}
 	return nil
+}
+
+// tapResult is what one tap showed: pressed from the press, screen from
+// the release (-1: none seen), changed the share of the screen (%).
+type tapResult struct {
+	pressed, screen time.Duration
+	changed         float64
 }
 
 // still waits until the screen has not changed for d (at most 10 s).
@@ -237,10 +264,10 @@ type frame struct {
 	near, all int // pixels changed against the picture before the tap
 }
 
-func (s *screen) tap(px, py int, hold, settle, wait time.Duration, box int) error {
+func (s *screen) tap(px, py int, hold, settle, wait time.Duration, box int) (tapResult, error) {
 	s.x.fake(motionNotify, 0, px, py)
 	if err := s.still(settle); err != nil {
-		return err
+		return tapResult{}, err
 	}
 	before := s.last
 	down := s.x.fake(buttonPress, 1, px, py)
@@ -264,7 +291,7 @@ func (s *screen) tap(px, py int, hold, settle, wait time.Duration, box int) erro
 		}
 	}
 	if err := collect(down.Add(hold)); err != nil {
-		return err
+		return tapResult{}, err
 	}
 	up := s.x.fake(buttonRelease, 1, px, py)
 	// Until the screen is still after a screen change, or still for
@@ -274,7 +301,7 @@ func (s *screen) tap(px, py int, hold, settle, wait time.Duration, box int) erro
 	for {
 		n := len(frames)
 		if err := collect(time.Now().Add(settle)); err != nil {
-			return err
+			return tapResult{}, err
 		}
 		_, final = s.diff(before, s.last, px, py, box)
 		changed := final*10 >= s.x.w*s.x.h
@@ -285,23 +312,22 @@ func (s *screen) tap(px, py int, hold, settle, wait time.Duration, box int) erro
 			break
 		}
 	}
-	pressed, screen := "-", "-"
+	r := tapResult{pressed: -1, screen: -1, changed: 100 * float64(final) / float64(s.x.w*s.x.h)}
 	for _, f := range frames {
 		if f.near > 0 {
-			pressed = strconv.FormatInt(f.at.Sub(down).Milliseconds(), 10)
+			r.pressed = f.at.Sub(down)
 			break
 		}
 	}
 	if final*10 >= s.x.w*s.x.h {
 		for _, f := range frames {
 			if f.all*2 >= final {
-				screen = strconv.FormatInt(max(0, f.at.Sub(up).Milliseconds()), 10)
+				r.screen = max(0, f.at.Sub(up))
 				break
 			}
 		}
 	}
-	fmt.Printf("tap %d,%d pressed %s screen %s changed %.1f\n", px, py, pressed, screen, 100*float64(final)/float64(s.x.w*s.x.h))
-	return nil
+	return r, nil
 }
 
 // diff counts the pixels that differ between a and b, within box of (px,
