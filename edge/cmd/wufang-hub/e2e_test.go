@@ -74,14 +74,14 @@ func startProc(t testing.TB, logPath string, bin string, args ...string) *proc {
 	return p
 }
 
+// kill ends the process (a no-op once it has exited) and waits for it. It
+// must not look at cmd.ProcessState, which the Wait goroutine writes.
 func (p *proc) kill() {
-	if p.cmd.ProcessState == nil {
-		_ = p.cmd.Process.Kill()
-		select {
-		case err := <-p.done:
-			p.done <- err
-		case <-time.After(10 * time.Second):
-		}
+	_ = p.cmd.Process.Kill()
+	select {
+	case err := <-p.done:
+		p.done <- err
+	case <-time.After(10 * time.Second):
 	}
 }
 
@@ -323,7 +323,11 @@ func endToEnd(t *testing.T, o e2eOptions) {
 	}
 	for _, d := range devices {
 		if err := d.p.term(t); err != nil {
-			t.Errorf("%s/%s: exit on SIGTERM: %v", d.site, d.id, err)
+			log, _ := os.ReadFile(d.log)
+			if len(log) > 2000 {
+				log = log[len(log)-2000:]
+			}
+			t.Errorf("%s/%s: exit on SIGTERM: %v; the end of its log:\n%s", d.site, d.id, err, log)
 		}
 	}
 
