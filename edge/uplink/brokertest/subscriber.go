@@ -126,6 +126,9 @@ func (s *Subscriber) Close() {
 	}
 }
 
+// retainedFirst is how long Retained waits for the first message.
+const retainedFirst = 5 * time.Second
+
 // Retained connects a fresh client, subscribes to filter and returns the
 // latest retained payload of each topic that matched, waiting quiet for
 // settle after the last one arrives.
@@ -133,6 +136,10 @@ func (b *Broker) Retained(t testing.TB, filter string, settle time.Duration) map
 	t.Helper()
 	s := b.subscribe(t, filter, true)
 	defer s.Close()
+	// The first may take a while on a loaded machine (a TLS handshake,
+	// the broker's queue): settle only counts once something came. A
+	// filter that matches nothing costs retainedFirst.
+	s.WaitFor(retainedFirst, func(m []Message) bool { return len(m) > 0 })
 	var n int
 	for {
 		time.Sleep(settle)
