@@ -95,6 +95,7 @@ func newFixture(t *testing.T) *fixture {
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api "+r.URL.Path) })
 	f.srv = httptest.NewServer(w.Handler(api))
 	t.Cleanup(f.srv.Close)
+	t.Cleanup(func() { f.web.Close() }) // f.web may be replaced (withOffers)
 	f.fill(t)
 	return f
 }

@@ -27,6 +27,8 @@ type previews struct {
 	render sync.Mutex // one render at a time: it takes both cores of a small hub
 	mu     sync.Mutex // the map
 	dirs   map[string]*preview
+	ctx    context.Context
+	stop   context.CancelFunc // kills the renders when the server closes
 	order  []string
 	root   string
 }
@@ -134,6 +136,7 @@ func (s *Server) drawPreview(bin, key string, dp *draftPage) (preview, error) {
 			return preview{}, err
 		}
 		c.root = root
+		c.ctx, c.stop = context.WithCancel(context.Background())
 	}
 	dir := filepath.Join(c.root, key)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -162,7 +165,10 @@ func (s *Server) drawPreview(bin, key string, dp *draftPage) (preview, error) {
 	go func() {
 		c.render.Lock() // one at a time
 		defer c.render.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+		c.mu.Lock()
+		parent := c.ctx
+		c.mu.Unlock()
+		ctx, cancel := context.WithTimeout(parent, 15*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, bin, packFile, "--size", size, "--lang", lang, "--out", dir)
 		cmd.Env = append(os.Environ(), "LANG=C.UTF-8") // a service's bare C locale makes Fyne complain on every run
@@ -206,4 +212,26 @@ func (s *Server) studioPreviewImage(w http.ResponseWriter, r *http.Request, v *v
 	}
 	w.Header().Set("Cache-Control", "private, max-age=600")
 	http.ServeFile(w, r, filepath.Join(dir, file))
+}
+
+// closePreviews removes the drawn previews (the hub is stopping); a
+// render still running finds its folder gone and fails quietly.
+func (s *Server) closePreviews() {
+	if s.opts.Studio == nil {
+		return
+	}
+	c := &s.opts.Studio.previews
+	c.mu.Lock()
+	if c.stop != nil {
+		c.stop() // a render still running is killed...
+	}
+	c.mu.Unlock()
+	c.render.Lock() // ...and has ended
+	defer c.render.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.root != "" {
+		os.RemoveAll(c.root)
+		c.root, c.dirs, c.order = "", nil, nil
+	}
 }

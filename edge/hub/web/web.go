@@ -408,11 +408,12 @@ func safeNext(n string) string {
 	return n
 }
 
-// Close forgets every session.
+// Close forgets every session and removes the studio's previews.
 func (s *Server) Close() {
 	s.mu.Lock()
 	clear(s.sessions)
 	s.mu.Unlock()
+	s.closePreviews()
 }
 
 // queryTimeout bounds the queries of one page.
