@@ -87,7 +87,10 @@ func composeOff() {
 // (Measured on the bare-window baseline: idle CPU from about 1% to 0.1–0.4%
 // of a core, with unchanged tap-to-frame time; build/bench/NOTES.md.)
 type idlePump struct {
-	max, active time.Duration
+	// max is the longest wait, active the full-rate time after input,
+	// settle the full-rate time after posted work (a few frames at 60 Hz,
+	// also on a loaded board).
+	max, active, settle time.Duration
 	// mu is held by wake while it posts, and by stop: once Fyne's loop has
 	// ended, GLFW is terminated and a GLFW call panics (seen at exit as
 	// "NotInitialized" from a turn scheduled just before the quit).
@@ -97,7 +100,7 @@ type idlePump struct {
 }
 
 func newIdlePump() *idlePump {
-	return &idlePump{max: 30 * time.Second, active: 2 * time.Second}
+	return &idlePump{max: 30 * time.Second, active: 2 * time.Second, settle: 100 * time.Millisecond}
 }
 
 // start runs the pump; call it once Fyne's loop runs (Lifecycle
@@ -120,6 +123,17 @@ func (p *idlePump) turn() {
 	if p.stopped.Load() {
 		return
 	}
+	// Work was posted since the last wait (its wake's empty event may have
+	// been eaten by one of the loop's own polls, or the work ran just
+	// before this turn with no frame between): waiting now would leave the
+	// screen showing the old state until the next touch. Let the loop draw
+	// it first. (Seen by build/bench-kiosk.sh's taps: the visit's new
+	// screen logged, the old one on screen for seconds.)
+	if p.woken.Swap(false) {
+		glfw.PollEvents() // takes the wake's empty event, if still queued
+		p.again(p.settle)
+		return
+	}
 	start := time.Now()
 	glfw.WaitEventsTimeout(p.max.Seconds())
 	if p.stopped.Load() {
@@ -128,12 +142,15 @@ func (p *idlePump) turn() {
 	// Let the loop draw what the wait let in (a change posted with a wake,
 	// an attract slide, needs a frame or two); after input, stay at full
 	// rate for a while.
-	next := 20 * time.Millisecond
+	next := p.settle
 	if woken := p.woken.Swap(false); !woken && time.Since(start) < p.max-10*time.Millisecond {
 		next = p.active
 	}
-	time.AfterFunc(next, func() { fyne.Do(p.turn) })
+	p.again(next)
 }
+
+// again runs the next turn after d of Fyne's normal loop.
+func (p *idlePump) again(d time.Duration) { time.AfterFunc(d, func() { fyne.Do(p.turn) }) }
 
 // wake interrupts the pump's wait, so work just posted with fyne.Do runs
 // now. GLFW allows it from any goroutine.
