@@ -276,6 +276,22 @@ var draftID = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 // loadDraft reads the draft of the request's {draft} at its latest
 // revision, decodes and validates it.
+// loadDraftAtHead is loadDraft for a form that changes the draft: the
+// form's base must be the draft's head revision, else it was made from an
+// older one and is refused (409), so one editor cannot undo another's
+// change unseen.
+func (s *Server) loadDraftAtHead(w http.ResponseWriter, r *http.Request, v *view) *draftPage {
+	dp := s.loadDraft(w, r, v)
+	if dp == nil {
+		return nil
+	}
+	if base, err := strconv.Atoi(r.PostFormValue("base")); err != nil || base != dp.Draft.Head {
+		s.fail(w, v, http.StatusConflict, v.T("studio.conflict"))
+		return nil
+	}
+	return dp
+}
+
 func (s *Server) loadDraft(w http.ResponseWriter, r *http.Request, v *view) *draftPage {
 	st := s.store(w, v)
 	if st == nil {
@@ -468,13 +484,8 @@ func (v *view) Text(t content.Text, p *content.Pack) string {
 // action its button names (op: save; add, del, up or down with the list
 // element's file|key; addstep with the module file and steptype).
 func (s *Server) studioSave(w http.ResponseWriter, r *http.Request, v *view) {
-	dp := s.loadDraft(w, r, v)
+	dp := s.loadDraftAtHead(w, r, v)
 	if dp == nil {
-		return
-	}
-	base, err := strconv.Atoi(r.PostFormValue("base"))
-	if err != nil || base != dp.Draft.Head {
-		s.fail(w, v, http.StatusConflict, v.T("studio.conflict"))
 		return
 	}
 	back := backOf(dp, r)
@@ -483,7 +494,7 @@ func (s *Server) studioSave(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, v, http.StatusBadRequest, v.T("studio.notsaved")+" "+strings.Join(bad, "; "))
 		return
 	}
-	rev, ok := s.saveRevision(w, r, v, dp, base, strings.TrimSpace(r.PostFormValue("note")), files)
+	rev, ok := s.saveRevision(w, r, v, dp, strings.TrimSpace(r.PostFormValue("note")), files)
 	if !ok {
 		return
 	}
@@ -494,12 +505,12 @@ func (s *Server) studioSave(w http.ResponseWriter, r *http.Request, v *view) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// saveRevision saves files as the revision after base, answering the
-// request itself when that fails (409 when someone saved in between).
-func (s *Server) saveRevision(w http.ResponseWriter, r *http.Request, v *view, dp *draftPage, base int, note string, files studio.Files) (int, bool) {
+// saveRevision saves files as the revision after the draft's head, answering
+// the request itself when that fails (409 when someone saved in between).
+func (s *Server) saveRevision(w http.ResponseWriter, r *http.Request, v *view, dp *draftPage, note string, files studio.Files) (int, bool) {
 	ctx, cancel := queryContext(r)
 	defer cancel()
-	rev, err := s.opts.Studio.Store.Save(ctx, dp.Draft.ID, base, v.User, note, files)
+	rev, err := s.opts.Studio.Store.Save(ctx, dp.Draft.ID, dp.Draft.Head, v.User, note, files)
 	if errors.Is(err, studio.ErrConflict) {
 		s.fail(w, v, http.StatusConflict, v.T("studio.conflict"))
 		return 0, false
@@ -672,13 +683,8 @@ func MediaName(upload string) (string, error) {
 // validator's own media checks; the step page's picture picker offers it
 // from then on.
 func (s *Server) studioUpload(w http.ResponseWriter, r *http.Request, v *view) {
-	dp := s.loadDraft(w, r, v)
+	dp := s.loadDraftAtHead(w, r, v)
 	if dp == nil {
-		return
-	}
-	base, err := strconv.Atoi(r.PostFormValue("base"))
-	if err != nil || base != dp.Draft.Head {
-		s.fail(w, v, http.StatusConflict, v.T("studio.conflict"))
 		return
 	}
 	if r.MultipartForm == nil || len(r.MultipartForm.File["picture"]) == 0 {
@@ -704,7 +710,7 @@ func (s *Server) studioUpload(w http.ResponseWriter, r *http.Request, v *view) {
 		name = fmt.Sprintf("%s-%d%s", stem, n, ext) // another picture of that name is kept
 	}
 	files[name] = data
-	rev, ok := s.saveRevision(w, r, v, dp, base, "+ "+name, files)
+	rev, ok := s.saveRevision(w, r, v, dp, "+ "+name, files)
 	if !ok {
 		return
 	}

@@ -96,12 +96,8 @@ func (s *Server) studioPublishPage(w http.ResponseWriter, r *http.Request, v *vi
 }
 
 func (s *Server) studioPublish(w http.ResponseWriter, r *http.Request, v *view) {
-	dp := s.loadDraft(w, r, v)
+	dp := s.loadDraftAtHead(w, r, v)
 	if dp == nil {
-		return
-	}
-	if base, err := strconv.Atoi(r.PostFormValue("base")); err != nil || base != dp.Draft.Head {
-		s.fail(w, v, http.StatusConflict, v.T("studio.conflict"))
 		return
 	}
 	if r.PostFormValue("reviewed") != "yes" {
