@@ -245,11 +245,7 @@ func (d *Delivery) Offer(o *wire.Offer) {
 // For an offer acted on already it looks at the active pack first, so a
 // status published right after staff changed the pack says so.
 func (d *Delivery) State() *wire.OfferState {
-	d.mu.Lock()
-	o := d.offer
-	done := o != nil && d.mem != nil && d.mem.key() == key(o)
-	d.mu.Unlock()
-	if done {
+	if o, done := d.current(); done {
 		d.review(o)
 	}
 	d.mu.Lock()
@@ -259,6 +255,15 @@ func (d *Delivery) State() *wire.OfferState {
 	}
 	s := *d.state
 	return &s
+}
+
+// current returns the current offer (nil: none) and whether it is the one
+// the device remembers acting on.
+func (d *Delivery) current() (*wire.Offer, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	o := d.offer
+	return o, o != nil && d.mem != nil && d.mem.key() == key(o)
 }
 
 // key identifies an offer: its pack, file and kind, and the time the hub
@@ -272,10 +277,7 @@ func (d *Delivery) Run(ctx context.Context) error {
 	fails := 0
 	for {
 		wait := d.opts.Retry
-		d.mu.Lock()
-		o := d.offer
-		done := o != nil && d.mem != nil && d.mem.key() == key(o)
-		d.mu.Unlock()
+		o, done := d.current()
 		if done {
 			d.review(o)
 			o = nil
