@@ -13,4 +13,11 @@ log "building wufang-kiosk (the first build compiles Fyne's C code: a few minute
 go build -tags no_emoji -ldflags "$(wufang_ldflags)" -o bin/wufang-kiosk ./kiosk/cmd/wufang-kiosk
 export LANG=${LANG:-C.UTF-8}
 case "$LANG" in *UTF-8* | *utf8*) ;; *) export LANG=C.UTF-8 ;; esac
-exec ./bin/wufang-kiosk --windowed --sim "$@"
+# Exit status 75 asks for a restart (admin mode's "restart the app", or a
+# new pack that needs the system fonts), as systemd does on the device.
+while :; do
+	rc=0
+	./bin/wufang-kiosk --windowed --sim "$@" || rc=$?
+	[ "$rc" -eq 75 ] || exit "$rc"
+	log "wufang-kiosk asked to be restarted"
+done

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -325,4 +326,44 @@ func TestRendersHanziNotBoxes(t *testing.T) {
 		w.Resize(fyne.NewSize(640, 110))
 		savePNG(t, filepath.Join(*pngDir, "line.png"), w.Canvas().Capture())
 	}
+}
+
+// TestMissing: Missing names exactly the characters the bundled faces
+// lack, once each, and never spaces or control characters; both faces
+// cover the same characters, so its one answer holds for bold too.
+func TestMissing(t *testing.T) {
+	if m := Missing("五防体验 Five-prevention room，请触摸！\n\t\u3000“交通”"); m != nil {
+		t.Errorf("Missing of covered text = %q, want nil", m)
+	}
+	face := parseFace(t, regularOTF)
+	var absent []rune
+	for _, r := range "丂丄丅丆丏丒丗丟" {
+		if _, ok := face.NominalGlyph(r); !ok {
+			absent = append(absent, r)
+		}
+	}
+	if len(absent) < 2 {
+		t.Fatalf("control characters unexpectedly covered by the subset: %q", absent)
+	}
+	s := "火" + string(absent[1]) + " 警" + string(absent[0]) + string(absent[1])
+	if got, want := string(Missing(s)), string(absent[1])+string(absent[0]); got != want {
+		t.Errorf("Missing(%q) = %q, want %q", s, got, want)
+	}
+
+	bold := parseFace(t, boldOTF)
+	regularRunes, boldRunes := runesOf(face), runesOf(bold)
+	if len(regularRunes) < 7000 || !slices.Equal(regularRunes, boldRunes) {
+		t.Errorf("regular face covers %d characters, bold %d, not the same set", len(regularRunes), len(boldRunes))
+	}
+}
+
+func runesOf(f *font.Face) []rune {
+	var out []rune
+	it := f.Cmap.Iter()
+	for it.Next() {
+		r, _ := it.Char()
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -27,6 +27,19 @@
 //     first on another goroutine leaves Fyne nothing to do (or makes it
 //     wait for the rest). No upstream issue found. Test:
 //     TestWarmSystemFonts.
+//   - noSystemFonts: Fyne adds a system face for the locale to every text
+//     style, and falls back to system fonts for characters its faces lack
+//     (internal/painter/font.go, lookupFaces). The bundled faces draw
+//     everything the built-in pack and the kiosk's own text use, so that
+//     costs about 5 MB of heap for nothing (the index, and a face per
+//     style: DejaVu Sans, or Noto Sans CJK for a Chinese locale), about
+//     a twentieth of the kiosk's memory. Fyne has no switch for it, but it
+//     keeps the fallback off for the life of the process when go-text's
+//     font scan fails, which it does when os.UserCacheDir does (a relative
+//     $XDG_CACHE_HOME). So the kiosk turns it off only while the pack it
+//     starts with has no character the bundled faces lack, and restarts
+//     to turn it on when a pack that needs it goes live (setPack). Test:
+//     TestNoSystemFonts.
 //   - composeOff: GLFW opens an X input method (glfwInit, XOpenIM), and
 //     libX11 parses the locale's Compose table for it (5,700 lines for
 //     en_US.UTF-8, read a character at a time, twice): the kiosk has no
@@ -41,8 +54,11 @@
 package main
 
 import (
+	"io/fs"
 	"os"
 	"os/signal"
+	"path"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -51,6 +67,8 @@ import (
 	"fyne.io/fyne/v2"
 	"github.com/go-gl/glfw/v3.3/glfw"
 	"github.com/go-text/typesetting/fontscan"
+
+	ktheme "github.com/wufang-kiosk/wufang/kiosk/theme"
 )
 
 // warmSystemFonts builds the system font index Fyne's text layout uses
@@ -61,6 +79,44 @@ func warmSystemFonts() {
 	// An error (no fonts, no cache folder) is Fyne's to meet again: it
 	// then shows text without system fallback, as without this.
 	_ = fontscan.NewFontMap(nopLogger{}).UseSystemFonts("")
+}
+
+// noSystemFonts turns Fyne's system font fallback off for the life of the
+// process (see the list above). Call it once, on the main thread, after the
+// app is made and before any text is measured or drawn, and never together
+// with warmSystemFonts (whose scan would then succeed first).
+func noSystemFonts() {
+	old, had := os.LookupEnv("XDG_CACHE_HOME")
+	// Relative, so os.UserCacheDir fails, and with it go-text's one scan
+	// of the system fonts for this process; Fyne then keeps no fallback.
+	os.Setenv("XDG_CACHE_HOME", "no-system-fonts")
+	fyne.MeasureText("五防", 16, fyne.TextStyle{}) // Fyne's font map is made now
+	if had {
+		os.Setenv("XDG_CACHE_HOME", old)
+	} else {
+		os.Unsetenv("XDG_CACHE_HOME")
+	}
+}
+
+// missingGlyphs returns the characters the bundled faces cannot draw in
+// the text of the pack in fsys (every .yaml file in it: the manifest and
+// the modules, comments included) and in extra (names from the config that
+// admin mode shows).
+func missingGlyphs(fsys fs.FS, extra ...string) []rune {
+	var text strings.Builder
+	for _, e := range extra {
+		text.WriteString(e)
+	}
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".yaml" {
+			return nil
+		}
+		if b, err := fs.ReadFile(fsys, p); err == nil {
+			text.Write(b)
+		}
+		return nil
+	})
+	return ktheme.Missing(text.String())
 }
 
 type nopLogger struct{}

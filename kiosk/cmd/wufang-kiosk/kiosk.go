@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -68,6 +69,10 @@ type kiosk struct {
 	packInfo content.Info // zero for the built-in pack
 	warning  string       // why the built-in pack shows instead of the installed one
 
+	// missing is what the pack shown at start-up needs from the system's
+	// fonts (nil: nothing, and Fyne's system font fallback is off).
+	missing []rune
+
 	quitOnce sync.Once
 
 	// notify is systemd's notification socket (a no-op outside systemd);
@@ -80,14 +85,19 @@ type kiosk struct {
 // run shows it.
 func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, error) {
 	k := &kiosk{cfg: cfg, opts: opts, log: opts.Logger, notify: sdnotify.FromEnv()}
-	// The system font index, which Fyne would build on the main thread at
-	// the first text layout, now on another core (see fyne.go).
-	go warmSystemFonts()
 	shown := make(chan struct{})
 	gcBack := pauseGC(ctx, shown)
 	k.packs = k.installer()
 	fsys, pack, info := k.loadPack()
 	k.pack, k.packInfo = pack, info
+	// System fonts only for text the bundled faces cannot draw (see
+	// fyne.go); their index, which Fyne would build on the main thread at
+	// the first text layout, then on another core.
+	k.missing = missingGlyphs(fsys, cfg.Site, cfg.Device)
+	if len(k.missing) > 0 {
+		k.log.Info("the content pack has characters the kiosk's own font lacks: system fonts draw them", "chars", string(k.missing))
+		go warmSystemFonts()
+	}
 
 	nctx, cancel := context.WithCancel(context.Background())
 	n, err := node.Start(nctx, cfg, node.Options{
@@ -125,6 +135,9 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	composeOff()
 	k.app = app.NewWithID("org.wufang.kiosk")
 	k.app.Settings().SetTheme(ktheme.New(ktheme.Options{LargeText: cfg.Kiosk.LargeText}))
+	if len(k.missing) == 0 {
+		noSystemFonts()
+	}
 	k.win = k.app.NewWindow("wufang 五防")
 	// The UI and admin mode wake the idle pump after posting work from
 	// other goroutines, so it is drawn at once.
@@ -190,7 +203,9 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 }
 
 // pauseGC turns the garbage collector off until until is closed or ctx
-// ends, and returns a channel closed once it is back as it was. Start-up
+// ends, and returns a channel closed once it is back: at steadyGCPercent,
+// or as it was when $GOGC chose a value, and the memory limit as it was.
+// Start-up
 // allocates what it mostly drops (parsed fonts and SVGs, scratch images),
 // and collecting that while it happens cost about a twentieth of the
 // kiosk's start-up CPU, part of it on the main thread (GC assists;
@@ -199,6 +214,9 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 // back (debug.FreeOSMemory) after the channel closes.
 func pauseGC(ctx context.Context, until <-chan struct{}) <-chan struct{} {
 	percent := debug.SetGCPercent(-1)
+	if _, set := os.LookupEnv("GOGC"); !set {
+		percent = steadyGCPercent
+	}
 	limit := debug.SetMemoryLimit(startupHeapLimit)
 	back := make(chan struct{})
 	go func() {
@@ -212,6 +230,14 @@ func pauseGC(ctx context.Context, until <-chan struct{}) <-chan struct{} {
 	}()
 	return back
 }
+
+// steadyGCPercent is the collector's target after start-up: a collection
+// each time the heap has grown by a quarter of what it keeps, not Go's
+// default of as much again. The kiosk keeps about 16 MB (fonts and the
+// pictures it shows) and allocates little while idle, so this keeps about
+// 4 MB less resident at no CPU cost that the bench can see
+// (build/bench/NOTES.md §2).
+const steadyGCPercent = 25
 
 // startupHeapLimit is the most the heap may grow to before the first
 // frame without a collection (the built-in pack's start-up allocates
@@ -320,6 +346,21 @@ func (k *kiosk) setPack(fsys fs.FS, p *content.Pack, info content.Info) {
 	k.ui.SetMedia(fsys)
 	k.machine.SetPack(p)
 	k.log.Info("content pack live", "id", info.ID, "version", info.Version)
+	if m := k.needsFontRestart(fsys); len(m) > 0 {
+		k.log.Info("the new content pack has characters the kiosk's own font lacks: restarting to load the system fonts", "chars", string(m))
+		k.quit(exitRestart)
+	}
+}
+
+// needsFontRestart returns the characters of the pack in fsys that only
+// system fonts can draw when the system font fallback is off in this
+// process (it was turned off at start-up and cannot come back): then the
+// kiosk must restart for them to show.
+func (k *kiosk) needsFontRestart(fsys fs.FS) []rune {
+	if len(k.missing) > 0 {
+		return nil // the fallback is on
+	}
+	return missingGlyphs(fsys, k.cfg.Site, k.cfg.Device)
 }
 
 // warnings is what staff should know, shown in admin mode: a visitor never

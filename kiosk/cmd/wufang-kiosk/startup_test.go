@@ -78,9 +78,14 @@ func TestComposeOff(t *testing.T) {
 }
 
 // TestPauseGC: the collector is off until the first frame (or the end of
-// the context), then back as it was, the memory limit too.
+// the context), then at steadyGCPercent, or back as it was when $GOGC
+// chose it; the memory limit back as it was.
 func TestPauseGC(t *testing.T) {
-	for _, end := range []string{"first frame", "context"} {
+	for _, end := range []string{"first frame", "context", "GOGC set"} {
+		t.Setenv("GOGC", "73")
+		if end != "GOGC set" {
+			os.Unsetenv("GOGC")
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		shown := make(chan struct{})
 		wasPercent := debug.SetGCPercent(73)
@@ -97,14 +102,18 @@ func TestPauseGC(t *testing.T) {
 			t.Fatalf("%s: the collector came back before the end", end)
 		case <-time.After(20 * time.Millisecond):
 		}
-		if end == "first frame" {
-			close(shown)
-		} else {
+		if end == "context" {
 			cancel()
+		} else {
+			close(shown)
 		}
 		<-back
-		if p := debug.SetGCPercent(wasPercent); p != 73 {
-			t.Errorf("%s: GC percent %d after, want 73 as before", end, p)
+		want := steadyGCPercent
+		if end == "GOGC set" {
+			want = 73
+		}
+		if p := debug.SetGCPercent(wasPercent); p != want {
+			t.Errorf("%s: GC percent %d after, want %d", end, p, want)
 		}
 		if l := debug.SetMemoryLimit(wasLimit); l != 1<<40 {
 			t.Errorf("%s: memory limit %d after, want %d as before", end, l, int64(1<<40))
