@@ -23,6 +23,9 @@ type Options struct {
 	// ModuleColours maps a module id to its pack colour, "#RRGGBB"; missing
 	// or malformed entries fall back to DefaultModuleColours.
 	ModuleColours map[string]string
+	// Backdrop, when set, overrides the background colour while it holds
+	// one (see Backdrop).
+	Backdrop *Backdrop
 }
 
 // LargeTextScale is the text scale of large-text mode.
@@ -129,6 +132,9 @@ func (t *kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Col
 	hc, dark := t.opts.HighContrast, t.opts.Dark
 	switch n {
 	case fynetheme.ColorNameBackground, fynetheme.ColorNameMenuBackground, fynetheme.ColorNameOverlayBackground:
+		if c := t.opts.Backdrop.colour(); c != nil && n == fynetheme.ColorNameBackground {
+			return c
+		}
 		switch {
 		case dark && hc:
 			return black

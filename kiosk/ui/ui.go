@@ -54,6 +54,11 @@ type Options struct {
 	// Rasters, when set, is a picture cache shared with other UIs (see
 	// Rasters); nil gives the UI its own.
 	Rasters *Rasters
+	// Backdrop, when set, is handed each screen's background colour when
+	// the screen's bottom layer is one opaque colour, and that layer is
+	// then left transparent: the window must be cleared to the colour (the
+	// kiosk theme's ktheme.Backdrop does it). nil means no such colour.
+	Backdrop func(color.Color)
 }
 
 // UI renders a flow.Machine's state and turns taps into its inputs. All its
@@ -351,12 +356,34 @@ func (u *UI) build(sz fyne.Size) (objs []fyne.CanvasObject) {
 		panic(fmt.Sprintf("no screen %q", v.st.Screen))
 	}
 	objs = []fyne.CanvasObject{ctor(u, v)}
+	u.backdrop(objs[0])
 	u.orderMove.placed, u.orderMove.slip = false, false // shown once: not again on a resize
 	if v.st.StillThere {
 		objs = append(objs, u.stillThere(v))
 	}
 	u.failed = false
 	return objs
+}
+
+// backdrop hands the screen's background colour to Options.Backdrop when
+// its bottom layer is an opaque bgTap (every screen's is), and leaves that
+// layer undrawn. A translucent layer (the "still there?" overlay's shade)
+// is never a backdrop: it sits over another screen.
+func (u *UI) backdrop(screen fyne.CanvasObject) {
+	set := u.opts.Backdrop
+	if set == nil {
+		return
+	}
+	if c, ok := screen.(*fyne.Container); ok && len(c.Objects) > 0 {
+		if b, ok := c.Objects[0].(*bgTap); ok && b.rect.FillColor != nil {
+			if _, _, _, a := b.rect.FillColor.RGBA(); a == 0xffff {
+				set(b.rect.FillColor)
+				b.rect.FillColor = color.Transparent
+				return
+			}
+		}
+	}
+	set(nil)
 }
 
 // screens is the table from flow screen to constructor.

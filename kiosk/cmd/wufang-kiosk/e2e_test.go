@@ -89,11 +89,13 @@ sensors: {simulate: true}
 
 	d := &driver{t: t, display: display, states: states, shots: shots, log: &logTail}
 	d.waitFor(func(s visitState) bool { return s["screen"] == "attract" }, "the attract loop")
-	d.shot("attract")
+	// Each screen's background is the window's clear colour, not a
+	// rectangle (ktheme.Backdrop): it must come out exactly as drawn.
+	d.pixel(d.shot("attract"), 4, 4, "12263F")
 	d.focus()
 	d.key("p") // someone walks up: a simulated presence wakes it
 	d.waitFor(func(s visitState) bool { return s["screen"] == "home" }, "presence to wake the kiosk")
-	d.shot("home")
+	d.pixel(d.shot("home"), 4, 100, "F6F3EC")
 
 	d.walkModule()
 	d.shot("result")
@@ -424,13 +426,27 @@ func (d *driver) cmd(name string, args ...string) *exec.Cmd {
 	return c
 }
 
-// shot saves the screen once the UI has settled.
-func (d *driver) shot(name string) {
+// shot saves the screen once the UI has settled, and gives the file.
+func (d *driver) shot(name string) string {
 	time.Sleep(400 * time.Millisecond)
 	d.n++
 	file := filepath.Join(d.shots, fmt.Sprintf("%02d-%s.png", d.n, name))
 	if out, err := d.cmd("import", "-window", "root", file).CombinedOutput(); err != nil {
 		d.t.Errorf("screenshot %s: %v\n%s", file, err, out)
+	}
+	return file
+}
+
+// pixel checks the colour at x, y of a screenshot ("RRGGBB").
+func (d *driver) pixel(file string, x, y int, want string) {
+	d.t.Helper()
+	out, err := exec.Command("convert", file, "-format", fmt.Sprintf("%%[hex:p{%d,%d}]", x, y), "info:").CombinedOutput()
+	if err != nil {
+		d.t.Errorf("reading %s: %v\n%s", file, err, out)
+		return
+	}
+	if got := strings.TrimSpace(string(out)); got != want {
+		d.t.Errorf("%s: the pixel at %d,%d is #%s, want #%s", filepath.Base(file), x, y, got, want)
 	}
 }
 

@@ -134,7 +134,10 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	}
 	composeOff()
 	k.app = app.NewWithID("org.wufang.kiosk")
-	k.app.Settings().SetTheme(ktheme.New(ktheme.Options{LargeText: cfg.Kiosk.LargeText}))
+	// The window is cleared to each screen's background colour instead of
+	// drawing it as a window-sized rectangle (ktheme.Backdrop).
+	backdrop := new(ktheme.Backdrop)
+	k.app.Settings().SetTheme(ktheme.New(ktheme.Options{LargeText: cfg.Kiosk.LargeText, Backdrop: backdrop}))
 	if len(k.missing) == 0 {
 		noSystemFonts()
 	}
@@ -144,7 +147,7 @@ func start(ctx context.Context, cfg *config.Config, opts kioskOptions) (*kiosk, 
 	k.pump = newIdlePump()
 	k.ui = ui.New(k.machine, ui.Options{FS: fsys, Hours: schedule.Lines(), Logger: k.log, Buttons: len(cfg.Sensors.Buttons) > 0,
 		NextOpen: func(t time.Time) (time.Time, bool) { return schedule.NextOpen(t.In(cfg.Location)) },
-		Wake:     k.pump.wake, Shown: func() { k.ownSignals(); k.serveNotify(ctx); close(shown) }})
+		Wake:     k.pump.wake, Backdrop: backdrop.Set, Shown: func() { k.ownSignals(); k.serveNotify(ctx); close(shown) }})
 	// Draw the attract pictures and module icons now, on another core
 	// while the window and its GL context are created, not while the
 	// first frame or the attract loop waits for them.
