@@ -207,6 +207,7 @@ func (r *textRenderer) Layout(size fyne.Size) {
 // punctuation), and inside a word only when the word alone is wider than
 // the line.
 func wrapText(s string, size float32, style fyne.TextStyle, width float32) (out []string, broke bool) {
+	space := fyne.MeasureText(" ", size, style).Width
 	for para := range strings.SplitSeq(s, "\n") {
 		toks := tokens(para)
 		var line strings.Builder
@@ -217,11 +218,19 @@ func wrapText(s string, size float32, style fyne.TextStyle, width float32) (out 
 			lw = 0
 		}
 		for _, tok := range toks {
-			tw := fyne.MeasureText(strings.TrimRight(tok, " "), size, style).Width
+			// A token is measured once, without its trailing spaces (they
+			// may hang past the edge); each of them then adds a space's
+			// width. Fyne shapes every string it has not measured in the
+			// last minute anew, and measuring was nine in ten of the
+			// strings the attract loop shaped.
+			word := strings.TrimRight(tok, " ")
+			tw := fyne.MeasureText(word, size, style).Width
 			if lw > 0 && lw+tw > width {
 				flush()
-				tok = strings.TrimLeft(tok, " ")
-				tw = fyne.MeasureText(strings.TrimRight(tok, " "), size, style).Width
+				if t := strings.TrimLeft(tok, " "); len(t) != len(tok) {
+					tok, word = t, strings.TrimRight(t, " ")
+					tw = fyne.MeasureText(word, size, style).Width
+				}
 			}
 			if tw > width { // a word wider than the line: break it by runes
 				broke = broke || !isCJK([]rune(tok)[0])
@@ -236,7 +245,7 @@ func wrapText(s string, size float32, style fyne.TextStyle, width float32) (out 
 				continue
 			}
 			line.WriteString(tok)
-			lw += fyne.MeasureText(tok, size, style).Width
+			lw += tw + float32(len(tok)-len(word))*space
 		}
 		if line.Len() > 0 || len(toks) == 0 {
 			flush()
