@@ -21,7 +21,7 @@ import (
 // a rectangle (#F6F3EC as #F8F5EE). The theme hands the painter each 8-bit
 // component times 255, so the window is cleared to the colour exactly.
 // Software painters (Fyne's test canvas) read that as one level darker.
-type Backdrop struct{ c atomic.Pointer[color.NRGBA] }
+type Backdrop struct{ c atomic.Pointer[color.RGBA64] }
 
 // Set makes c the background colour; nil goes back to the theme's own.
 func (b *Backdrop) Set(c color.Color) {
@@ -30,7 +30,7 @@ func (b *Backdrop) Set(c color.Color) {
 		return
 	}
 	n := color.NRGBAModel.Convert(c).(color.NRGBA)
-	b.c.Store(&n)
+	b.c.Store(&color.RGBA64{R: uint16(n.R) * 255, G: uint16(n.G) * 255, B: uint16(n.B) * 255, A: 0xffff})
 }
 
 // colour is the colour set, scaled for Fyne's clear (see Backdrop), or nil.
@@ -38,9 +38,8 @@ func (b *Backdrop) colour() color.Color {
 	if b == nil {
 		return nil
 	}
-	c := b.c.Load()
-	if c == nil {
-		return nil
+	if c := b.c.Load(); c != nil {
+		return *c
 	}
-	return color.RGBA64{R: uint16(c.R) * 255, G: uint16(c.G) * 255, B: uint16(c.B) * 255, A: 0xffff}
+	return nil
 }

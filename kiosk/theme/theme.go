@@ -132,8 +132,10 @@ func (t *kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Col
 	hc, dark := t.opts.HighContrast, t.opts.Dark
 	switch n {
 	case fynetheme.ColorNameBackground, fynetheme.ColorNameMenuBackground, fynetheme.ColorNameOverlayBackground:
-		if c := t.opts.Backdrop.colour(); c != nil && n == fynetheme.ColorNameBackground {
-			return c
+		if n == fynetheme.ColorNameBackground {
+			if c := t.opts.Backdrop.colour(); c != nil {
+				return c
+			}
 		}
 		switch {
 		case dark && hc:
