@@ -30,10 +30,22 @@ for p in wufang-edge wufang-pack wufang-kiosk wufang-hub; do
 	fi
 done
 work=$(mktemp -d)
+# A /var/lib/wufang left by something run earlier would hide what the
+# postinst makes: it is set aside (and said, with what it holds) and put back
+# at the end.
+if [ -e /var/lib/wufang ]; then
+	echo "test-debs: /var/lib/wufang exists before any wufang package is installed; set aside until the end:" >&2
+	ls -la --time-style=full-iso /var/lib/wufang | sed 's/^/    /' >&2
+	mv /var/lib/wufang "$work/var-lib-wufang"
+fi
 cleanup() {
 	[ -n "${edge_pid:-}" ] && kill "$edge_pid" 2>/dev/null
 	[ -n "${hub_pid:-}" ] && kill "$hub_pid" 2>/dev/null
 	dpkg --purge wufang-edge wufang-pack wufang-kiosk wufang-hub >/dev/null 2>&1 || true
+	if [ -e "$work/var-lib-wufang" ]; then
+		rm -rf /var/lib/wufang
+		mv "$work/var-lib-wufang" /var/lib/wufang
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
