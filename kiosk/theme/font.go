@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	fynetheme "fyne.io/fyne/v2/theme"
 	"github.com/go-text/typesetting/font"
 	"github.com/go-text/typesetting/font/opentype"
 	"github.com/go-text/typesetting/font/opentype/tables"
@@ -20,10 +21,37 @@ var (
 
 // Regular and Bold are the bundled faces: Noto Sans CJK SC, subset by
 // build/make-font.sh (SIL Open Font License 1.1, fonts/OFL.txt).
+//
+// They are Fyne's own default font resources with the bundled faces' bytes
+// put in, and so are the italic, bold italic and monospace ones (there is
+// no CJK italic or monospace face; those styles draw with these). Fyne's
+// painter parses, for each text style, the theme's face and then Fyne's
+// default face for that style as its fallback, unless the theme hands it
+// that very resource (internal/painter/font.go, lookupFaces): with its
+// own resources handed back, each style is one parsed face instead of two,
+// and Fyne's Noto Sans (about 2 MB of parsed outlines per style, in the
+// heap every collection marks) is never loaded. The bundled faces cover
+// what the kiosk shows (Missing); for anything else the system fallback
+// stays on (the kiosk's missingGlyphs).
 var (
-	Regular fyne.Resource = fyne.NewStaticResource("NotoSansSC-Regular.otf", regularOTF)
-	Bold    fyne.Resource = fyne.NewStaticResource("NotoSansSC-Bold.otf", boldOTF)
+	Regular    = bundled(fynetheme.DefaultTextFont(), "NotoSansSC-Regular.otf", regularOTF)
+	Bold       = bundled(fynetheme.DefaultTextBoldFont(), "NotoSansSC-Bold.otf", boldOTF)
+	italic     = bundled(fynetheme.DefaultTextItalicFont(), "NotoSansSC-Regular.otf", regularOTF)
+	boldItalic = bundled(fynetheme.DefaultTextBoldItalicFont(), "NotoSansSC-Bold.otf", boldOTF)
+	monospace  = bundled(fynetheme.DefaultTextMonospaceFont(), "NotoSansSC-Regular.otf", regularOTF)
 )
+
+// bundled gives Fyne's resource r the bundled face's name and bytes. A Fyne
+// whose defaults were no longer static resources would get a resource of
+// their own: the kiosk would draw the same, with Fyne's faces parsed as
+// fallbacks again.
+func bundled(r fyne.Resource, name string, data []byte) fyne.Resource {
+	if s, ok := r.(*fyne.StaticResource); ok {
+		s.StaticName, s.StaticContent = name, data
+		return s
+	}
+	return fyne.NewStaticResource(name, data)
+}
 
 // Missing returns the characters of s the bundled faces have no glyph for,
 // each once, in order of first appearance; nil when they draw all of it.

@@ -247,9 +247,18 @@ func (t *kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Col
 func (t *kioskTheme) Font(style fyne.TextStyle) fyne.Resource {
 	// Italic has no CJK face; monospace and symbol text only appear in admin
 	// mode and must still show hanzi, so every style maps to the bundled
-	// faces. Bold is Bold whatever else is set.
-	if style.Bold {
+	// faces. Bold is Bold whatever else is set. Each style gets the resource
+	// Fyne falls back to for it (font.go), in the order Fyne looks at the
+	// style's flags.
+	switch {
+	case style.Monospace && !style.Bold:
+		return monospace
+	case style.Bold && style.Italic:
+		return boldItalic
+	case style.Bold:
 		return Bold
+	case style.Italic:
+		return italic
 	}
 	return Regular
 }

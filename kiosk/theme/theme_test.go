@@ -357,6 +357,35 @@ func TestMissing(t *testing.T) {
 	}
 }
 
+// TestFontsAreFynesFallbacks: for each style Fyne's painter looks up, the
+// theme hands back the very resource Fyne falls back to for that style,
+// holding the bundled face, so the painter parses one face per style and
+// never its own Noto Sans (font.go). Bold monospace stays bold.
+func TestFontsAreFynesFallbacks(t *testing.T) {
+	th := New(Options{})
+	for _, c := range []struct {
+		name     string
+		style    fyne.TextStyle
+		fallback fyne.Resource
+		data     []byte
+	}{
+		{"regular", fyne.TextStyle{}, fynetheme.DefaultTextFont(), regularOTF},
+		{"bold", fyne.TextStyle{Bold: true}, fynetheme.DefaultTextBoldFont(), boldOTF},
+		{"italic", fyne.TextStyle{Italic: true}, fynetheme.DefaultTextItalicFont(), regularOTF},
+		{"bold italic", fyne.TextStyle{Bold: true, Italic: true}, fynetheme.DefaultTextBoldItalicFont(), boldOTF},
+		{"monospace", fyne.TextStyle{Monospace: true}, fynetheme.DefaultTextMonospaceFont(), regularOTF},
+		{"bold monospace", fyne.TextStyle{Monospace: true, Bold: true}, fynetheme.DefaultTextBoldFont(), boldOTF},
+	} {
+		got := th.Font(c.style)
+		if got != c.fallback {
+			t.Errorf("%s: Font is %q, not Fyne's fallback resource for the style (%q)", c.name, got.Name(), c.fallback.Name())
+		}
+		if !bytes.Equal(got.Content(), c.data) {
+			t.Errorf("%s: Font %q does not hold the bundled face", c.name, got.Name())
+		}
+	}
+}
+
 func runesOf(f *font.Face) []rune {
 	var out []rune
 	it := f.Cmap.Iter()
