@@ -39,7 +39,10 @@
 //     $XDG_CACHE_HOME). So the kiosk turns it off only while the pack it
 //     starts with has no character the bundled faces lack, and restarts
 //     to turn it on when a pack that needs it goes live (setPack). Test:
-//     TestNoSystemFonts.
+//     TestNoSystemFonts. (Fyne's own Noto Sans fallback for each style
+//     is kept out by the theme itself: kiosk/theme/font.go hands Fyne its
+//     default resources holding the bundled faces. Test:
+//     TestFontsAreFynesFallbacks.)
 //   - composeOff: GLFW opens an X input method (glfwInit, XOpenIM), and
 //     libX11 parses the locale's Compose table for it (5,700 lines for
 //     en_US.UTF-8, read a character at a time, twice): the kiosk has no
