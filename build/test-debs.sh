@@ -197,7 +197,7 @@ systemd-analyze verify /lib/systemd/system/wufang-kiosk.service || fail "systemd
 [ -L /etc/systemd/system/multi-user.target.wants/wufang-kiosk.service ] || fail "wufang-kiosk.service is not enabled for boot"
 wufang-edge --config /etc/wufang/wufang.yaml config check >/dev/null || fail "config check in the kiosk package"
 wufang-edge --config /etc/wufang/wufang.yaml config check | grep -qx '    rotate: 0' || fail "config check does not show kiosk.rotate"
-for b in wufang-kiosk wufang-edge; do man_shows_help "$b"; done
+for b in wufang-kiosk wufang-render wufang-edge; do man_shows_help "$b"; done
 # The touch rule the unit installs before cage, for the shipped config.
 wufang-kiosk session touch-rule --config /etc/wufang/wufang.yaml | grep -qF 'ENV{LIBINPUT_CALIBRATION_MATRIX}="1 0 0 0 1 0"' ||
 	fail "wufang-kiosk session touch-rule: $(wufang-kiosk session touch-rule --config /etc/wufang/wufang.yaml 2>&1)"

@@ -23,12 +23,7 @@ func helpText(binRoot, name string) (string, error) {
 	// Fyne's locale parser complains of LANG=C on stderr.
 	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8", "LC_ALL=")
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	// wufang-render prints its flag package usage on stderr and exits 2.
-	if out.Len() == 0 && strings.HasPrefix(errOut.String(), "usage:") {
-		return errOut.String(), nil
-	}
-	if err != nil {
+	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("%s --help (its man page is made from it; build/cross.sh %s builds it): %v %s", path, arch, err, errOut.String())
 	}
 	if out.Len() == 0 {

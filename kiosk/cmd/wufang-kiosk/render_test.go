@@ -28,6 +28,10 @@ func TestRenderRunsWufangRender(t *testing.T) {
 	if code := run([]string{"render"}, nil, &stdout, &stderr); code != 2 {
 		t.Errorf("render without a pack: exit %d, want wufang-render's 2", code)
 	}
+	stdout.Reset()
+	if code := run([]string{"help", "render"}, nil, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "usage: render PACK") {
+		t.Errorf("help render: exit %d, stdout %q; want 0 and wufang-render's usage", code, stdout.String())
+	}
 
 	t.Setenv("PATH", t.TempDir())
 	stderr.Reset()

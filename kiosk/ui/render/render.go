@@ -180,19 +180,27 @@ func Command(args []string, stdout, stderr io.Writer) int {
 
 func command(args []string, stdout, stderr io.Writer, opts Options) int {
 	fl := flag.NewFlagSet("render", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl.SetOutput(io.Discard)
 	sizeF := fl.String("size", "800x480", "window size WIDTHxHEIGHT")
 	lang := fl.String("lang", "", "language (default: the pack's first)")
 	out := fl.String("out", "render", "folder for the PNG files")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: render PACK [--size 800x480] [--lang zh-CN] [--out DIR]")
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: render PACK [--size 800x480] [--lang zh-CN] [--out DIR]")
+		fl.SetOutput(w)
 		fl.PrintDefaults()
+		fl.SetOutput(io.Discard)
 	}
 	// PACK may come before or after the flags.
 	var pos []string
 	rest := args
 	for len(rest) > 0 {
 		if err := fl.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) { // --help: the usage is what was asked for
+				usage(stdout)
+				return 0
+			}
+			fmt.Fprintln(stderr, "render:", err)
+			usage(stderr)
 			return 2
 		}
 		rest = fl.Args()
@@ -202,7 +210,7 @@ func command(args []string, stdout, stderr io.Writer, opts Options) int {
 		}
 	}
 	if len(pos) != 1 {
-		fl.Usage()
+		usage(stderr)
 		return 2
 	}
 	size, err := parseSize(*sizeF)

@@ -103,9 +103,22 @@ func TestCommand(t *testing.T) {
 	if !strings.Contains(stdout.String(), "do not fit") {
 		t.Errorf("no misfit list:\n%s", stdout.String())
 	}
-	for _, args := range [][]string{{}, {"--size", "big", "x"}, {filepath.Join("..", "testdata", "nothing-here")}} {
-		if code := command(args, &stdout, &stderr, testOpts); code != 2 {
-			t.Errorf("%q: exit %d, want 2", args, code)
+	for _, args := range [][]string{{}, {"--size", "big", "x"}, {filepath.Join("..", "testdata", "nothing-here")}, {"--bogus", "x"}} {
+		stderr.Reset()
+		if code := command(args, &stdout, &stderr, testOpts); code != 2 || !strings.Contains(stderr.String(), "render") {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and a message", args, code, stderr.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "render: flag provided but not defined: -bogus\nusage: render PACK") {
+		t.Errorf("a wrong flag: stderr %q, want the error and the usage", stderr.String())
+	}
+	// --help (as `wufang-kiosk help render` asks) is not a mistake.
+	for _, h := range []string{"--help", "-h"} {
+		stdout.Reset()
+		stderr.Reset()
+		if code := command([]string{h}, &stdout, &stderr, testOpts); code != 0 || !strings.HasPrefix(stdout.String(), "usage: render PACK") ||
+			!strings.Contains(stdout.String(), "-size") || stderr.Len() != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 0 and the usage on stdout", h, code, stdout.String(), stderr.String())
 		}
 	}
 }
