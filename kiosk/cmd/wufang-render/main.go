@@ -12,6 +12,7 @@ package main
 import (
 	"os"
 
+	_ "github.com/wufang-kiosk/wufang/kiosk/cmd/wufang-kiosk/fynelocale" // before Fyne's init: no "Error parsing user locale C"
 	"github.com/wufang-kiosk/wufang/kiosk/ui/render"
 )
 

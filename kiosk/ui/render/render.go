@@ -185,10 +185,15 @@ func command(args []string, stdout, stderr io.Writer, opts Options) int {
 	lang := fl.String("lang", "", "language (default: the pack's first)")
 	out := fl.String("out", "render", "folder for the PNG files")
 	usage := func(w io.Writer) {
-		fmt.Fprintln(w, "usage: render PACK [--size 800x480] [--lang zh-CN] [--out DIR]")
-		fl.SetOutput(w)
-		fl.PrintDefaults()
-		fl.SetOutput(io.Discard)
+		fmt.Fprint(w, `usage: render PACK [--size 800x480] [--lang zh-CN] [--out DIR]
+
+Draws every screen of PACK (a pack folder or a .wfpack) with the kiosk's own
+screens to PNG files, with a contact sheet, and lists what does not fit.
+  --size WxH   window size (default 800x480)
+  --lang L     language (default: the pack's first)
+  --out DIR    folder for the PNG files (default render)
+Exit status: 0 when everything fits, 1 on misfits, 2 on a usage or load error.
+`)
 	}
 	// PACK may come before or after the flags.
 	var pos []string

@@ -117,7 +117,7 @@ func TestCommand(t *testing.T) {
 		stdout.Reset()
 		stderr.Reset()
 		if code := command([]string{h}, &stdout, &stderr, testOpts); code != 0 || !strings.HasPrefix(stdout.String(), "usage: render PACK") ||
-			!strings.Contains(stdout.String(), "-size") || stderr.Len() != 0 {
+			!strings.Contains(stdout.String(), "--size WxH") || stderr.Len() != 0 {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 0 and the usage on stdout", h, code, stdout.String(), stderr.String())
 		}
 	}
