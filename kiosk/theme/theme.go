@@ -129,14 +129,14 @@ func (t *kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Col
 		}
 		return t.Color(fynetheme.ColorNamePrimary, 0)
 	}
+	if n == fynetheme.ColorNameBackground {
+		if c := t.opts.Backdrop.colour(); c != nil {
+			return c
+		}
+	}
 	hc, dark := t.opts.HighContrast, t.opts.Dark
 	switch n {
 	case fynetheme.ColorNameBackground, fynetheme.ColorNameMenuBackground, fynetheme.ColorNameOverlayBackground:
-		if n == fynetheme.ColorNameBackground {
-			if c := t.opts.Backdrop.colour(); c != nil {
-				return c
-			}
-		}
 		switch {
 		case dark && hc:
 			return black
